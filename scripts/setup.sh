@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Everything a fresh machine needs for Slipway: system packages, npm packages, the Kubernetes
+# binaries built from source, and the compiled TypeScript. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { echo "==> setup: $*"; }
+fail() { echo "setup: FAILED at step: $current" >&2; }
+current=start
+trap fail ERR
+
+current="system packages"
+step "$current"
+packages=(redis-server ansible openssh-server openssh-client sshpass ansible-lint openssl ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  step "system packages already installed"
+fi
+# Debian's openssh-server package may start the machine's own sshd; Slipway never uses it.
+
+current="npm packages"
+step "$current"
+npm ci --no-audit --no-fund --loglevel=error
+
+current="Kubernetes, etcd and kwok from source"
+step "$current"
+bash scripts/build-k8s.sh
+
+current="TypeScript build"
+step "$current"
+npm run --silent build
+
+step "done"
