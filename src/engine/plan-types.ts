@@ -1,0 +1,52 @@
+/** The argv plan of one operation: built by pure code in src/engine, run by an executor. */
+
+export type StepKind = 'playbook' | 'shell';
+export type StepRole = 'preHook' | 'action' | 'postHook';
+
+/** A file the executor writes into the operation's work directory before any step runs. */
+export interface WorkFile {
+  /** Path relative to the work directory; never absolute, never containing "..". */
+  path: string;
+  content: string;
+  mode: number;
+  /** Marks content that must never reach logs, status or events (keys, passwords). */
+  secret: boolean;
+}
+
+export interface Step {
+  /** e.g. "preHook 1: ping.yml", "action: cluster.yml". */
+  name: string;
+  role: StepRole;
+  kind: StepKind;
+  /** argv[0] is the program; no element is ever interpreted by a shell. */
+  argv: string[];
+  /** Extra environment for this step (ANSIBLE_* settings), merged over the executor's base. */
+  env: Record<string, string>;
+  source: 'builtin' | 'configmap';
+  /** The playbook or script name the user asked for. */
+  action: string;
+}
+
+export interface Plan {
+  cluster: string;
+  operation: string;
+  /** The main action, e.g. "cluster.yml". */
+  action: string;
+  steps: Step[];
+  files: WorkFile[];
+  /** Strings every sink must redact (private key, passwords). */
+  secrets: string[];
+  /** Hosts the main action will touch after --limit is applied. */
+  targetHosts: string[];
+  warnings: string[];
+  /** Seconds; 0 or undefined means no deadline. */
+  activeDeadlineSeconds?: number;
+}
+
+/**
+ * Steps run with the operation's work directory as their working directory, and every path in
+ * argv is relative to it, so no placeholder substitution is needed. The executor links
+ * `BUILTIN_LINK` to the directory holding Slipway's builtin playbooks and scripts (the repo's
+ * playbooks/ locally, the image's copy in a Job, or a kubespray checkout).
+ */
+export const BUILTIN_LINK = 'builtin';

@@ -1,0 +1,61 @@
+import type { Plan, Step, StepRole } from '../engine/plan-types.js';
+
+export type StepStatus = 'Succeeded' | 'Failed' | 'TimedOut' | 'Cancelled' | 'Skipped';
+export type HostTaskOutcome = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped' | 'ignored';
+
+/** Counts per host, as ansible's PLAY RECAP reports them. */
+export interface HostSummary {
+  ok: number;
+  changed: number;
+  failed: number;
+  unreachable: number;
+  skipped: number;
+  rescued: number;
+  ignored: number;
+}
+
+export interface TaskFailure {
+  play: string;
+  task: string;
+  host: string;
+  unreachable: boolean;
+  /** ansible's msg, redacted. */
+  message: string;
+}
+
+export interface StepResult {
+  name: string;
+  role: StepRole;
+  status: StepStatus;
+  exitCode: number | null;
+  startTime: string;
+  endTime: string;
+  hosts: Record<string, HostSummary>;
+  failures: TaskFailure[];
+  message?: string;
+}
+
+export interface OperationResult {
+  status: 'Succeeded' | 'Failed';
+  startTime: string;
+  endTime: string;
+  steps: StepResult[];
+  /** Present when status is Failed: the first step that failed and why. */
+  failed?: { step: string; task?: string; hosts: string[]; message: string };
+  /** Where the full (redacted) output was kept, when the executor keeps one. */
+  logFile?: string;
+}
+
+export type ExecutionEvent =
+  | { type: 'step-start'; index: number; total: number; step: Step }
+  | { type: 'play'; name: string }
+  | { type: 'task'; name: string }
+  | { type: 'host-result'; host: string; task: string; outcome: HostTaskOutcome }
+  | { type: 'output'; line: string }
+  | { type: 'step-end'; index: number; result: StepResult };
+
+export type EventSink = (event: ExecutionEvent) => void;
+
+export interface Executor {
+  run(plan: Plan, sink: EventSink, signal?: AbortSignal): Promise<OperationResult>;
+}
