@@ -11,7 +11,7 @@ trap fail ERR
 
 current="system packages"
 step "$current"
-packages=(redis-server ansible openssh-server openssh-client sshpass ansible-lint openssl ca-certificates)
+packages=(redis-server ansible openssh-server openssh-client sshpass sudo ansible-lint openssl ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
