@@ -1,0 +1,87 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { InputError, ProblemList } from './input-error.js';
+
+/** One object read from a manifest file, with where it came from. */
+export interface ManifestObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [k: string]: unknown };
+  [field: string]: unknown;
+  /** Not part of the object: "file.yml:12". Stripped before the object is sent anywhere. */
+  readonly __source?: string;
+}
+
+/** Expands directories (their *.yml / *.yaml files, sorted) into a file list. */
+export function manifestFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (statSync(p).isDirectory()) {
+      const entries = readdirSync(p)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort();
+      out.push(...entries.map((f) => join(p, f)));
+    } else {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** Parses multi-document YAML text; every document must be a Kubernetes object. */
+export function parseManifests(text: string, file: string): ManifestObject[] {
+  const problems = new ProblemList();
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const out: ManifestObject[] = [];
+  for (const doc of docs) {
+    for (const err of doc.errors) {
+      problems.error({
+        code: 'malformed-yaml',
+        object: file,
+        line: lineCounter.linePos(err.pos[0]).line,
+        message: `malformed YAML: ${err.message.split('\n')[0]}`,
+      });
+    }
+    if (doc.errors.length > 0) continue;
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    const line = doc.contents ? lineCounter.linePos(doc.contents.range[0]).line : 1;
+    const obj = value as Partial<ManifestObject>;
+    const metadata = obj.metadata as { name?: unknown } | undefined;
+    if (typeof value !== 'object' || Array.isArray(value) || typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string') {
+      problems.error({
+        code: 'not-an-object',
+        object: file,
+        line,
+        message: 'document is not a Kubernetes object (needs apiVersion and kind)',
+      });
+      continue;
+    }
+    if (!metadata || typeof metadata.name !== 'string' || metadata.name === '') {
+      problems.error({ code: 'missing-name', object: file, line, message: `${obj.kind} has no metadata.name` });
+      continue;
+    }
+    Object.defineProperty(obj, '__source', { value: `${file}:${line}`, enumerable: false });
+    out.push(obj as ManifestObject);
+  }
+  problems.throwIfErrors();
+  return out;
+}
+
+/** Reads and parses every manifest file, reporting the problems of all files together. */
+export function loadManifestFiles(paths: string[]): ManifestObject[] {
+  const objects: ManifestObject[] = [];
+  const problems: InputError['problems'] = [];
+  for (const file of manifestFiles(paths)) {
+    try {
+      objects.push(...parseManifests(readFileSync(file, 'utf8'), file));
+    } catch (err) {
+      if (err instanceof InputError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return objects;
+}

@@ -1,0 +1,31 @@
+import { BUILTIN_LINK } from './plan-types.js';
+
+export const INVENTORY_PATH = 'inventory/hosts.yml';
+export const VARS_PATH = 'vars/group_vars.yml';
+export const PRIVATE_KEY_PATH = 'auth/ssh-privatekey';
+export const KNOWN_HOSTS_PATH = 'auth/known_hosts';
+
+/**
+ * The environment every ansible step gets. Only Slipway sets ANSIBLE_* variables: the config
+ * file is the builtin one, so no ansible.cfg from the machine or a user can change behaviour.
+ */
+export function ansibleEnv(opts: { knownHosts: boolean }): Record<string, string> {
+  const hostKeys = opts.knownHosts
+    ? `-o UserKnownHostsFile=${KNOWN_HOSTS_PATH} -o StrictHostKeyChecking=yes`
+    : '-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no';
+  return {
+    ANSIBLE_CONFIG: `${BUILTIN_LINK}/ansible.cfg`,
+    ANSIBLE_HOST_KEY_CHECKING: opts.knownHosts ? 'True' : 'False',
+    ANSIBLE_SSH_ARGS: `-o ControlMaster=auto -o ControlPersist=60s -o BatchMode=no ${hostKeys}`,
+    ANSIBLE_RETRY_FILES_ENABLED: 'False',
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_FORCE_COLOR: '0',
+  };
+}
+
+/** Arguments kubean adds for playbooks that otherwise stop at an interactive prompt. */
+export function confirmationArgs(action: string): string[] {
+  if (action === 'reset.yml') return ['-e', 'reset_confirmation=yes'];
+  if (action === 'remove-node.yml') return ['-e', 'skip_confirmation=true'];
+  return [];
+}

@@ -1,0 +1,88 @@
+import { LineCounter, parseDocument } from 'yaml';
+import { InputError, ProblemList, type Problem } from '../api/input-error.js';
+import type { OperationInput, SourcedText } from '../api/resolve-input.js';
+import { actionsOf } from '../api/validate-operation.js';
+import type { Inventory } from '../inventory/inventory-model.js';
+import { parseHosts } from '../inventory/parse-hosts.js';
+import { validateInventory } from '../inventory/validate-inventory.js';
+import { checkVars } from '../policy/vars.js';
+import { PolicyViolation } from '../policy/policy-error.js';
+import type { BuiltinCatalog } from './builtin-catalog.js';
+import { buildPlan } from './build-plan.js';
+import type { Plan } from './plan-types.js';
+
+const SECRET_VARS = ['ansible_password', 'ansible_ssh_pass', 'ansible_become_password', 'ansible_become_pass'];
+const REMOVING_ACTIONS = new Set(['remove-node.yml', 'reset.yml']);
+
+function parseVars(src: SourcedText, problems: ProblemList): Record<string, unknown> {
+  const lc = new LineCounter();
+  const doc = parseDocument(src.text, { lineCounter: lc, prettyErrors: false });
+  for (const err of doc.errors) {
+    problems.error({
+      code: 'malformed-yaml',
+      object: src.object,
+      key: src.key,
+      line: lc.linePos(err.pos[0]).line,
+      message: `malformed YAML: ${err.message.split('\n')[0]}`,
+    });
+  }
+  if (doc.errors.length > 0) return {};
+  const value: unknown = doc.toJS();
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.error({ code: 'bad-vars', object: src.object, key: src.key, message: 'group_vars.yml must be a mapping of variables' });
+    return {};
+  }
+  return value as Record<string, unknown>;
+}
+
+function police(vars: Record<string, unknown>, where: string, scope: 'host' | 'group', src: SourcedText, problems: ProblemList, line?: number): void {
+  try {
+    for (const w of checkVars(vars, where, { scope })) {
+      problems.warning({ code: 'vars-warning', object: src.object, key: src.key, message: w });
+    }
+  } catch (err) {
+    if (!(err instanceof PolicyViolation)) throw err;
+    problems.error({ code: err.code, object: src.object, key: src.key, ...(line !== undefined ? { line } : {}), message: err.message });
+  }
+}
+
+function collectSecrets(inv: Inventory, vars: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const take = (v: Record<string, unknown>): void => {
+    for (const k of SECRET_VARS) if (v[k] !== undefined && v[k] !== null) out.push(String(v[k]));
+  };
+  take(vars);
+  take(inv.vars);
+  for (const h of inv.hosts.values()) take(h.vars);
+  for (const g of inv.groups.values()) take(g.vars);
+  return out;
+}
+
+/**
+ * From fetched inputs to a Plan: parse and validate the inventory and vars, police every
+ * variable, then build the argv plan. Pure; throws one InputError listing every problem.
+ */
+export function preparePlan(input: OperationInput, catalog: BuiltinCatalog): Plan {
+  const problems = new ProblemList();
+  let inventory: Inventory | undefined;
+  try {
+    inventory = parseHosts(input.hosts);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    problems.items.push(...err.problems);
+  }
+  const vars = parseVars(input.vars, problems);
+  if (inventory) {
+    const removing = actionsOf(input.operation).some((a) => a.role === 'action' && REMOVING_ACTIONS.has(a.action));
+    validateInventory(inventory, input.hosts, { removing }, problems);
+    police(inventory.vars, 'all.vars', 'group', input.hosts, problems);
+    for (const h of inventory.hosts.values()) police(h.vars, `all.hosts.${h.name}`, 'host', input.hosts, problems, h.line);
+    for (const g of inventory.groups.values()) police(g.vars, `all.children.${g.name}.vars`, 'group', input.hosts, problems, g.line);
+  }
+  police(vars, 'group_vars.yml', 'group', input.vars, problems);
+  problems.throwIfErrors();
+
+  const warnings: Problem[] = problems.warnings;
+  return buildPlan({ input, inventory: inventory!, vars, catalog, secrets: collectSecrets(inventory!, vars), warnings });
+}
