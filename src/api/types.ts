@@ -1,0 +1,354 @@
+/**
+ * kubean.io/v1alpha1 Cluster and ClusterOperation, written to mirror crds/ exactly.
+ * The *_FIELDS constants describe the same fields at runtime; their `satisfies FieldSet<T>`
+ * makes the compiler reject a description that misses or invents a field of T, and
+ * test/api/types-match-crds.test.ts compares them with the CRD schemas.
+ */
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+
+export const GROUP = 'kubean.io';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = 'kubean.io/v1alpha1';
+export const CLUSTER_KIND = 'Cluster';
+export const CLUSTER_PLURAL = 'clusters';
+export const CLUSTER_OPERATION_KIND = 'ClusterOperation';
+export const CLUSTER_OPERATION_PLURAL = 'clusteroperations';
+
+export const ACTION_TYPES = ['playbook', 'shell'] as const;
+export type ActionType = (typeof ACTION_TYPES)[number];
+
+export const ACTION_SOURCES = ['builtin', 'configmap'] as const;
+export type ActionSource = (typeof ACTION_SOURCES)[number];
+/** The apiserver fills this in when actionSource is absent (spec and every hook). */
+export const DEFAULT_ACTION_SOURCE = 'builtin' satisfies ActionSource;
+
+/** '' means not started yet. */
+export const OPERATION_STATUSES = ['Running', 'Succeeded', 'Failed', ''] as const;
+export type OperationStatus = (typeof OPERATION_STATUSES)[number];
+
+export const CLUSTER_PHASES = [
+  'Installing',
+  'Scaling Out',
+  'Scaling In',
+  'Upgrading',
+  'Abnormal',
+  'Healthy',
+  'Deleting',
+] as const;
+export type ClusterPhase = (typeof CLUSTER_PHASES)[number];
+
+export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
+export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
+
+export const STEP_ROLES = ['preHook', 'action', 'postHook'] as const;
+export type StepRole = (typeof STEP_ROLES)[number];
+
+export const STEP_STATUSES = [
+  'Pending',
+  'Running',
+  'Succeeded',
+  'Failed',
+  'TimedOut',
+  'Cancelled',
+  'Skipped',
+] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** Every *Ref: a namespaced ConfigMap or Secret (jobRef: a Job). */
+export interface ObjectRef {
+  namespace: string;
+  name: string;
+}
+
+export interface ClusterSpec {
+  hostsConfRef: ObjectRef;
+  varsConfRef: ObjectRef;
+  kubeconfRef?: ObjectRef;
+  sshAuthRef?: ObjectRef;
+  preCheckRef?: ObjectRef;
+}
+
+/** kubean's per-operation record in Cluster status. */
+export interface ClusterCondition {
+  clusterOps: string;
+  status?: OperationStatus;
+  startTime?: string;
+  endTime?: string;
+}
+
+/** A Kubernetes-style condition (metav1.Condition, with reason and message optional). */
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  observedGeneration?: number;
+}
+
+export interface ClusterStatus {
+  conditions?: ClusterCondition[];
+  phase?: ClusterPhase;
+  controlPlaneCount?: number;
+  workerCount?: number;
+  kubernetesVersion?: string;
+  observedGeneration?: number;
+  clusterConditions?: Condition[];
+}
+
+export interface Cluster {
+  apiVersion: typeof API_VERSION;
+  kind: typeof CLUSTER_KIND;
+  metadata: V1ObjectMeta;
+  spec: ClusterSpec;
+  status?: ClusterStatus;
+}
+
+export interface Hook {
+  actionType: ActionType;
+  action: string;
+  actionSource?: ActionSource;
+  actionSourceRef?: ObjectRef;
+  extraArgs?: string;
+}
+
+export interface ResourceClaim {
+  name: string;
+  request?: string;
+}
+
+/** core/v1 ResourceRequirements; quantities as the apiserver returns them. */
+export interface ResourceRequirements {
+  limits?: Record<string, number | string>;
+  requests?: Record<string, number | string>;
+  claims?: ResourceClaim[];
+}
+
+export interface ClusterOperationSpec {
+  cluster: string;
+  image?: string;
+  actionType: ActionType;
+  action: string;
+  actionSource?: ActionSource;
+  actionSourceRef?: ObjectRef;
+  extraArgs?: string;
+  preHook?: Hook[];
+  postHook?: Hook[];
+  resources?: ResourceRequirements;
+  activeDeadlineSeconds?: number;
+  /** Accepted from older kubean manifests, ignored: a playbook never runs twice. */
+  backoffLimit?: number;
+  /** kubean's controller fills these; Slipway accepts them and keeps its own data in status. */
+  entrypointSHRef?: ObjectRef;
+  hostsConfRef?: ObjectRef;
+  varsConfRef?: ObjectRef;
+  sshAuthRef?: ObjectRef;
+}
+
+export interface OperationStep {
+  name: string;
+  role?: StepRole;
+  status: StepStatus;
+  startTime?: string;
+  endTime?: string;
+  message?: string;
+}
+
+export interface ClusterOperationStatus {
+  action?: string;
+  jobRef?: ObjectRef;
+  status?: OperationStatus;
+  startTime?: string;
+  endTime?: string;
+  digest?: string;
+  hasModified?: boolean;
+  message?: string;
+  failedStep?: string;
+  failedTask?: string;
+  failedHosts?: string[];
+  steps?: OperationStep[];
+  observedGeneration?: number;
+}
+
+export interface ClusterOperation {
+  apiVersion: typeof API_VERSION;
+  kind: typeof CLUSTER_OPERATION_KIND;
+  metadata: V1ObjectMeta;
+  spec: ClusterOperationSpec;
+  status?: ClusterOperationStatus;
+}
+
+/** Loose runtime shape of a field description, as src/api/crd-schema.ts reads one from a CRD. */
+export interface FieldDescription {
+  readonly type: 'string' | 'integer' | 'boolean' | 'int-or-string' | 'array' | 'map' | 'object';
+  readonly required?: boolean;
+  readonly format?: string;
+  readonly enum?: readonly string[];
+  readonly default?: string;
+  readonly minimum?: number;
+  readonly fields?: Readonly<Record<string, FieldDescription>>;
+  readonly items?: FieldDescription;
+  readonly values?: FieldDescription;
+}
+
+/** The precise description of a value of type V (tuple-wrapped so unions stay whole). */
+export type FieldType<V> = [V] extends [string]
+  ? string extends V
+    ? { readonly type: 'string'; readonly format?: 'date-time' }
+    : { readonly type: 'string'; readonly enum: readonly V[]; readonly default?: V }
+  : [V] extends [number]
+    ? { readonly type: 'integer'; readonly format: 'int32' | 'int64'; readonly minimum?: number }
+    : [V] extends [boolean]
+      ? { readonly type: 'boolean' }
+      : [V] extends [string | number]
+        ? { readonly type: 'int-or-string' }
+        : [V] extends [readonly (infer U)[]]
+          ? { readonly type: 'array'; readonly items: FieldType<U> }
+          : string extends keyof V
+            ? { readonly type: 'map'; readonly values: FieldType<V[string & keyof V]> }
+            : [V] extends [object]
+              ? { readonly type: 'object'; readonly fields: FieldSet<V> }
+              : never;
+
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+
+/** One entry per property of T, no more; `required` must match the property's optionality. */
+export type FieldSet<T> = {
+  readonly [K in keyof T]-?: FieldType<Exclude<T[K], undefined>> & {
+    readonly required: K extends OptionalKeys<T> ? false : true;
+  };
+};
+
+const str = { type: 'string', required: false } as const;
+const requiredStr = { type: 'string', required: true } as const;
+const time = { type: 'string', format: 'date-time', required: false } as const;
+const int64 = { type: 'integer', format: 'int64', minimum: 0, required: false } as const;
+const int32 = { type: 'integer', format: 'int32', minimum: 0, required: false } as const;
+
+export const OBJECT_REF_FIELDS = {
+  namespace: requiredStr,
+  name: requiredStr,
+} satisfies FieldSet<ObjectRef>;
+
+const optionalRef = { type: 'object', required: false, fields: OBJECT_REF_FIELDS } as const;
+const requiredRef = { type: 'object', required: true, fields: OBJECT_REF_FIELDS } as const;
+
+export const CLUSTER_SPEC_FIELDS = {
+  hostsConfRef: requiredRef,
+  varsConfRef: requiredRef,
+  kubeconfRef: optionalRef,
+  sshAuthRef: optionalRef,
+  preCheckRef: optionalRef,
+} satisfies FieldSet<ClusterSpec>;
+
+export const CLUSTER_CONDITION_FIELDS = {
+  clusterOps: requiredStr,
+  status: { type: 'string', enum: OPERATION_STATUSES, required: false },
+  startTime: time,
+  endTime: time,
+} satisfies FieldSet<ClusterCondition>;
+
+export const CONDITION_FIELDS = {
+  type: requiredStr,
+  status: { type: 'string', enum: CONDITION_STATUSES, required: true },
+  reason: str,
+  message: str,
+  lastTransitionTime: time,
+  observedGeneration: int64,
+} satisfies FieldSet<Condition>;
+
+export const CLUSTER_STATUS_FIELDS = {
+  conditions: {
+    type: 'array',
+    required: false,
+    items: { type: 'object', fields: CLUSTER_CONDITION_FIELDS },
+  },
+  phase: { type: 'string', enum: CLUSTER_PHASES, required: false },
+  controlPlaneCount: int32,
+  workerCount: int32,
+  kubernetesVersion: str,
+  observedGeneration: int64,
+  clusterConditions: {
+    type: 'array',
+    required: false,
+    items: { type: 'object', fields: CONDITION_FIELDS },
+  },
+} satisfies FieldSet<ClusterStatus>;
+
+const actionTypeField = { type: 'string', enum: ACTION_TYPES, required: true } as const;
+const actionSourceField = {
+  type: 'string',
+  enum: ACTION_SOURCES,
+  default: DEFAULT_ACTION_SOURCE,
+  required: false,
+} as const;
+
+export const HOOK_FIELDS = {
+  actionType: actionTypeField,
+  action: requiredStr,
+  actionSource: actionSourceField,
+  actionSourceRef: optionalRef,
+  extraArgs: str,
+} satisfies FieldSet<Hook>;
+
+const quantities = {
+  type: 'map',
+  required: false,
+  values: { type: 'int-or-string' },
+} as const;
+
+export const RESOURCE_REQUIREMENTS_FIELDS = {
+  limits: quantities,
+  requests: quantities,
+  claims: {
+    type: 'array',
+    required: false,
+    items: { type: 'object', fields: { name: requiredStr, request: str } },
+  },
+} satisfies FieldSet<ResourceRequirements>;
+
+const hooks = { type: 'array', required: false, items: { type: 'object', fields: HOOK_FIELDS } } as const;
+
+export const CLUSTER_OPERATION_SPEC_FIELDS = {
+  cluster: requiredStr,
+  image: str,
+  actionType: actionTypeField,
+  action: requiredStr,
+  actionSource: actionSourceField,
+  actionSourceRef: optionalRef,
+  extraArgs: str,
+  preHook: hooks,
+  postHook: hooks,
+  resources: { type: 'object', required: false, fields: RESOURCE_REQUIREMENTS_FIELDS },
+  activeDeadlineSeconds: int64,
+  backoffLimit: int32,
+  entrypointSHRef: optionalRef,
+  hostsConfRef: optionalRef,
+  varsConfRef: optionalRef,
+  sshAuthRef: optionalRef,
+} satisfies FieldSet<ClusterOperationSpec>;
+
+export const OPERATION_STEP_FIELDS = {
+  name: requiredStr,
+  role: { type: 'string', enum: STEP_ROLES, required: false },
+  status: { type: 'string', enum: STEP_STATUSES, required: true },
+  startTime: time,
+  endTime: time,
+  message: str,
+} satisfies FieldSet<OperationStep>;
+
+export const CLUSTER_OPERATION_STATUS_FIELDS = {
+  action: str,
+  jobRef: optionalRef,
+  status: { type: 'string', enum: OPERATION_STATUSES, required: false },
+  startTime: time,
+  endTime: time,
+  digest: str,
+  hasModified: { type: 'boolean', required: false },
+  message: str,
+  failedStep: str,
+  failedTask: str,
+  failedHosts: { type: 'array', required: false, items: { type: 'string' } },
+  steps: { type: 'array', required: false, items: { type: 'object', fields: OPERATION_STEP_FIELDS } },
+  observedGeneration: int64,
+} satisfies FieldSet<ClusterOperationStatus>;
