@@ -33,6 +33,9 @@ export interface PlanInput {
   warnings?: Problem[];
 }
 
+/** Variables Slipway passes to its own playbooks; users may not set them. */
+export const RESERVED_VAR_PREFIX = 'slipway_';
+
 /** The builtin playbook that runs a ConfigMap script on the cluster's hosts, never locally. */
 export const RUN_SCRIPT_PLAYBOOK = 'run-script.yml';
 
@@ -107,6 +110,10 @@ export function buildPlan(p: PlanInput): Plan {
       }
     }
     checkNodeVar(extraVars, inventory, (m) => at('unknown-node', 'extraArgs', m));
+    const reserved = extraVars.flatMap((v) => Object.keys(v)).filter((k) => k.startsWith(RESERVED_VAR_PREFIX));
+    if (reserved.length > 0) {
+      at('reserved-var', 'extraArgs', `variables starting with ${RESERVED_VAR_PREFIX} are Slipway's own: ${reserved.join(', ')}`);
+    }
     if (a.role === 'action' && a.action === 'remove-node.yml') {
       const nodes = nodeVar(extraVars);
       if (nodes) targetHosts = nodes;
@@ -133,7 +140,7 @@ export function buildPlan(p: PlanInput): Plan {
         argv = [...ansibleBase, path, ...confirmationArgs(a.action), ...extra];
       } else {
         files.push({ path, content: text.text, mode: 0o600, secret: false });
-        argv = [...ansibleBase, `${BUILTIN_LINK}/${RUN_SCRIPT_PLAYBOOK}`, '-e', `slipway_script=${path}`, ...extra];
+        argv = [...ansibleBase, `${BUILTIN_LINK}/${RUN_SCRIPT_PLAYBOOK}`, ...extra, '-e', `slipway_script=${path}`];
       }
     } else if (a.actionType === 'playbook') {
       if (!catalog.playbooks.has(a.action)) {

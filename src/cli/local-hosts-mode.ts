@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { InputError, describeObject } from '../api/input-error.js';
+import type { ConfigMapLike, DecodedSecret, ObjectSource } from '../api/object-source.js';
+import { HOSTS_KEY, KNOWN_HOSTS_KEY, SSH_KEY } from '../api/resolve-input.js';
+import type { Cluster, ObjectRef } from '../api/types.js';
+import { hostAddress } from '../inventory/inventory-model.js';
+import { parseHosts } from '../inventory/parse-hosts.js';
+import { startLocalHosts, type LocalHostFleet } from '../hosts/local-hosts.js';
+import { readFile } from 'node:fs/promises';
+
+const LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/**
+ * `--local-hosts`: every inventory host whose address is a loopback address (127.x.y.z) is
+ * started here as a real sshd, with a key generated for this run. The returned source serves
+ * the same objects with each such host's port set and the Cluster's SSH Secret replaced by
+ * the generated key, so the rest of Slipway runs exactly as it would against real machines.
+ */
+export async function withLocalHosts(
+  base: ObjectSource,
+  clusterName: string,
+  dir: string,
+): Promise<{ source: ObjectSource; fleet: LocalHostFleet }> {
+  const cluster = await base.getCluster(clusterName);
+  if (!cluster) throw new InputError([{ severity: 'error', code: 'missing-cluster', object: describeObject('Cluster', clusterName), message: 'not found' }]);
+  const hostsRef = cluster.spec.hostsConfRef;
+  const cm = await base.getConfigMap(hostsRef);
+  const text = cm?.data?.[HOSTS_KEY];
+  const object = describeObject('ConfigMap', hostsRef.name, hostsRef.namespace);
+  if (!cm || text === undefined) {
+    throw new InputError([{ severity: 'error', code: 'missing-configmap', object, message: `not found or without ${HOSTS_KEY}` }]);
+  }
+  const inventory = parseHosts({ text, object, key: HOSTS_KEY });
+  const local = [...inventory.hosts.values()].filter((h) => LOOPBACK.test(hostAddress(h) ?? ''));
+  if (local.length === 0) {
+    throw new InputError([{ severity: 'error', code: 'no-local-hosts', object, key: HOSTS_KEY, message: '--local-hosts needs hosts with loopback addresses (127.x.y.z)' }]);
+  }
+  const fleet = await startLocalHosts({
+    dir: join(dir, 'hosts'),
+    logDir: join(dir, 'logs'),
+    count: local.length,
+    names: local.map((h) => h.name),
+    addresses: local.map((h) => hostAddress(h)!),
+  });
+
+  const doc = parseDocument(text);
+  for (const h of fleet.hosts) {
+    doc.setIn(['all', 'hosts', h.name, 'ansible_host'], h.address);
+    doc.setIn(['all', 'hosts', h.name, 'ansible_port'], h.port);
+    doc.setIn(['all', 'hosts', h.name, 'ansible_user'], fleet.user);
+  }
+  const hostsText = doc.toString();
+  const sshRef: ObjectRef = cluster.spec.sshAuthRef ?? { namespace: hostsRef.namespace, name: `${clusterName}-local-ssh` };
+  const secret: DecodedSecret = {
+    metadata: { name: sshRef.name, namespace: sshRef.namespace },
+    values: { [SSH_KEY]: fleet.privateKey, [KNOWN_HOSTS_KEY]: await readFile(fleet.knownHostsPath, 'utf8') },
+  };
+  const patchedCluster: Cluster = { ...cluster, spec: { ...cluster.spec, sshAuthRef: sshRef } };
+  const same = (a: ObjectRef, b: ObjectRef): boolean => a.name === b.name && a.namespace === b.namespace;
+
+  const source: ObjectSource = {
+    getCluster: async (name) => (name === clusterName ? patchedCluster : base.getCluster(name)),
+    getConfigMap: async (ref): Promise<ConfigMapLike | undefined> =>
+      same(ref, hostsRef) ? { ...cm, data: { ...cm.data, [HOSTS_KEY]: hostsText } } : base.getConfigMap(ref),
+    getSecret: async (ref) => (same(ref, sshRef) ? secret : base.getSecret(ref)),
+  };
+  return { source, fleet };
+}

@@ -1,0 +1,30 @@
+import { InputError } from '../api/input-error.js';
+import { ManifestSource } from '../api/manifest-source.js';
+import { loadManifestFiles } from '../api/manifests.js';
+import type { ObjectSource } from '../api/object-source.js';
+import { resolveOperationInput } from '../api/resolve-input.js';
+import type { ClusterOperation } from '../api/types.js';
+import { loadBuiltinCatalog } from '../engine/builtin-catalog.js';
+import type { Plan } from '../engine/plan-types.js';
+import { preparePlan } from '../engine/prepare-plan.js';
+
+/** The ClusterOperations of the manifest files, in file order, or the one named. */
+export function selectOperations(files: string[], name?: string): { source: ManifestSource; operations: ClusterOperation[] } {
+  const source = new ManifestSource(loadManifestFiles(files));
+  const all = source.operations();
+  const operations = name ? all.filter((o) => o.metadata.name === name) : all;
+  if (operations.length === 0) {
+    const object = name ? `ClusterOperation ${name}` : files.join(', ');
+    const message = name
+      ? `not found in the given files (found: ${all.map((o) => o.metadata.name).join(', ') || 'none'})`
+      : 'no kubean.io/v1alpha1 ClusterOperation in the given files';
+    throw new InputError([{ severity: 'error', code: 'no-operation', object, message }]);
+  }
+  return { source, operations };
+}
+
+/** Fetch, validate and plan one operation; throws InputError before anything runs. */
+export async function planFor(op: ClusterOperation, source: ObjectSource, builtinDir: string): Promise<Plan> {
+  const input = await resolveOperationInput(op, source);
+  return preparePlan(input, loadBuiltinCatalog(builtinDir));
+}

@@ -1,0 +1,93 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError, formatProblem } from '../api/input-error.js';
+import type { ObjectSource } from '../api/object-source.js';
+import type { ClusterOperation } from '../api/types.js';
+import { LocalExecutor } from '../executors/local-executor.js';
+import type { LocalHostFleet } from '../hosts/local-hosts.js';
+import { finishedStatus, rejectedStatus } from '../status/operation-status.js';
+import { redactDeep, createRedactor } from '../util/redact.js';
+import type { Logger } from '../util/logger.js';
+import { withLocalHosts } from './local-hosts-mode.js';
+import { planFor, selectOperations } from './operation-inputs.js';
+import { progressPrinter, renderSummary } from './progress-printer.js';
+
+export interface RunOptions {
+  files: string[];
+  operation?: string;
+  localHosts: boolean;
+  builtinDir: string;
+  logDir?: string;
+  statusOut?: string;
+  verbose: boolean;
+}
+
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+export function defaultLogDir(): string {
+  return join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'slipway', 'logs');
+}
+
+/**
+ * `slipway run`: every selected operation in file order, stopping at the first failure.
+ * Exit code 0 only when all succeeded; 2 when input was rejected before anything ran.
+ */
+export async function runCommand(opts: RunOptions, io: CliIO): Promise<number> {
+  const { source, operations } = selectOperations(opts.files, opts.operation);
+  const statuses: Record<string, unknown> = {};
+  const scratch = await mkdtemp(join(tmpdir(), 'slipway-run-'));
+  const fleets: LocalHostFleet[] = [];
+  try {
+    for (const op of operations) {
+      let opSource: ObjectSource = source;
+      if (opts.localHosts) {
+        io.out(`Starting local hosts for cluster ${op.spec.cluster} (sshd on loopback addresses)...\n`);
+        const local = await withLocalHosts(source, op.spec.cluster, join(scratch, op.metadata.name ?? 'op'));
+        fleets.push(local.fleet);
+        opSource = local.source;
+        io.out(`  ${local.fleet.hosts.map((h) => `${h.name}=${h.address}:${h.port}`).join('  ')}\n`);
+      }
+      const code = await runOne(op, opSource, opts, io, statuses);
+      if (code !== 0) return code;
+    }
+    return 0;
+  } finally {
+    await Promise.all(fleets.map((f) => f.stop()));
+    await rm(scratch, { recursive: true, force: true });
+    if (opts.statusOut) await writeFile(opts.statusOut, `${JSON.stringify(statuses, null, 2)}\n`);
+  }
+}
+
+async function runOne(op: ClusterOperation, source: ObjectSource, opts: RunOptions, io: CliIO, statuses: Record<string, unknown>): Promise<number> {
+  const name = op.metadata.name ?? '?';
+  let plan;
+  try {
+    plan = await planFor(op, source, opts.builtinDir);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    statuses[name] = rejectedStatus(op, err, new Date());
+    io.err(`slipway: ClusterOperation ${name} rejected, nothing was run:\n`);
+    for (const p of err.problems) io.err(`  ${formatProblem(p)}\n`);
+    return 2;
+  }
+  for (const w of plan.warnings) io.err(`warning: ${w}\n`);
+  const logDir = join(opts.logDir ?? defaultLogDir(), plan.cluster);
+  await mkdir(logDir, { recursive: true });
+  const logFile = join(logDir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+  io.out(`Running ${name} on cluster ${plan.cluster}: ${plan.steps.length} step(s), hosts ${plan.targetHosts.join(', ')}\n`);
+  const executor = new LocalExecutor({
+    builtinDir: opts.builtinDir,
+    logFile,
+    logger: io.logger.child({ cluster: plan.cluster, operation: name }),
+  });
+  const result = await executor.run(plan, progressPrinter({ write: io.out, verbose: opts.verbose }), io.signal);
+  statuses[name] = redactDeep(finishedStatus(op, result), createRedactor(plan.secrets));
+  io.out(renderSummary({ ...result, logFile: result.logFile ?? logFile }));
+  return result.status === 'Succeeded' ? 0 : 1;
+}
