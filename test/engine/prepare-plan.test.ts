@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InputError } from '../../src/api/input-error.js';
+import { preparePlan } from '../../src/engine/prepare-plan.js';
+import { CATALOG, HOSTS_YML, inputOf, manifestText } from './operation-fixture.js';
+
+async function plan(opts: Parameters<typeof manifestText>[0]) {
+  return preparePlan(await inputOf(manifestText(opts)), CATALOG);
+}
+
+async function rejection(opts: Parameters<typeof manifestText>[0]): Promise<InputError> {
+  try {
+    await plan(opts);
+  } catch (err) {
+    if (err instanceof InputError) return err;
+    throw err;
+  }
+  assert.fail('expected the input to be rejected');
+}
+
+describe('preparePlan', () => {
+  it('orders preHooks, the action and postHooks, each as an argv array', async () => {
+    const p = await plan({
+      op: {
+        action: 'cluster.yml',
+        extraArgs: '-e "kube_version=v1.34.4" -v',
+        preHook: [{ actionType: 'playbook', action: 'ping.yml' }],
+        postHook: [{ actionType: 'playbook', action: 'cluster-info.yml', extraArgs: '--limit=node1' }],
+      },
+    });
+    assert.deepEqual(p.steps.map((s) => s.name), ['preHook 1: ping.yml', 'action: cluster.yml', 'postHook 1: cluster-info.yml']);
+    const main = p.steps[1]!;
+    assert.deepEqual(main.argv, [
+      'ansible-playbook', '-i', 'inventory/hosts.yml', '-b', '--become-user', 'root',
+      '-e', '@vars/group_vars.yml', '--private-key', 'auth/ssh-privatekey',
+      'builtin/cluster.yml', '-e', 'kube_version=v1.34.4', '-v',
+    ]);
+    assert.deepEqual(p.steps[2]!.argv.slice(-2), ['--limit', 'node1']);
+    assert.deepEqual(p.targetHosts, ['node1', 'node2', 'node3']);
+  });
+
+  it('adds the confirmations kubean adds for reset and remove-node', async () => {
+    const reset = await plan({ op: { action: 'reset.yml' } });
+    assert.deepEqual(reset.steps[0]!.argv.slice(-3), ['builtin/reset.yml', '-e', 'reset_confirmation=yes']);
+    const remove = await plan({ op: { action: 'remove-node.yml', extraArgs: '-e node=node3' } });
+    assert.ok(remove.steps[0]!.argv.join(' ').includes('builtin/remove-node.yml -e skip_confirmation=true'));
+    assert.deepEqual(remove.targetHosts, ['node3']);
+  });
+
+  it('narrows the target hosts to --limit', async () => {
+    const p = await plan({ op: { action: 'scale.yml', extraArgs: '--limit=node2' } });
+    assert.deepEqual(p.targetHosts, ['node2']);
+  });
+
+  it('marks the key and inventory as 0600/0400 secrets and lists the password for redaction', async () => {
+    const p = await plan({});
+    const key = p.files.find((f) => f.path === 'auth/ssh-privatekey')!;
+    assert.equal(key.mode, 0o400);
+    assert.equal(key.secret, true);
+    assert.equal(p.files.find((f) => f.path === 'inventory/hosts.yml')!.mode, 0o600);
+    assert.ok(p.secrets.includes('s3cr3t-pass-word'));
+    assert.ok(p.secrets.some((s) => s.includes('BEGIN OPENSSH PRIVATE KEY')));
+  });
+
+  it('runs a ConfigMap shell script on the hosts through run-script.yml, never locally', async () => {
+    const p = await plan({
+      op: { actionType: 'shell', action: 'prepare.sh', actionSource: 'configmap', actionSourceRef: { namespace: 'kubean-system', name: 'scripts' } },
+      extra: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: scripts, namespace: kubean-system}\ndata:\n  prepare.sh: "echo hi"',
+    });
+    const argv = p.steps[0]!.argv;
+    assert.equal(argv[0], 'ansible-playbook');
+    assert.deepEqual(argv.slice(-3), ['builtin/run-script.yml', '-e', 'slipway_script=actions/0/prepare.sh']);
+    assert.equal(p.files.find((f) => f.path === 'actions/0/prepare.sh')!.content, 'echo hi');
+  });
+});
+
+describe('preparePlan rejects bad input before anything runs', () => {
+  const cases: { name: string; opts: Parameters<typeof manifestText>[0]; code: string; mentions: RegExp }[] = [
+    { name: 'command substitution in extraArgs', opts: { op: { extraArgs: '--limit=node1 $(id)' } }, code: 'shell-syntax', mentions: /\$/ },
+    { name: 'a ; in extraArgs', opts: { op: { extraArgs: '--limit=node1; rm -rf /' } }, code: 'shell-syntax', mentions: /;/ },
+    { name: 'an unknown --limit host', opts: { op: { extraArgs: '--limit=node9' } }, code: 'unknown-limit', mentions: /node9/ },
+    { name: 'an unknown builtin playbook', opts: { op: { action: 'mystery.yml' } }, code: 'unknown-action', mentions: /mystery\.yml/ },
+    { name: 'a host in a group but not in all.hosts', opts: { hosts: HOSTS_YML.replace('        node3:\n  children', '  children').replace('kube_node:\n      hosts:\n        node2:', 'kube_node:\n      hosts:\n        node2:\n        node7:') }, code: 'host-not-in-hosts', mentions: /node7/ },
+    { name: 'an even etcd group', opts: { hosts: HOSTS_YML.replace('etcd:\n      hosts:\n        node1:', 'etcd:\n      hosts:\n        node1:\n        node2:') }, code: 'even-etcd', mentions: /2 hosts/ },
+    { name: 'no control-plane host', opts: { hosts: HOSTS_YML.replace('kube_control_plane:\n      hosts:\n        node1:', 'kube_control_plane:\n      hosts: {}') }, code: 'no-control-plane', mentions: /kube_control_plane/ },
+    { name: 'duplicate addresses', opts: { hosts: HOSTS_YML.replace(/10\.6\.0\.12/g, '10.6.0.11') }, code: 'duplicate-address', mentions: /10\.6\.0\.11/ },
+    { name: 'ansible_connection local in the inventory', opts: { hosts: HOSTS_YML.replace('ansible_user: root', 'ansible_user: root\n      ansible_connection: local') }, code: '', mentions: /ansible_connection/ },
+    { name: 'a lookup template in group vars', opts: { vars: "x: \"{{ lookup('pipe', 'id') }}\"\n" }, code: '', mentions: /lookup/ },
+    { name: 'a reserved slipway_ variable', opts: { op: { extraArgs: '-e slipway_script=../../etc/shadow' } }, code: '', mentions: /slipway_script/ },
+    { name: 'remove-node of an unknown node', opts: { op: { action: 'remove-node.yml', extraArgs: '-e node=node8' } }, code: 'unknown-node', mentions: /node8/ },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const err = await rejection(c.opts);
+      const errors = err.problems.filter((p) => p.severity === 'error');
+      assert.ok(errors.length > 0);
+      if (c.code) assert.ok(errors.some((p) => p.code === c.code), `codes: ${errors.map((p) => p.code).join(', ')}`);
+      assert.match(err.message, c.mentions);
+    });
+  }
+
+  it('reports the line of a host named in a group but missing from all.hosts', async () => {
+    const hosts = HOSTS_YML.replace('etcd:\n      hosts:\n        node1:', 'etcd:\n      hosts:\n        nodeX:');
+    const err = await rejection({ hosts });
+    const p = err.problems.find((x) => x.code === 'host-not-in-hosts')!;
+    const expected = hosts.split('\n').findIndex((l) => l.includes('nodeX:')) + 1;
+    assert.equal(p.line, expected);
+    assert.equal(p.object, 'ConfigMap kubean-system/demo-hosts');
+    assert.equal(p.key, 'hosts.yml');
+  });
+
+  it('only warns about an even etcd group when removing nodes', async () => {
+    const hosts = HOSTS_YML.replace('etcd:\n      hosts:\n        node1:', 'etcd:\n      hosts:\n        node1:\n        node2:');
+    const p = await plan({ hosts, op: { action: 'remove-node.yml', extraArgs: '-e node=node2' } });
+    assert.ok(p.warnings.some((w) => /odd number/.test(w)));
+  });
+});
