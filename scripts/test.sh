@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `npm test`: compile, then start the test environment once and run the tests against it.
+# Extra arguments are compiled test files to run instead of all of them, e.g.
+#   npm test -- dist/test/smoke/kube.test.js
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm run --silent build
+exec node dist/test/env/run.js "$@"
