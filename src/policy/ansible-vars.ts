@@ -1,0 +1,83 @@
+import { badHostAddress, badUserName } from './host-address.js';
+
+/** Checks one ansible_* value; returns why it is refused, or undefined. */
+type ValueCheck = (value: unknown) => string | undefined;
+
+interface AnsibleVarRule {
+  check: ValueCheck;
+  /** Secrets may be templates (e.g. "{{ ansible_password }}"); everything else must be literal. */
+  secret?: boolean;
+}
+
+const TRUTHY = /^(?:true|false|yes|no|on|off|1|0)$/i;
+
+const bool: ValueCheck = (v) =>
+  typeof v === 'boolean' || (typeof v === 'string' && TRUTHY.test(v)) ? undefined : 'must be true or false';
+
+const intBetween = (min: number, max: number): ValueCheck => (v) => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= min && n <= max ? undefined : `must be an integer from ${min} to ${max}`;
+};
+
+const oneOf = (...allowed: string[]): ValueCheck => (v) =>
+  typeof v === 'string' && allowed.includes(v) ? undefined : `must be ${allowed.map((a) => `"${a}"`).join(' or ')}`;
+
+const secret: ValueCheck = (v) =>
+  typeof v === 'string' || typeof v === 'number' ? undefined : 'must be a string';
+
+const interpreter: ValueCheck = (v) =>
+  typeof v === 'string' && (/^\/[A-Za-z0-9._/+-]+$/.test(v) || /^auto(?:_silent|_legacy|_legacy_silent)?$/.test(v))
+    ? undefined
+    : 'must be an absolute path without spaces (e.g. /usr/bin/python3) or "auto"';
+
+/**
+ * The ansible_* variables a cluster's hosts.yml or group_vars may set. Their values go into
+ * the ssh command line or the privilege-escalation command, so they must be literal.
+ */
+export const ANSIBLE_VARS: Readonly<Record<string, AnsibleVarRule>> = {
+  ansible_host: { check: badHostAddress },
+  ansible_ssh_host: { check: badHostAddress },
+  ansible_port: { check: intBetween(1, 65535) },
+  ansible_ssh_port: { check: intBetween(1, 65535) },
+  ansible_user: { check: badUserName },
+  ansible_ssh_user: { check: badUserName },
+  ansible_password: { check: secret, secret: true },
+  ansible_ssh_pass: { check: secret, secret: true },
+  ansible_ssh_password: { check: secret, secret: true },
+  ansible_become: { check: bool },
+  ansible_become_user: { check: badUserName },
+  ansible_become_password: { check: secret, secret: true },
+  ansible_become_pass: { check: secret, secret: true },
+  ansible_become_method: { check: oneOf('sudo', 'su') },
+  ansible_python_interpreter: { check: interpreter },
+  ansible_connection: { check: oneOf('ssh') },
+  ansible_ssh_pipelining: { check: bool },
+  ansible_pipelining: { check: bool },
+  ansible_timeout: { check: intBetween(1, 3600) },
+  ansible_ssh_timeout: { check: intBetween(1, 3600) },
+};
+
+export const SECRET_VARS: ReadonlySet<string> = new Set(
+  Object.entries(ANSIBLE_VARS).filter(([, r]) => r.secret).map(([n]) => n),
+);
+
+const RUNS_LOCALLY = "is added to the ssh/scp/sftp command Ansible runs on Slipway's machine (an option such as -o ProxyCommand=… runs any command there)";
+
+/** Why an ansible_* name outside ANSIBLE_VARS is refused. */
+export function ansibleVarRefusal(name: string): string {
+  if (/^ansible_(?:ssh_(?:common_|extra_)?args|scp_extra_args|sftp_extra_args|ssh_transfer_method)$/.test(name)) {
+    return RUNS_LOCALLY;
+  }
+  if (/^ansible_(?:ssh_)?private_key_file$/.test(name)) {
+    return "names a key file on Slipway's machine; the key comes from the cluster's SSH Secret";
+  }
+  if (/_(?:executable|exe)$/.test(name)) return 'names a program for Ansible to run';
+  if (/_interpreter$/.test(name)) return 'only ansible_python_interpreter may choose an interpreter';
+  if (/^ansible_(?:paramiko|libssh|netconf|httpapi|network|winrm|psrp|docker|kubectl|podman|buildah|chroot|jail|zone|local|lxc|lxd|funcd|saltstack|iocage|qubes)_/.test(name)) {
+    return 'configures a connection plugin Slipway does not use';
+  }
+  if (name === 'ansible_shell_type' || name === 'ansible_shell_executable') {
+    return 'changes how every command is built on the hosts; Slipway supports POSIX shells only';
+  }
+  return `is not one of the ansible_* variables Slipway accepts (${Object.keys(ANSIBLE_VARS).join(', ')})`;
+}
