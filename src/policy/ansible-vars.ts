@@ -1,7 +1,7 @@
 import { badHostAddress, badUserName } from './host-address.js';
 
 /** Checks one ansible_* value; returns why it is refused, or undefined. */
-type ValueCheck = (value: unknown) => string | undefined;
+type ValueCheck = (value: unknown, opts: { allowLoopback?: boolean }) => string | undefined;
 
 interface AnsibleVarRule {
   check: ValueCheck;
@@ -35,17 +35,17 @@ const interpreter: ValueCheck = (v) =>
  * the ssh command line or the privilege-escalation command, so they must be literal.
  */
 export const ANSIBLE_VARS: Readonly<Record<string, AnsibleVarRule>> = {
-  ansible_host: { check: badHostAddress },
-  ansible_ssh_host: { check: badHostAddress },
+  ansible_host: { check: (v, o) => badHostAddress(v, o) },
+  ansible_ssh_host: { check: (v, o) => badHostAddress(v, o) },
   ansible_port: { check: intBetween(1, 65535) },
   ansible_ssh_port: { check: intBetween(1, 65535) },
-  ansible_user: { check: badUserName },
-  ansible_ssh_user: { check: badUserName },
+  ansible_user: { check: (v) => badUserName(v) },
+  ansible_ssh_user: { check: (v) => badUserName(v) },
   ansible_password: { check: secret, secret: true },
   ansible_ssh_pass: { check: secret, secret: true },
   ansible_ssh_password: { check: secret, secret: true },
   ansible_become: { check: bool },
-  ansible_become_user: { check: badUserName },
+  ansible_become_user: { check: (v) => badUserName(v) },
   ansible_become_password: { check: secret, secret: true },
   ansible_become_pass: { check: secret, secret: true },
   ansible_become_method: { check: oneOf('sudo', 'su') },

@@ -47,5 +47,5 @@ export function controllerOverrideVars(opts: { cacheDir: string }): Record<strin
 
 /** The same as argv for ansible-playbook. */
 export function controllerOverrideArgs(opts: { cacheDir: string }): string[] {
-  return [`--extra-vars=${JSON.stringify(controllerOverrideVars(opts))}`];
+  return ['-e', JSON.stringify(controllerOverrideVars(opts))];
 }

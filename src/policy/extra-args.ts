@@ -99,10 +99,30 @@ const SHORT: Readonly<Record<string, string>> = {
   i: '--inventory', c: '--connection', M: '--module-path', k: '--ask-pass', K: '--ask-become-pass', h: '--help',
 };
 
+/** `--opt value`, or `--opt=value` when the value could be taken for an option. */
+function optionArgs(option: string, value: string): string[] {
+  return value.startsWith('-') ? [`${option}=${value}`] : [option, value];
+}
+
+const PLAIN_VALUE = /^[A-Za-z0-9_.,:/@%+-]*$/;
+
+/**
+ * The -e value handed to Ansible: `k=v k2=v2` when every value is a plain string that
+ * Ansible's key=value parser reads back unchanged (readable in plans and logs), otherwise
+ * JSON. Either way Ansible receives exactly the data that was checked.
+ */
+function extraVarsArg(vars: Record<string, unknown>): string {
+  const entries = Object.entries(vars);
+  if (entries.length > 0 && entries.every(([, v]) => typeof v === 'string' && PLAIN_VALUE.test(v))) {
+    return entries.map(([k, v]) => `${k}=${v as string}`).join(' ');
+  }
+  return JSON.stringify(vars);
+}
+
 /**
  * Parses a ClusterOperation's extraArgs into ansible-playbook arguments, allowing only
  * options that act on the inventory's hosts and refusing everything else by name.
- * Returned argv is rebuilt from what was checked (`--limit=…`, `--extra-vars=<json>`…),
+ * Returned argv is rebuilt from what was checked (`--limit x`, `-e k=v` or `-e <json>`…),
  * never the user's words, so no value can be read as another option.
  */
 export function parseExtraArgs(input: string | undefined, opts: ExtraArgsOptions = {}): ParsedExtraArgs {
@@ -127,7 +147,7 @@ export function parseExtraArgs(input: string | undefined, opts: ExtraArgsOptions
           throw new PolicyViolation('option-repeated', `${written} given twice; Ansible would silently use only the last one — combine the patterns with ","`, where);
         }
         result.limit = value!;
-        result.argv.push(`--limit=${value}`);
+        result.argv.push(...optionArgs('--limit', value!));
         return;
       case '--extra-vars': {
         const vars = parseExtraVarsText(value!, `${where} ${written}`);
@@ -139,22 +159,22 @@ export function parseExtraArgs(input: string | undefined, opts: ExtraArgsOptions
         }
         result.warnings.push(...checkVars(vars, `${where} -e`, { scope: 'extra' }));
         result.extraVars.push(vars);
-        result.argv.push(`--extra-vars=${JSON.stringify(vars)}`);
+        result.argv.push('-e', extraVarsArg(vars));
         return;
       }
       case '--tags':
         tags.push(value!);
-        result.argv.push(`--tags=${value}`);
+        result.argv.push(...optionArgs('--tags', value!));
         return;
       case '--skip-tags':
         skipTags.push(value!);
-        result.argv.push(`--skip-tags=${value}`);
+        result.argv.push(...optionArgs('--skip-tags', value!));
         return;
       case '--verbose':
         verbosity++;
         return;
       default:
-        result.argv.push(spec.takesValue ? `${option}=${value}` : option);
+        result.argv.push(...(spec.takesValue ? optionArgs(option, value!) : [option]));
     }
   };
 

@@ -71,7 +71,7 @@ export function checkConditional(value: unknown, where: string): void {
   if (hasTemplate(value)) {
     throw new PolicyViolation(
       'template',
-      `conditional ${show(value)} contains "{{": Ansible would evaluate the rendered text a second time as an expression; ` +
+      `conditional ${show(value)} contains template delimiters: Ansible would evaluate the rendered text a second time as an expression; ` +
         'write the bare expression (e.g. "x | bool" instead of "{{ x }}")',
       where,
     );

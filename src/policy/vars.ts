@@ -5,6 +5,15 @@ import { PolicyViolation, show } from './policy-error.js';
 
 export type VarScope = 'host' | 'group' | 'extra';
 
+export interface CheckVarsOptions {
+  scope: VarScope;
+  /**
+   * Accept loopback addresses in ansible_host (refused by default: they reach the machine
+   * running Ansible). Only for the operator's own stand-in hosts, e.g. --local-hosts mode.
+   */
+  allowLoopback?: boolean;
+}
+
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const MAX_DEPTH = 32;
 const FALSY = /^(?:false|no|off|0)$/i;
@@ -19,7 +28,7 @@ const FALSY = /^(?:false|no|off|0)$/i;
  * every string containing "{{", "{%" or "{#" must pass checkTemplate.
  * Returns warnings; throws PolicyViolation.
  */
-export function checkVars(vars: Record<string, unknown>, where: string, opts: { scope: VarScope }): string[] {
+export function checkVars(vars: Record<string, unknown>, where: string, opts: CheckVarsOptions): string[] {
   if (!isPlainObject(vars)) {
     throw new PolicyViolation('var-value', 'variables must be a mapping of names to values', where);
   }
@@ -32,7 +41,7 @@ export function checkVars(vars: Record<string, unknown>, where: string, opts: { 
       if (!rule.secret && typeof value === 'string' && hasTemplate(value)) {
         throw new PolicyViolation('var-value', `must be a literal value, not a template (${show(value)}): it is used to build the ssh or sudo command`, at);
       }
-      const problem = rule.check(value);
+      const problem = rule.check(value, opts);
       if (problem) throw new PolicyViolation('var-value', `${problem} (got ${show(String(value))})`, at);
       if (rule.secret && opts.scope !== 'extra' && !(typeof value === 'string' && hasTemplate(value))) {
         warnings.push(`${at}: ${name} is a plaintext secret in a ConfigMap; keep credentials in the cluster's Secret`);

@@ -17,37 +17,39 @@ function rejects(input: string, code: string, ...fragments: string[]): void {
 
 test('kubean example extraArgs are accepted and normalized', () => {
   const cases: [string, { argv: string[]; limit?: string; extraVars?: Record<string, unknown>[] }][] = [
-    ['--limit=node2', { argv: ['--limit=node2'], limit: 'node2' }],
-    ['-e node=node2', { argv: ['--extra-vars={"node":"node2"}'], extraVars: [{ node: 'node2' }] }],
+    ['--limit=node2', { argv: ['--limit', 'node2'], limit: 'node2' }],
+    ['-e node=node2', { argv: ['-e', 'node=node2'], extraVars: [{ node: 'node2' }] }],
     [
       '-e node=node2,node3 -e reset_nodes=false -e allow_ungraceful_removal=true',
       {
-        argv: ['--extra-vars={"node":"node2,node3"}', '--extra-vars={"reset_nodes":"false"}', '--extra-vars={"allow_ungraceful_removal":"true"}'],
+        argv: ['-e', 'node=node2,node3', '-e', 'reset_nodes=false', '-e', 'allow_ungraceful_removal=true'],
         extraVars: [{ node: 'node2,node3' }, { reset_nodes: 'false' }, { allow_ungraceful_removal: 'true' }],
       },
     ],
     [
       '--limit=etcd,kube_control_plane -e ignore_assert_errors=true',
-      { argv: ['--limit=etcd,kube_control_plane', '--extra-vars={"ignore_assert_errors":"true"}'], limit: 'etcd,kube_control_plane' },
+      { argv: ['--limit', 'etcd,kube_control_plane', '-e', 'ignore_assert_errors=true'], limit: 'etcd,kube_control_plane' },
     ],
-    ['-e "kube_version=v1.29.0"', { argv: ['--extra-vars={"kube_version":"v1.29.0"}'] }],
+    ['-e "kube_version=v1.29.0"', { argv: ['-e', 'kube_version=v1.29.0'] }],
     ['-vvv', { argv: ['-vvv'] }],
     ['-v -v --verbose', { argv: ['-vvv'] }],
-    ['--limit node2', { argv: ['--limit=node2'], limit: 'node2' }],
-    ['-l node2', { argv: ['--limit=node2'], limit: 'node2' }],
-    ['-lnode2', { argv: ['--limit=node2'], limit: 'node2' }],
-    ["--limit 'all:!node3'", { argv: ['--limit=all:!node3'], limit: 'all:!node3' }],
-    ['--limit=node[1:3]', { argv: ['--limit=node[1:3]'], limit: 'node[1:3]' }],
-    ['-bCD -f 10 --flush-cache --force-handlers', { argv: ['--become', '--check', '--diff', '--forks=10', '--flush-cache', '--force-handlers'] }],
-    ['--become-user=root -u ubuntu -T 30', { argv: ['--become-user=root', '--user=ubuntu', '--timeout=30'] }],
+    ['--limit node2', { argv: ['--limit', 'node2'], limit: 'node2' }],
+    ['-l node2', { argv: ['--limit', 'node2'], limit: 'node2' }],
+    ['-lnode2', { argv: ['--limit', 'node2'], limit: 'node2' }],
+    ["--limit 'all:!node3'", { argv: ['--limit', 'all:!node3'], limit: 'all:!node3' }],
+    ['--limit=node[1:3]', { argv: ['--limit', 'node[1:3]'], limit: 'node[1:3]' }],
+    ['-bCD -f 10 --flush-cache --force-handlers', { argv: ['--become', '--check', '--diff', '--forks', '10', '--flush-cache', '--force-handlers'] }],
+    ['--become-user=root -u ubuntu -T 30', { argv: ['--become-user', 'root', '--user', 'ubuntu', '--timeout', '30'] }],
     ['--list-hosts --list-tasks --list-tags --syntax-check', { argv: ['--list-hosts', '--list-tasks', '--list-tags', '--syntax-check'] }],
-    ["--start-at-task='Install packages'", { argv: ['--start-at-task=Install packages'] }],
-    ['-e reset_confirmation=yes', { argv: ['--extra-vars={"reset_confirmation":"yes"}'] }],
-    [`-e '{"kube_version": "v1.29.0", "upgrade_cluster_setup": true}'`, { argv: ['--extra-vars={"kube_version":"v1.29.0","upgrade_cluster_setup":true}'] }],
-    [`--extra-vars='{x: yes, y: [1, 2]}'`, { argv: ['--extra-vars={"x":true,"y":[1,2]}'] }],
-    [`-e 'a=1 b="two words" c={{ d | default("e f") }}'`, { argv: ['--extra-vars={"a":"1","b":"two words","c":"{{ d | default(\\"e f\\") }}"}'] }],
-    [`-e "kube_image_repo={{ registry_host }}/library"`, { argv: ['--extra-vars={"kube_image_repo":"{{ registry_host }}/library"}'] }],
-    ['-e download_localhost=false', { argv: ['--extra-vars={"download_localhost":"false"}'] }],
+    ["--start-at-task='Install packages'", { argv: ['--start-at-task', 'Install packages'] }],
+    ["--start-at-task='-dash first'", { argv: ['--start-at-task=-dash first'] }],
+    ['-e reset_confirmation=yes', { argv: ['-e', 'reset_confirmation=yes'] }],
+    [`-e a=1 -e 'b="x y"'`, { argv: ['-e', 'a=1', '-e', '{"b":"x y"}'] }],
+    [`-e '{"kube_version": "v1.29.0", "upgrade_cluster_setup": true}'`, { argv: ['-e', '{"kube_version":"v1.29.0","upgrade_cluster_setup":true}'] }],
+    [`--extra-vars='{x: yes, y: [1, 2]}'`, { argv: ['-e', '{"x":true,"y":[1,2]}'] }],
+    [`-e 'a=1 b="two words" c={{ d | default("e f") }}'`, { argv: ['-e', '{"a":"1","b":"two words","c":"{{ d | default(\\"e f\\") }}"}'] }],
+    [`-e "kube_image_repo={{ registry_host }}/library"`, { argv: ['-e', '{"kube_image_repo":"{{ registry_host }}/library"}'] }],
+    ['-e download_localhost=false', { argv: ['-e', 'download_localhost=false'] }],
     ['', { argv: [] }],
   ];
   for (const [input, want] of cases) {
@@ -63,7 +65,7 @@ test('tags are collected across repeated options', () => {
   const got = parseExtraArgs('-t a,b --tags c --skip-tags=d');
   assert.equal(got.tags, 'a,b,c');
   assert.equal(got.skipTags, 'd');
-  assert.deepEqual(got.argv, ['--tags=a,b', '--tags=c', '--skip-tags=d']);
+  assert.deepEqual(got.argv, ['--tags', 'a,b', '--tags', 'c', '--skip-tags', 'd']);
 });
 
 test('allowedVarNames restricts -e', () => {
