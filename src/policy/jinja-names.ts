@@ -102,7 +102,11 @@ export function badAttributeName(name: string): string | undefined {
   return undefined;
 }
 
-/** Filters whose `attribute` argument (or these positional ones) names an attribute to read. */
+/**
+ * Filters that read attributes named by an argument (Jinja's getattr fallback): the
+ * positions of those arguments, besides any `attribute=` keyword.
+ */
 export const ATTRIBUTE_ARGS: Readonly<Record<string, number[]>> = {
-  groupby: [0], selectattr: [0], rejectattr: [0], extract: [1, 2, 3, 4, 5],
+  groupby: [0], selectattr: [0], rejectattr: [0], sum: [0], sort: [2], unique: [1], min: [1],
+  max: [1], join: [1], extract: [1],
 };

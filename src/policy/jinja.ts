@@ -247,6 +247,8 @@ class ExpressionChecker {
       let value = t.value;
       while (this.peek()?.kind === 'string') value += this.take().value;
       if (hasTemplate(value)) this.fail(t, `string ${show(value)} spells template syntax; Slipway does not allow building templates inside templates`);
+      // Strings become keys in ways a checker cannot follow (piped into extract, joined…).
+      if (value.includes('__')) this.fail(t, `string ${show(value)} contains "__", which spells Python internals`);
       return { kind: 'string', value };
     }
     if (t.kind === 'name') {
@@ -496,6 +498,10 @@ class ExpressionChecker {
       if (a) this.attributeLiteral(a, filter);
     }
     const first = positional[0];
+    if (filter === 'extract' && first && !(first.info.kind === 'var' && first.info.dynamic === 0)) {
+      // The piped values become keys into the container; nesting extracts would chain them.
+      this.fail(first.token, 'extract() needs a plain variable as its container (e.g. hostvars)');
+    }
     if (filter === 'map' && first) {
       const inner = this.literalName(first, 'map() needs the filter to apply as a literal string');
       this.checkFilterArgs(this.resolveFilter(inner, first.token), args.filter((a) => a !== first), token);

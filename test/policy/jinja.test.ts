@@ -92,10 +92,11 @@ const REJECTED: [string, string[]][] = [
   ["{{ x | select('exists') | list }}", ['exists']],
   ["{{ x | rejectattr('path', 'directory') | list }}", ['directory']],
   ['{{ x.system("id") }}', ['.system()']],
-  ["{{ '{0.__class__}'.format(x) }}", ['.format()']],
+  ["{{ '{0.x}'.format(x) }}", ['.format()']],
+  ["{{ '{0.__class__}'.format(x) }}", ['"__"']],
   ['{{ foo() }}', ['foo(…)']],
   ['{{ x[a][b] }}', ['only one subscript with a variable key']],
-  ["{{ x['_' ~ '_class__'] }}", ['computed subscript']],
+  ["{{ x['_' ~ '_class_' ~ '_'] }}", ['computed subscript']],
   ['{{ (x | first)[a] }}', ['expression result']],
   ['{{ (x)() }}', ['calling the result']],
   ['{{ x[0]() }}', ['calling the result']],
@@ -113,6 +114,11 @@ const REJECTED: [string, string[]][] = [
   ['{# never closed', ['unclosed comment']],
   ['{{ a $ b }}', ['unexpected character "$"']],
   ['{{ x | map("x") }}', ['"x"']],
+  ["{{ ['__init__'] | map('extract', vars) | list }}", ['__init__']],
+  ["{{ ['f_globals'] | map('extract', (['gi_frame'] | map('extract', (x | map('upper'))) | first)) | list }}", ['plain variable']],
+  ["{{ x | sum('_hidden') }}", ['sum()', '_hidden']],
+  ["{{ x | join(',', 'gi_frame') }}", ['join()', 'gi_frame']],
+  ["{{ x | replace('__', '_') }}", ['"__"']],
 ];
 
 test('templates that reach beyond data are refused, naming the offending token', () => {
