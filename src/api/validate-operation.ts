@@ -90,14 +90,7 @@ function checkAction(a: ActionSpec, object: string, problems: ProblemList): void
     problems.error({ code: 'missing-action', object, key: at('action'), message: 'action is empty' });
     return;
   }
-  if (a.action.includes('/') || a.action.includes('\\') || a.action.includes('..')) {
-    problems.error({
-      code: 'action-path',
-      object,
-      key: at('action'),
-      message: `action ${JSON.stringify(a.action)} is a path; actions are plain file names (no "/", "\\" or "..")`,
-    });
-  } else if (a.actionType === 'shell' && /\s/.test(a.action)) {
+  if (a.actionType === 'shell' && /\s/.test(a.action)) {
     problems.error({
       code: 'inline-shell',
       object,
@@ -105,6 +98,13 @@ function checkAction(a: ActionSpec, object: string, problems: ProblemList): void
       message:
         'actionType shell runs a script by name (builtin, or a key of the actionSourceRef ConfigMap); ' +
         'inline commands are never run',
+    });
+  } else if (a.action.includes('/') || a.action.includes('\\') || a.action.includes('..')) {
+    problems.error({
+      code: 'action-path',
+      object,
+      key: at('action'),
+      message: `action ${JSON.stringify(a.action)} is a path; actions are plain file names (no "/", "\\" or "..")`,
     });
   } else if (!SAFE_NAME.test(a.action)) {
     problems.error({

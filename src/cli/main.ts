@@ -17,6 +17,8 @@ Options:
   --operation <name>      only this ClusterOperation
   --local-hosts           start the inventory's loopback hosts (127.x.y.z) as local sshd
                           instances with a generated key, then run against them
+  --allow-loopback-hosts  accept inventory hosts on 127.x.y.z / localhost (refused by
+                          default: they reach this machine, not a cluster's host)
   --builtin-dir <dir>     builtin playbooks (default: this checkout's playbooks/)
   --log-dir <dir>         per-operation logs (default: ~/.local/state/slipway/logs)
   --status-out <file>     write the resulting ClusterOperation status as JSON
@@ -32,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
       filename: { type: 'string', short: 'f', multiple: true },
       operation: { type: 'string' },
       'local-hosts': { type: 'boolean', default: false },
+      'allow-loopback-hosts': { type: 'boolean', default: false },
       'builtin-dir': { type: 'string' },
       'log-dir': { type: 'string' },
       'status-out': { type: 'string' },
@@ -58,13 +61,18 @@ async function main(argv: string[]): Promise<number> {
     signal: abort.signal,
   };
   const builtinDir = values['builtin-dir'] ?? defaultBuiltinDir();
-  const common = { files, builtinDir, ...(values.operation ? { operation: values.operation } : {}) };
+  const common = {
+    files,
+    builtinDir,
+    localHosts: values['local-hosts'] ?? false,
+    allowLoopbackHosts: values['allow-loopback-hosts'] ?? false,
+    ...(values.operation ? { operation: values.operation } : {}),
+  };
   switch (command) {
     case 'run':
       return runCommand(
         {
           ...common,
-          localHosts: values['local-hosts'] ?? false,
           verbose: values.verbose ?? false,
           ...(values['log-dir'] ? { logDir: values['log-dir'] } : {}),
           ...(values['status-out'] ? { statusOut: values['status-out'] } : {}),

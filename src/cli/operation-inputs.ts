@@ -6,7 +6,7 @@ import { resolveOperationInput } from '../api/resolve-input.js';
 import type { ClusterOperation } from '../api/types.js';
 import { loadBuiltinCatalog } from '../engine/builtin-catalog.js';
 import type { Plan } from '../engine/plan-types.js';
-import { preparePlan } from '../engine/prepare-plan.js';
+import { preparePlan, type OperatorOptions } from '../engine/prepare-plan.js';
 
 /** The ClusterOperations of the manifest files, in file order, or the one named. */
 export function selectOperations(files: string[], name?: string): { source: ManifestSource; operations: ClusterOperation[] } {
@@ -24,7 +24,7 @@ export function selectOperations(files: string[], name?: string): { source: Mani
 }
 
 /** Fetch, validate and plan one operation; throws InputError before anything runs. */
-export async function planFor(op: ClusterOperation, source: ObjectSource, builtinDir: string): Promise<Plan> {
+export async function planFor(op: ClusterOperation, source: ObjectSource, builtinDir: string, operator: OperatorOptions): Promise<Plan> {
   const input = await resolveOperationInput(op, source);
-  return preparePlan(input, loadBuiltinCatalog(builtinDir));
+  return preparePlan(input, loadBuiltinCatalog(builtinDir), operator);
 }

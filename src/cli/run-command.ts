@@ -1,22 +1,19 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, formatProblem } from '../api/input-error.js';
 import type { ObjectSource } from '../api/object-source.js';
 import type { ClusterOperation } from '../api/types.js';
 import { LocalExecutor } from '../executors/local-executor.js';
-import type { LocalHostFleet } from '../hosts/local-hosts.js';
+import type { OperatorOptions } from '../engine/prepare-plan.js';
 import { finishedStatus, rejectedStatus } from '../status/operation-status.js';
 import { redactDeep, createRedactor } from '../util/redact.js';
 import type { Logger } from '../util/logger.js';
-import { withLocalHosts } from './local-hosts-mode.js';
-import { planFor, selectOperations } from './operation-inputs.js';
+import { planFor } from './operation-inputs.js';
+import { forEachOperation, type SessionOptions } from './operation-session.js';
 import { progressPrinter, renderSummary } from './progress-printer.js';
 
-export interface RunOptions {
-  files: string[];
-  operation?: string;
-  localHosts: boolean;
+export interface RunOptions extends Omit<SessionOptions, 'stopOnFailure'> {
   builtinDir: string;
   logDir?: string;
   statusOut?: string;
@@ -39,36 +36,21 @@ export function defaultLogDir(): string {
  * Exit code 0 only when all succeeded; 2 when input was rejected before anything ran.
  */
 export async function runCommand(opts: RunOptions, io: CliIO): Promise<number> {
-  const { source, operations } = selectOperations(opts.files, opts.operation);
   const statuses: Record<string, unknown> = {};
-  const scratch = await mkdtemp(join(tmpdir(), 'slipway-run-'));
-  const fleets: LocalHostFleet[] = [];
   try {
-    for (const op of operations) {
-      let opSource: ObjectSource = source;
-      if (opts.localHosts) {
-        io.out(`Starting local hosts for cluster ${op.spec.cluster} (sshd on loopback addresses)...\n`);
-        const local = await withLocalHosts(source, op.spec.cluster, join(scratch, op.metadata.name ?? 'op'));
-        fleets.push(local.fleet);
-        opSource = local.source;
-        io.out(`  ${local.fleet.hosts.map((h) => `${h.name}=${h.address}:${h.port}`).join('  ')}\n`);
-      }
-      const code = await runOne(op, opSource, opts, io, statuses);
-      if (code !== 0) return code;
-    }
-    return 0;
+    return await forEachOperation({ ...opts, stopOnFailure: true }, io.out, (op, source, operator) =>
+      runOne(op, source, operator, opts, io, statuses),
+    );
   } finally {
-    await Promise.all(fleets.map((f) => f.stop()));
-    await rm(scratch, { recursive: true, force: true });
     if (opts.statusOut) await writeFile(opts.statusOut, `${JSON.stringify(statuses, null, 2)}\n`);
   }
 }
 
-async function runOne(op: ClusterOperation, source: ObjectSource, opts: RunOptions, io: CliIO, statuses: Record<string, unknown>): Promise<number> {
+async function runOne(op: ClusterOperation, source: ObjectSource, operator: OperatorOptions, opts: RunOptions, io: CliIO, statuses: Record<string, unknown>): Promise<number> {
   const name = op.metadata.name ?? '?';
   let plan;
   try {
-    plan = await planFor(op, source, opts.builtinDir);
+    plan = await planFor(op, source, opts.builtinDir, operator);
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     statuses[name] = rejectedStatus(op, err, new Date());

@@ -36,9 +36,18 @@ function parseVars(src: SourcedText, problems: ProblemList): Record<string, unkn
   return value as Record<string, unknown>;
 }
 
-function police(vars: Record<string, unknown>, where: string, scope: 'host' | 'group', src: SourcedText, problems: ProblemList, line?: number): void {
+/** Settings of whoever runs Slipway, never taken from the operation's own input. */
+export interface OperatorOptions {
+  /**
+   * Accept hosts on loopback addresses. They reach the machine running Ansible, so only the
+   * operator may allow them: for --local-hosts, and for tests whose sshd hosts run here.
+   */
+  allowLoopbackHosts?: boolean;
+}
+
+function police(vars: Record<string, unknown>, where: string, scope: 'host' | 'group', src: SourcedText, problems: ProblemList, opts: OperatorOptions, line?: number): void {
   try {
-    for (const w of checkVars(vars, where, { scope })) {
+    for (const w of checkVars(vars, where, { scope, allowLoopback: opts.allowLoopbackHosts ?? false })) {
       problems.warning({ code: 'vars-warning', object: src.object, key: src.key, message: w });
     }
   } catch (err) {
@@ -63,7 +72,7 @@ function collectSecrets(inv: Inventory, vars: Record<string, unknown>): string[]
  * From fetched inputs to a Plan: parse and validate the inventory and vars, police every
  * variable, then build the argv plan. Pure; throws one InputError listing every problem.
  */
-export function preparePlan(input: OperationInput, catalog: BuiltinCatalog): Plan {
+export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts: OperatorOptions = {}): Plan {
   const problems = new ProblemList();
   let inventory: Inventory | undefined;
   try {
@@ -76,11 +85,11 @@ export function preparePlan(input: OperationInput, catalog: BuiltinCatalog): Pla
   if (inventory) {
     const removing = actionsOf(input.operation).some((a) => a.role === 'action' && REMOVING_ACTIONS.has(a.action));
     validateInventory(inventory, input.hosts, { removing }, problems);
-    police(inventory.vars, 'all.vars', 'group', input.hosts, problems);
-    for (const h of inventory.hosts.values()) police(h.vars, `all.hosts.${h.name}`, 'host', input.hosts, problems, h.line);
-    for (const g of inventory.groups.values()) police(g.vars, `all.children.${g.name}.vars`, 'group', input.hosts, problems, g.line);
+    police(inventory.vars, 'all.vars', 'group', input.hosts, problems, opts);
+    for (const h of inventory.hosts.values()) police(h.vars, `all.hosts.${h.name}`, 'host', input.hosts, problems, opts, h.line);
+    for (const g of inventory.groups.values()) police(g.vars, `all.children.${g.name}.vars`, 'group', input.hosts, problems, opts, g.line);
   }
-  police(vars, 'group_vars.yml', 'group', input.vars, problems);
+  police(vars, 'group_vars.yml', 'group', input.vars, problems, opts);
   problems.throwIfErrors();
 
   const warnings: Problem[] = problems.warnings;

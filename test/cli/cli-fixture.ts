@@ -77,7 +77,7 @@ export interface CliRun {
 }
 
 /** Runs the real CLI on manifests written to a temp dir; collects output, status and logs. */
-export async function runCli(manifests: string, args: string[] = ['run'], timeoutMs = 240_000): Promise<CliRun> {
+export async function runCli(manifests: string, args: string[] = ['run', '--allow-loopback-hosts'], timeoutMs = 240_000): Promise<CliRun> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-cli-'));
   await writeFile(join(dir, 'manifests.yml'), manifests);
   const logDir = join(dir, 'logs');

@@ -12,12 +12,15 @@ interface Case {
   name: string;
   build: (pwned: string) => ClusterOpts;
   message: RegExp;
+  /** CLI arguments; the default accepts the test hosts' loopback addresses. */
+  args?: string[];
 }
 
 const play = (pwned: string, body: string): string =>
   `- name: Evil\n  hosts: all\n  gather_facts: false\n  tasks:\n    - name: Mark\n      ansible.builtin.shell: touch ${pwned}\n${body}`;
 
 const cases: Case[] = [
+  { name: 'hosts on loopback addresses unless the operator allows them', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' } }), args: ['run'], message: /loopback/ },
   { name: 'a ; in extraArgs', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `--limit=node1; touch ${p}` } }), message: /;/ },
   { name: 'command substitution', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `-e x=$(touch ${p})` } }), message: /\$/ },
   { name: 'backticks', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `-e x=\`touch ${p}\`` } }), message: /`/ },
@@ -40,7 +43,7 @@ describe('hostile and broken input is rejected before anything runs', () => {
   for (const c of cases) {
     it(c.name, async () => {
       const pwned = `${env.runDir}/pwned-${randomBytes(4).toString('hex')}`;
-      const r = await runCli(await clusterManifests(env, c.build(pwned)));
+      const r = await runCli(await clusterManifests(env, c.build(pwned)), c.args);
       assert.equal(r.exitCode, 2, `exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`);
       assert.match(r.stderr, c.message);
       assert.match(r.stderr, /nothing was run/);

@@ -6,7 +6,7 @@ import { CLI, REPO } from './cli-fixture.js';
 
 describe('the README example', () => {
   it('plans without running anything and shows the argv', async () => {
-    const r = await execa('node', [CLI, 'plan', '-f', join(REPO, 'examples/local')], { cwd: REPO });
+    const r = await execa('node', [CLI, 'plan', '--local-hosts', '-f', join(REPO, 'examples/local')], { cwd: REPO });
     assert.match(r.stdout, /1\/3 preHook 1: ping\.yml/);
     assert.match(r.stdout, /ansible-playbook -i inventory\/hosts\.yml .* builtin\/cluster-info\.yml/);
   });
