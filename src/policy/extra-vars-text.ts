@@ -50,7 +50,8 @@ export function parseKeyValues(text: string, where: string, code = 'extra-vars-s
   for (let i = 0; i < text.length; ) {
     const c = text[i]!;
     if (c === '\\') {
-      throw new PolicyViolation(code, `backslash at position ${i + 1} of ${show(text)}: write such values in the JSON form, -e '{"name": "value"}'`, where);
+      const hint = code === 'extra-vars-syntax' ? `the JSON form, -e '{"name": "value"}'` : 'a YAML mapping';
+      throw new PolicyViolation(code, `backslash at position ${i + 1} of ${show(text)}: write such values as ${hint}`, where);
     }
     if (quote) {
       cur += c;
