@@ -6,6 +6,7 @@ import type { ObjectSource } from '../api/object-source.js';
 import type { ClusterOperation } from '../api/types.js';
 import { LocalExecutor } from '../executors/local-executor.js';
 import type { OperatorOptions } from '../engine/prepare-plan.js';
+import { clusterStatusFor } from '../status/cluster-status.js';
 import { finishedStatus, rejectedStatus } from '../status/operation-status.js';
 import { redactDeep, createRedactor } from '../util/redact.js';
 import type { Logger } from '../util/logger.js';
@@ -69,7 +70,18 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
     logger: io.logger.child({ cluster: plan.cluster, operation: name }),
   });
   const result = await executor.run(plan, progressPrinter({ write: io.out, verbose: opts.verbose }), io.signal);
-  statuses[name] = redactDeep(finishedStatus(op, result), createRedactor(plan.secrets));
+  const redact = createRedactor(plan.secrets);
+  statuses[name] = redactDeep(finishedStatus(op, result), redact);
+  const cluster = await source.getCluster(op.spec.cluster);
+  const clusterStatus = clusterStatusFor({
+    previous: cluster?.status,
+    operation: op,
+    cluster: plan.clusterFacts,
+    outcome: { succeeded: result.status === 'Succeeded', startTime: result.startTime, endTime: result.endTime },
+  });
+  statuses[`Cluster/${plan.cluster}`] = clusterStatus;
   io.out(renderSummary({ ...result, logFile: result.logFile ?? logFile }));
+  io.out(`Cluster ${plan.cluster}: ${clusterStatus.phase ? `phase ${clusterStatus.phase}, ` : ''}` +
+    `${clusterStatus.controlPlaneCount} control-plane, ${clusterStatus.workerCount} worker(s)\n`);
   return result.status === 'Succeeded' ? 0 : 1;
 }

@@ -5,7 +5,7 @@ import { actionsOf, type ActionSpec } from '../api/validate-operation.js';
 import { parseExtraArgs } from '../policy/extra-args.js';
 import { checkPlaybook } from '../policy/playbook.js';
 import { PolicyViolation } from '../policy/policy-error.js';
-import { groupMembers, type Inventory } from '../inventory/inventory-model.js';
+import { CONTROL_PLANE_GROUP, WORKER_GROUP, groupMembers, type Inventory } from '../inventory/inventory-model.js';
 import { renderInventory } from '../inventory/render-inventory.js';
 import { LimitError, resolveLimit } from '../inventory/resolve-limit.js';
 import {
@@ -79,6 +79,7 @@ export function buildPlan(p: PlanInput): Plan {
 
   const steps: Step[] = [];
   let targetHosts = [...inventory.hosts.keys()];
+  let mainLimit: string | undefined;
   const roleCounts: Record<string, number> = { preHook: 0, action: 0, postHook: 0 };
   for (const a of actionsOf(op)) {
     const index = roleCounts[a.role]!++;
@@ -99,6 +100,7 @@ export function buildPlan(p: PlanInput): Plan {
       at(err.code, 'extraArgs', err.message);
       continue;
     }
+    if (a.role === 'action' && limit !== undefined) mainLimit = limit;
     if (limit !== undefined) {
       try {
         const hosts = resolveLimit(inventory, limit);
@@ -184,8 +186,22 @@ export function buildPlan(p: PlanInput): Plan {
     files,
     secrets: secrets.filter((s) => s.length > 0),
     targetHosts,
+    clusterFacts: clusterFacts(inventory, p.vars, mainLimit),
     warnings: [...(p.warnings ?? []), ...problems.warnings].map((w) => `${w.object}${w.key ? ` ${w.key}` : ''}: ${w.message}`),
     ...(op.spec.activeDeadlineSeconds ? { activeDeadlineSeconds: op.spec.activeDeadlineSeconds } : {}),
+  };
+}
+
+function clusterFacts(inv: Inventory, vars: Record<string, unknown>, limit: string | undefined): Plan['clusterFacts'] {
+  const known = (h: string): boolean => inv.hosts.has(h);
+  const controlPlane = groupMembers(inv, CONTROL_PLANE_GROUP).filter(known);
+  const workers = groupMembers(inv, WORKER_GROUP).filter((h) => known(h) && !controlPlane.includes(h));
+  const version = vars.kube_version;
+  return {
+    ...(limit !== undefined ? { limit } : {}),
+    controlPlane,
+    workers,
+    ...(typeof version === 'string' && !version.includes('{{') ? { kubernetesVersion: version } : {}),
   };
 }
 

@@ -39,6 +39,15 @@ export interface Plan {
   /** Hosts the main action will touch after --limit is applied. */
   targetHosts: string[];
   warnings: string[];
+  /** What the inventory and vars say about the cluster, for its status. */
+  clusterFacts: {
+    /** --limit of the main action: cluster.yml with a limit scales out instead of installing. */
+    limit?: string;
+    controlPlane: string[];
+    /** kube_node hosts that are not control-plane hosts. */
+    workers: string[];
+    kubernetesVersion?: string;
+  };
   /** Seconds; 0 or undefined means no deadline. */
   activeDeadlineSeconds?: number;
 }

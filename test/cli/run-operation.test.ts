@@ -69,6 +69,8 @@ describe('slipway run against real SSH hosts', () => {
     assert.match(String(status.message), /node2 is broken on purpose/);
     const steps = status.steps as { name: string; status: string }[];
     assert.deepEqual(steps.map((s) => s.status), ['Failed', 'Skipped']);
+    assert.equal(r.status['Cluster/t-cluster']!.phase, 'Abnormal');
+    assert.match(r.stdout, /Cluster t-cluster: phase Abnormal, 1 control-plane, 2 worker/);
     for (const h of env.hosts) assert.equal(await readOverSsh(env, h.name, `${env.runDir}/${tok}/order-${h.name}`), '');
   });
 

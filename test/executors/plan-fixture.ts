@@ -88,6 +88,7 @@ export async function buildTestPlan(env: SshHosts, opts: FixtureOptions): Promis
     files,
     secrets,
     targetHosts: env.hosts.map((h) => h.name),
+    clusterFacts: { controlPlane: [], workers: [] },
     warnings: [],
   };
   if (opts.activeDeadlineSeconds !== undefined) plan.activeDeadlineSeconds = opts.activeDeadlineSeconds;
