@@ -31,7 +31,8 @@ export function clusterStatusFor(i: ClusterStatusInput): ClusterStatus {
     ...(i.outcome?.endTime ? { endTime: i.outcome.endTime } : {}),
   };
   const conditions = [...(i.previous?.conditions ?? []).filter((c) => c.clusterOps !== name), condition];
-  const { phase: _old, ...rest } = i.previous ?? {};
+  const rest = { ...i.previous };
+  delete rest.phase;
   return {
     ...rest,
     ...(phase ? { phase } : {}),
