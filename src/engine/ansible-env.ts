@@ -16,7 +16,11 @@ export function ansibleEnv(opts: { knownHosts: boolean }): Record<string, string
   return {
     ANSIBLE_CONFIG: `${BUILTIN_LINK}/ansible.cfg`,
     ANSIBLE_HOST_KEY_CHECKING: opts.knownHosts ? 'True' : 'False',
-    ANSIBLE_SSH_ARGS: `-o ControlMaster=auto -o ControlPersist=60s -o BatchMode=no ${hostKeys}`,
+    // -F /dev/null, IdentitiesOnly and no agent: only the cluster's own key is offered, never
+    // the keys, agent or ssh_config of the account running Slipway.
+    ANSIBLE_SSH_ARGS:
+      `-F /dev/null -o IdentitiesOnly=yes -o IdentityAgent=none -o ControlMaster=auto -o ControlPersist=60s ${hostKeys}`,
+    ANSIBLE_INVENTORY_ENABLED: 'yaml',
     ANSIBLE_RETRY_FILES_ENABLED: 'False',
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_FORCE_COLOR: '0',

@@ -5,6 +5,7 @@ import { actionsOf } from '../api/validate-operation.js';
 import type { Inventory } from '../inventory/inventory-model.js';
 import { parseHosts } from '../inventory/parse-hosts.js';
 import { validateInventory } from '../inventory/validate-inventory.js';
+import { badHostAddress } from '../policy/host-address.js';
 import { checkVars } from '../policy/vars.js';
 import { PolicyViolation } from '../policy/policy-error.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
@@ -86,7 +87,14 @@ export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts
     const removing = actionsOf(input.operation).some((a) => a.role === 'action' && REMOVING_ACTIONS.has(a.action));
     validateInventory(inventory, input.hosts, { removing }, problems);
     police(inventory.vars, 'all.vars', 'group', input.hosts, problems, opts);
-    for (const h of inventory.hosts.values()) police(h.vars, `all.hosts.${h.name}`, 'host', input.hosts, problems, opts, h.line);
+    for (const h of inventory.hosts.values()) {
+      police(h.vars, `all.hosts.${h.name}`, 'host', input.hosts, problems, opts, h.line);
+      // Without ansible_host, ansible connects to the host's name: police it as an address.
+      const bad = h.vars.ansible_host ?? h.vars.ansible_ssh_host ? undefined : badHostAddress(h.name, { allowLoopback: opts.allowLoopbackHosts ?? false });
+      if (bad) {
+        problems.error({ code: 'bad-host-address', object: input.hosts.object, key: input.hosts.key, line: h.line, message: `host ${h.name} has no ansible_host, so its name is the SSH address, and it ${bad}` });
+      }
+    }
     for (const g of inventory.groups.values()) police(g.vars, `all.children.${g.name}.vars`, 'group', input.hosts, problems, opts, g.line);
   }
   police(vars, 'group_vars.yml', 'group', input.vars, problems, opts);

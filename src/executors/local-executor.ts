@@ -209,7 +209,8 @@ export function stepEnv(step: Step, workDir: string, socketDir: string): Record<
   const theirCallbacks = step.env.ANSIBLE_CALLBACKS_ENABLED;
   return {
     PATH: process.env.PATH || '/usr/local/bin:/usr/bin:/bin',
-    HOME: process.env.HOME || workDir,
+    // ansible keeps its local temp files under HOME: they go away with the work dir.
+    HOME: workDir,
     LANG: process.env.LANG || 'C.UTF-8',
     PYTHONUNBUFFERED: '1',
     // Keeps ansible from writing __pycache__ next to our callback plugin in the builtin dir.

@@ -115,3 +115,17 @@ describe('preparePlan rejects bad input before anything runs', () => {
     assert.ok(p.warnings.some((w) => /odd number/.test(w)));
   });
 });
+
+describe('preparePlan and the machine running ansible', () => {
+  it('refuses a host whose name is its SSH address when that name is localhost', async () => {
+    const hosts = HOSTS_YML.replace('    node3:\n      ip: 10.6.0.13\n      ansible_host: 10.6.0.13\n', '    localhost:\n      ip: 10.6.0.13\n').replace('        node3:\n', '        localhost:\n');
+    const err = await rejection({ hosts });
+    assert.ok(err.problems.some((p) => p.code === 'bad-host-address' && /localhost/.test(p.message)), err.message);
+  });
+
+  it('offers ssh only the cluster key: no ssh_config, agent or other identities', async () => {
+    const p = await plan({});
+    const args = p.steps[0]!.env.ANSIBLE_SSH_ARGS!;
+    for (const o of ['-F /dev/null', 'IdentitiesOnly=yes', 'IdentityAgent=none']) assert.ok(args.includes(o), o);
+  });
+});
