@@ -4,6 +4,9 @@
 # keyed by version, so a fresh clone on the same machine reuses them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+# The machine's Go lives in /usr/local/go; a non-login shell may not have it on PATH.
+if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then PATH=/usr/local/go/bin:$PATH; fi
+command -v go >/dev/null || { echo "build-k8s: Go is not installed (needed to build Kubernetes from source)" >&2; exit 1; }
 cache=${SLIPWAY_BIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/slipway/bin}
 
 modver() { # modver <dir> <module>: the version the wrapper module pins

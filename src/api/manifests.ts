@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError, ProblemList } from './input-error.js';
+import { reportYamlErrors } from './yaml-errors.js';
 
 /** One object read from a manifest file, with where it came from. */
 export interface ManifestObject {
@@ -36,14 +37,7 @@ export function parseManifests(text: string, file: string): ManifestObject[] {
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const out: ManifestObject[] = [];
   for (const doc of docs) {
-    for (const err of doc.errors) {
-      problems.error({
-        code: 'malformed-yaml',
-        object: file,
-        line: lineCounter.linePos(err.pos[0]).line,
-        message: `malformed YAML: ${err.message.split('\n')[0]}`,
-      });
-    }
+    reportYamlErrors(doc.errors, lineCounter, { object: file }, problems);
     if (doc.errors.length > 0) continue;
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;

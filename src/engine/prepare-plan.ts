@@ -1,6 +1,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError, ProblemList, type Problem } from '../api/input-error.js';
 import type { OperationInput, SourcedText } from '../api/resolve-input.js';
+import { reportYamlErrors } from '../api/yaml-errors.js';
 import { actionsOf } from '../api/validate-operation.js';
 import type { Inventory } from '../inventory/inventory-model.js';
 import { parseHosts } from '../inventory/parse-hosts.js';
@@ -18,15 +19,7 @@ const REMOVING_ACTIONS = new Set(['remove-node.yml', 'reset.yml']);
 function parseVars(src: SourcedText, problems: ProblemList): Record<string, unknown> {
   const lc = new LineCounter();
   const doc = parseDocument(src.text, { lineCounter: lc, prettyErrors: false });
-  for (const err of doc.errors) {
-    problems.error({
-      code: 'malformed-yaml',
-      object: src.object,
-      key: src.key,
-      line: lc.linePos(err.pos[0]).line,
-      message: `malformed YAML: ${err.message.split('\n')[0]}`,
-    });
-  }
+  reportYamlErrors(doc.errors, lc, src, problems);
   if (doc.errors.length > 0) return {};
   const value: unknown = doc.toJS();
   if (value === null || value === undefined) return {};

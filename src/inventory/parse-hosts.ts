@@ -1,6 +1,7 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { ProblemList } from '../api/input-error.js';
 import type { SourcedText } from '../api/resolve-input.js';
+import { reportYamlErrors } from '../api/yaml-errors.js';
 import type { Inventory, InventoryGroup } from './inventory-model.js';
 
 function asMap(node: unknown): YAMLMap | undefined {
@@ -32,9 +33,8 @@ export function parseHosts(src: SourcedText): Inventory {
     problems.throwIfErrors();
     throw new Error('unreachable');
   };
-  for (const err of doc.errors) {
-    fail('malformed-yaml', `malformed YAML: ${err.message.split('\n')[0]}`, lc.linePos(err.pos[0]).line);
-  }
+  reportYamlErrors(doc.errors, lc, { object: src.object, key: src.key }, problems);
+  problems.throwIfErrors();
   const root = asMap(doc.contents);
   const all = asMap(root?.get('all', true));
   if (!all) fail('bad-inventory', 'the inventory has no top-level "all" mapping', at(doc.contents));
