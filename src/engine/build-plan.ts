@@ -1,24 +1,14 @@
 import { stringify } from 'yaml';
 import { ProblemList, describeObject, type Problem } from '../api/input-error.js';
-import { actionFileKey, type OperationInput } from '../api/resolve-input.js';
+import type { OperationInput } from '../api/resolve-input.js';
 import { actionsOf, type ActionSpec } from '../api/validate-operation.js';
-import { parseExtraArgs } from '../policy/extra-args.js';
-import { checkPlaybook } from '../policy/playbook.js';
-import { PolicyViolation } from '../policy/policy-error.js';
 import { CONTROL_PLANE_GROUP, WORKER_GROUP, groupMembers, type Inventory } from '../inventory/inventory-model.js';
 import { renderInventory } from '../inventory/render-inventory.js';
-import { LimitError, resolveLimit } from '../inventory/resolve-limit.js';
-import {
-  INVENTORY_PATH,
-  KNOWN_HOSTS_PATH,
-  PRIVATE_KEY_PATH,
-  VARS_PATH,
-  ansibleEnv,
-  confirmationArgs,
-} from './ansible-env.js';
+import { checkActionArgs, type Report } from './action-args.js';
+import { actionCommand } from './action-command.js';
+import { INVENTORY_PATH, KNOWN_HOSTS_PATH, PRIVATE_KEY_PATH, VARS_PATH, ansibleEnv } from './ansible-env.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
-import { SCRIPTS_DIR } from './builtin-catalog.js';
-import { BUILTIN_LINK, type Plan, type Step, type WorkFile } from './plan-types.js';
+import type { Plan, Step, WorkFile } from './plan-types.js';
 
 /** Inputs of the pure planner: everything is fetched, parsed and checked before this. */
 export interface PlanInput {
@@ -32,12 +22,6 @@ export interface PlanInput {
   /** Problems found earlier (warnings) to carry into the plan. */
   warnings?: Problem[];
 }
-
-/** Variables Slipway passes to its own playbooks; users may not set them. */
-export const RESERVED_VAR_PREFIX = 'slipway_';
-
-/** The builtin playbook that runs a ConfigMap script on the cluster's hosts, never locally. */
-export const RUN_SCRIPT_PLAYBOOK = 'run-script.yml';
 
 const stepLabel = (a: ActionSpec, index: number): string =>
   a.role === 'action' ? `action: ${a.action}` : `${a.role} ${index + 1}: ${a.action}`;
@@ -84,94 +68,28 @@ export function buildPlan(p: PlanInput): Plan {
   for (const a of actionsOf(op)) {
     const index = roleCounts[a.role]!++;
     const field = a.field === 'spec' ? 'spec' : a.field;
-    const at = (code: string, key: string, message: string): void =>
-      problems.error({ code, object: opObject, key: `${field}.${key}`, message });
+    const reportAt =
+      (key: string): Report =>
+      (code, message) =>
+        problems.error({ code, object: opObject, key: `${field}.${key}`, message });
 
-    let extra: string[] = [];
-    let limit: string | undefined;
-    let extraVars: Record<string, unknown>[] = [];
-    try {
-      const parsed = parseExtraArgs(a.extraArgs);
-      extra = parsed.argv;
-      limit = parsed.limit;
-      extraVars = parsed.extraVars;
-    } catch (err) {
-      if (!(err instanceof PolicyViolation)) throw err;
-      at(err.code, 'extraArgs', err.message);
-      continue;
+    const args = checkActionArgs(a, inventory, reportAt('extraArgs'));
+    if (!args) continue;
+    for (const w of args.warnings) problems.warning({ code: 'extra-args-warning', object: opObject, key: `${field}.extraArgs`, message: w });
+    if (a.role === 'action') {
+      mainLimit = args.limit;
+      if (args.hosts) targetHosts = args.hosts;
     }
-    if (a.role === 'action' && limit !== undefined) mainLimit = limit;
-    if (limit !== undefined) {
-      try {
-        const hosts = resolveLimit(inventory, limit);
-        if (hosts.length === 0) at('empty-limit', 'extraArgs', `--limit ${JSON.stringify(limit)} selects no host`);
-        if (a.role === 'action') targetHosts = hosts;
-      } catch (err) {
-        if (!(err instanceof LimitError)) throw err;
-        at('unknown-limit', 'extraArgs', err.message);
-      }
-    }
-    checkNodeVar(extraVars, inventory, (m) => at('unknown-node', 'extraArgs', m));
-    const reserved = extraVars.flatMap((v) => Object.keys(v)).filter((k) => k.startsWith(RESERVED_VAR_PREFIX));
-    if (reserved.length > 0) {
-      at('reserved-var', 'extraArgs', `variables starting with ${RESERVED_VAR_PREFIX} are Slipway's own: ${reserved.join(', ')}`);
-    }
-    if (a.role === 'action' && a.action === 'remove-node.yml') {
-      const nodes = nodeVar(extraVars);
-      if (nodes) targetHosts = nodes;
-    }
-
+    const ctx = { input, catalog, ansibleBase, stepDir: `actions/${steps.length}`, problems };
+    const command = actionCommand(a, args.argv, ctx, reportAt('action'));
+    if (!command) continue;
+    files.push(...command.files);
     const source = a.actionSource ?? 'builtin';
-    const stepDir = `actions/${steps.length}`;
-    let argv: string[] | undefined;
-    if (source === 'configmap') {
-      const text = input.actionFiles.get(actionFileKey(a.actionSourceRef!, a.action));
-      if (text === undefined) continue; // reported by resolveOperationInput
-      const path = `${stepDir}/${a.action}`;
-      if (a.actionType === 'playbook') {
-        try {
-          for (const w of checkPlaybook(text.text, `${text.object} key ${a.action}`)) {
-            problems.warning({ code: 'playbook-warning', object: text.object, key: a.action, message: w });
-          }
-        } catch (err) {
-          if (!(err instanceof PolicyViolation)) throw err;
-          problems.error({ code: err.code, object: text.object, key: a.action, message: err.message });
-          continue;
-        }
-        files.push({ path, content: text.text, mode: 0o600, secret: false });
-        argv = [...ansibleBase, path, ...confirmationArgs(a.action), ...extra];
-      } else {
-        files.push({ path, content: text.text, mode: 0o600, secret: false });
-        argv = [...ansibleBase, `${BUILTIN_LINK}/${RUN_SCRIPT_PLAYBOOK}`, ...extra, '-e', `slipway_script=${path}`];
-      }
-    } else if (a.actionType === 'playbook') {
-      if (!catalog.playbooks.has(a.action)) {
-        at(
-          'unknown-action',
-          'action',
-          `${JSON.stringify(a.action)} is not a builtin playbook (builtin: ${[...catalog.playbooks].sort().join(', ')}); ` +
-            'to run your own, set actionSource: configmap and actionSourceRef',
-        );
-        continue;
-      }
-      argv = [...ansibleBase, `${BUILTIN_LINK}/${a.action}`, ...confirmationArgs(a.action), ...extra];
-    } else {
-      if (!catalog.scripts.has(a.action)) {
-        at(
-          'unknown-action',
-          'action',
-          `${JSON.stringify(a.action)} is not a builtin script (builtin: ${[...catalog.scripts].sort().join(', ') || 'none'})`,
-        );
-        continue;
-      }
-      if (extra.length > 0) at('shell-extra-args', 'extraArgs', 'builtin scripts take no extraArgs');
-      argv = ['bash', `${BUILTIN_LINK}/${SCRIPTS_DIR}/${a.action}`];
-    }
     steps.push({
       name: stepLabel(a, index),
       role: a.role,
       kind: a.actionType,
-      argv,
+      argv: command.argv,
       env: a.actionType === 'shell' && source === 'builtin' ? {} : env,
       source,
       action: a.action,
@@ -203,18 +121,4 @@ function clusterFacts(inv: Inventory, vars: Record<string, unknown>, limit: stri
     workers,
     ...(typeof version === 'string' && !version.includes('{{') ? { kubernetesVersion: version } : {}),
   };
-}
-
-/** kubean's remove-node.yml names its victims in `-e node=a,b`. */
-function nodeVar(extraVars: Record<string, unknown>[]): string[] | undefined {
-  const v = extraVars.map((e) => e.node).find((n) => n !== undefined);
-  if (v === undefined) return undefined;
-  return String(v).split(',').map((s) => s.trim()).filter(Boolean);
-}
-
-function checkNodeVar(extraVars: Record<string, unknown>[], inv: Inventory, report: (m: string) => void): void {
-  const nodes = nodeVar(extraVars);
-  if (!nodes) return;
-  const unknown = nodes.filter((n) => !inv.hosts.has(n) && groupMembers(inv, n).length === 0);
-  if (unknown.length > 0) report(`-e node= names hosts that are not in the inventory: ${unknown.join(', ')}`);
 }

@@ -1,0 +1,64 @@
+import type { ActionSpec } from '../api/validate-operation.js';
+import { groupMembers, type Inventory } from '../inventory/inventory-model.js';
+import { LimitError, resolveLimit } from '../inventory/resolve-limit.js';
+import { parseExtraArgs } from '../policy/extra-args.js';
+import { PolicyViolation } from '../policy/policy-error.js';
+
+/** Variables Slipway passes to its own playbooks; users may not set them. */
+export const RESERVED_VAR_PREFIX = 'slipway_';
+
+export type Report = (code: string, message: string) => void;
+
+export interface ActionArgs {
+  /** The policed, normalised extra arguments for ansible-playbook. */
+  argv: string[];
+  limit?: string;
+  /** Hosts the action touches: its --limit, remove-node.yml's `-e node=`, or undefined for all. */
+  hosts?: string[];
+  warnings: string[];
+}
+
+/** kubean's remove-node.yml names its victims in `-e node=a,b`. */
+function nodeVar(extraVars: Record<string, unknown>[]): string[] | undefined {
+  const v = extraVars.map((e) => e.node).find((n) => n !== undefined);
+  if (v === undefined) return undefined;
+  return String(v).split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * Parses and polices an action's extraArgs against the inventory: shell syntax and options
+ * are refused by the policy, --limit and `-e node=` must name known hosts, and Slipway's own
+ * variables cannot be set. Problems go to `report`; undefined means the args are unusable.
+ */
+export function checkActionArgs(a: ActionSpec, inventory: Inventory, report: Report): ActionArgs | undefined {
+  let parsed;
+  try {
+    parsed = parseExtraArgs(a.extraArgs);
+  } catch (err) {
+    if (!(err instanceof PolicyViolation)) throw err;
+    report(err.code, err.message);
+    return undefined;
+  }
+  const out: ActionArgs = { argv: parsed.argv, warnings: parsed.warnings };
+  if (parsed.limit !== undefined) {
+    out.limit = parsed.limit;
+    try {
+      out.hosts = resolveLimit(inventory, parsed.limit);
+      if (out.hosts.length === 0) report('empty-limit', `--limit ${JSON.stringify(parsed.limit)} selects no host`);
+    } catch (err) {
+      if (!(err instanceof LimitError)) throw err;
+      report('unknown-limit', err.message);
+    }
+  }
+  const nodes = nodeVar(parsed.extraVars);
+  if (nodes) {
+    const unknown = nodes.filter((n) => !inventory.hosts.has(n) && groupMembers(inventory, n).length === 0);
+    if (unknown.length > 0) report('unknown-node', `-e node= names hosts that are not in the inventory: ${unknown.join(', ')}`);
+    if (a.action === 'remove-node.yml') out.hosts = nodes;
+  }
+  const reserved = parsed.extraVars.flatMap((v) => Object.keys(v)).filter((k) => k.startsWith(RESERVED_VAR_PREFIX));
+  if (reserved.length > 0) {
+    report('reserved-var', `variables starting with ${RESERVED_VAR_PREFIX} are Slipway's own: ${reserved.join(', ')}`);
+  }
+  return out;
+}
