@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument } from 'yaml';
-import { InputError, ProblemList, type Problem } from '../api/input-error.js';
+import { InputError, ProblemList } from '../api/input-error.js';
 import type { OperationInput, SourcedText } from '../api/resolve-input.js';
 import { reportYamlErrors } from '../api/yaml-errors.js';
 import { actionsOf } from '../api/validate-operation.js';
@@ -91,8 +91,16 @@ export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts
     for (const g of inventory.groups.values()) police(g.vars, `all.children.${g.name}.vars`, 'group', input.hosts, problems, opts, g.line);
   }
   police(vars, 'group_vars.yml', 'group', input.vars, problems, opts);
-  problems.throwIfErrors();
+  if (!inventory) problems.throwIfErrors();
 
-  const warnings: Problem[] = problems.warnings;
-  return buildPlan({ input, inventory: inventory!, vars, catalog, secrets: collectSecrets(inventory!, vars), warnings });
+  // The actions are planned even when the inventory has problems, so one run reports all.
+  let plan: Plan | undefined;
+  try {
+    plan = buildPlan({ input, inventory: inventory!, vars, catalog, secrets: collectSecrets(inventory!, vars), warnings: problems.warnings });
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    problems.items.push(...err.problems);
+  }
+  problems.throwIfErrors();
+  return plan!;
 }

@@ -129,3 +129,13 @@ describe('preparePlan and the machine running ansible', () => {
     for (const o of ['-F /dev/null', 'IdentitiesOnly=yes', 'IdentityAgent=none']) assert.ok(args.includes(o), o);
   });
 });
+
+describe('preparePlan reports everything at once', () => {
+  it('lists inventory and extraArgs problems together', async () => {
+    const hosts = HOSTS_YML.replace('etcd:\n      hosts:\n        node1:', 'etcd:\n      hosts:\n        node1:\n        ghost:');
+    const err = await rejection({ hosts, op: { extraArgs: '--limit=node1; rm -rf /' } });
+    const codes = err.problems.filter((p) => p.severity === 'error').map((p) => p.code);
+    assert.ok(codes.includes('host-not-in-hosts'), codes.join());
+    assert.ok(codes.includes('shell-syntax'), codes.join());
+  });
+});
