@@ -46,6 +46,8 @@ GENERIC_MESSAGES = (
 TAIL_LINES = 5
 TAIL_CHARS = 2000
 MESSAGE_CHARS = 4000
+# The message of these tasks is what the play reports to the user (cluster-info.yml).
+DEBUG_ACTIONS = ('debug', 'ansible.builtin.debug', 'ansible.legacy.debug')
 
 
 def _tail(text):
@@ -133,7 +135,15 @@ class CallbackModule(CallbackBase):
         self._emit({'e': 'task', 'name': task.get_name().strip(), 'play': self._play, 'handler': True})
 
     def v2_runner_on_ok(self, result):
-        self._runner(result, 'changed' if result._result.get('changed') else 'ok')
+        outcome = 'changed' if result._result.get('changed') else 'ok'
+        if result._task.action in DEBUG_ACTIONS and 'msg' in result._result:
+            msg = result._result.get('msg')
+            text = msg if isinstance(msg, str) else json.dumps(msg, default=str)
+            event = {'e': 'runner', 'outcome': outcome, 'host': result._host.get_name(),
+                     'task': result._task.get_name(), 'play': self._play, 'msg': text[:MESSAGE_CHARS]}
+            self._emit(event)
+            return
+        self._runner(result, outcome)
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
         self._runner(result, 'ignored' if ignore_errors else 'failed', with_msg=True)

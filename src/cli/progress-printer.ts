@@ -20,7 +20,10 @@ export function progressPrinter(opts: ProgressOptions): EventSink {
         opts.write(`    TASK ${e.name}\n`);
         break;
       case 'host-result':
-        if (e.outcome !== 'skipped') opts.write(`      ${e.outcome.padEnd(11)} ${e.host}\n`);
+        if (e.outcome !== 'skipped') {
+          const message = e.message ? `: ${e.message.split('\n')[0]}` : '';
+          opts.write(`      ${e.outcome.padEnd(11)} ${e.host}${message}\n`);
+        }
         break;
       case 'output':
         if (opts.verbose) opts.write(`  | ${e.line}\n`);

@@ -74,7 +74,13 @@ export function toExecutionEvent(event: AnsibleEvent): ExecutionEvent | undefine
     case 'task':
       return { type: 'task', name: event.name };
     case 'runner':
-      return { type: 'host-result', host: event.host, task: event.task, outcome: event.outcome };
+      return {
+        type: 'host-result',
+        host: event.host,
+        task: event.task,
+        outcome: event.outcome,
+        ...(event.message !== undefined ? { message: event.message } : {}),
+      };
     default:
       return undefined;
   }

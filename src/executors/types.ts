@@ -50,7 +50,8 @@ export type ExecutionEvent =
   | { type: 'step-start'; index: number; total: number; step: Step }
   | { type: 'play'; name: string }
   | { type: 'task'; name: string }
-  | { type: 'host-result'; host: string; task: string; outcome: HostTaskOutcome }
+  /** `message`: ansible's msg for failures, and what a debug task printed. Redacted. */
+  | { type: 'host-result'; host: string; task: string; outcome: HostTaskOutcome; message?: string }
   | { type: 'output'; line: string }
   | { type: 'step-end'; index: number; result: StepResult };
 

@@ -108,6 +108,7 @@ describe('slipway run against real SSH hosts', () => {
     assert.equal(r.exitCode, 1, r.stdout);
     const key = (await readFile(env.sshPrivateKeyPath, 'utf8')).split('\n')[1]!;
     assert.ok(r.logs.includes('password is [REDACTED]'), 'the debug line reached the log, redacted');
+    assert.match(r.stdout, /ok\s+node1: password is \[REDACTED\]/, 'the progress shows the debug message, redacted');
     for (const text of [r.logs, r.stdout, r.stderr, JSON.stringify(r.status)]) {
       assert.ok(!text.includes(password), 'password leaked');
       assert.ok(!text.includes(key), 'private key leaked');

@@ -63,3 +63,8 @@ test('only play, task and runner events reach the sink', () => {
   assert.equal(toExecutionEvent({ kind: 'stats', hosts: {} }), undefined);
   assert.equal(toExecutionEvent({ kind: 'playbook', file: 'x' }), undefined);
 });
+
+test('a debug message travels with the host result', () => {
+  const parsed = parseLine(marker({ e: 'runner', outcome: 'ok', host: 'node1', task: 'Show', play: 'P', msg: 'Debian 12' }));
+  assert.deepEqual(toExecutionEvent(parsed.event!), { type: 'host-result', host: 'node1', task: 'Show', outcome: 'ok', message: 'Debian 12' });
+});
