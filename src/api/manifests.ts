@@ -14,6 +14,8 @@ export interface ManifestObject {
   readonly __source?: string;
 }
 
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 /** Expands directories (their *.yml / *.yaml files, sorted) into a file list. */
 export function manifestFiles(paths: string[]): string[] {
   const out: string[] = [];
@@ -55,6 +57,18 @@ export function parseManifests(text: string, file: string): ManifestObject[] {
     }
     if (!metadata || typeof metadata.name !== 'string' || metadata.name === '') {
       problems.error({ code: 'missing-name', object: file, line, message: `${obj.kind} has no metadata.name` });
+      continue;
+    }
+    // As the apiserver would: names end up in file paths (logs) and messages.
+    const namespace = (metadata as { namespace?: unknown }).namespace;
+    const bad = [metadata.name, namespace].find((n) => n !== undefined && (typeof n !== 'string' || !DNS_SUBDOMAIN.test(n)));
+    if (bad !== undefined) {
+      problems.error({
+        code: 'bad-name',
+        object: file,
+        line,
+        message: `${obj.kind} ${JSON.stringify(bad)} is not a valid Kubernetes name (lowercase letters, digits, "-" and ".")`,
+      });
       continue;
     }
     Object.defineProperty(obj, '__source', { value: `${file}:${line}`, enumerable: false });

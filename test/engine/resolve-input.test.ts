@@ -51,3 +51,13 @@ describe('parseManifests', () => {
     );
   });
 });
+
+describe('parseManifests names', () => {
+  it('refuses names that are not Kubernetes names (they become log file names)', () => {
+    const text = 'apiVersion: kubean.io/v1alpha1\nkind: ClusterOperation\nmetadata:\n  name: ../../etc/cron.d/x\nspec: {}\n';
+    assert.throws(
+      () => parseManifests(text, 'evil.yml'),
+      (err: unknown) => err instanceof InputError && err.problems[0]!.code === 'bad-name' && /cron/.test(err.message),
+    );
+  });
+});
