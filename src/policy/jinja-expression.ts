@@ -86,24 +86,23 @@ export class ExpressionChecker {
     return info;
   }
 
-  private or(): Info {
-    let info = this.and();
-    while (this.isName('or')) {
+  /** One left-associative level: operand (operator operand)*. */
+  private chain(operand: () => Info, isOperator: () => boolean): Info {
+    let info = operand();
+    while (isOperator()) {
       this.i++;
-      this.and();
+      operand();
       info = { kind: 'expr' };
     }
     return info;
   }
 
+  private or(): Info {
+    return this.chain(() => this.and(), () => this.isName('or'));
+  }
+
   private and(): Info {
-    let info = this.not();
-    while (this.isName('and')) {
-      this.i++;
-      this.not();
-      info = { kind: 'expr' };
-    }
-    return info;
+    return this.chain(() => this.not(), () => this.isName('and'));
   }
 
   private not(): Info {
@@ -131,23 +130,11 @@ export class ExpressionChecker {
   }
 
   private math1(): Info {
-    let info = this.concat();
-    while (this.isOp('+') || this.isOp('-')) {
-      this.i++;
-      this.concat();
-      info = { kind: 'expr' };
-    }
-    return info;
+    return this.chain(() => this.concat(), () => this.isOp('+') || this.isOp('-'));
   }
 
   private concat(): Info {
-    let info = this.math2();
-    while (this.isOp('~')) {
-      this.i++;
-      this.math2();
-      info = { kind: 'expr' };
-    }
-    return info;
+    return this.chain(() => this.math2(), () => this.isOp('~'));
   }
 
   private math2(): Info {
