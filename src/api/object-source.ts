@@ -1,4 +1,4 @@
-import type { Cluster, ClusterOperation, ObjectRef } from './types.js';
+import type { Cluster, ObjectRef } from './types.js';
 
 export interface ConfigMapLike {
   metadata: { name: string; namespace?: string };
@@ -28,5 +28,3 @@ export function decodeSecretValues(secret: {
   for (const [k, v] of Object.entries(secret.stringData ?? {})) values[k] = v;
   return values;
 }
-
-export type { Cluster, ClusterOperation };

@@ -7,13 +7,13 @@ import type { Inventory } from '../inventory/inventory-model.js';
 import { parseHosts } from '../inventory/parse-hosts.js';
 import { validateInventory } from '../inventory/validate-inventory.js';
 import { badHostAddress } from '../policy/host-address.js';
+import { SECRET_VARS } from '../policy/ansible-vars.js';
 import { checkVars } from '../policy/vars.js';
 import { PolicyViolation } from '../policy/policy-error.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
 import { buildPlan } from './build-plan.js';
 import type { Plan } from './plan-types.js';
 
-const SECRET_VARS = ['ansible_password', 'ansible_ssh_pass', 'ansible_become_password', 'ansible_become_pass'];
 const REMOVING_ACTIONS = new Set(['remove-node.yml', 'reset.yml']);
 
 function parseVars(src: SourcedText, problems: ProblemList): Record<string, unknown> {
