@@ -4,12 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { TestEnv } from '../env/index.js';
+import { configMapDoc, secretDoc } from '../fixtures/manifest-docs.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-
-const indent = (text: string, n: number): string =>
-  text.split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n');
 
 export interface ClusterOpts {
   /** Extra host variables per host name. */
@@ -53,16 +51,15 @@ ${rest.map((n) => `        ${n}:`).join('\n')}
   const key = await readFile(env.sshPrivateKeyPath, 'utf8');
   const knownHosts = await readFile(env.knownHostsPath, 'utf8');
   const docs = [
-    `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: t-hosts, namespace: kubean-system}\ndata:\n  hosts.yml: |\n${indent(finalHosts, 4)}`,
-    `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: t-vars, namespace: kubean-system}\ndata:\n  group_vars.yml: |\n    marker_dir: ${JSON.stringify(env.runDir)}\n`,
-    `apiVersion: v1\nkind: Secret\nmetadata: {name: t-ssh, namespace: kubean-system}\nstringData:\n  ssh-privatekey: |\n${indent(key.trimEnd(), 4)}\n  known_hosts: |\n${indent(knownHosts.trimEnd(), 4)}`,
+    configMapDoc('t-hosts', { 'hosts.yml': finalHosts }),
+    configMapDoc('t-vars', { 'group_vars.yml': `marker_dir: ${JSON.stringify(env.runDir)}\n` }),
+    secretDoc('t-ssh', { 'ssh-privatekey': key, known_hosts: knownHosts }),
     `apiVersion: kubean.io/v1alpha1\nkind: Cluster\nmetadata: {name: t-cluster}\nspec:\n  hostsConfRef: {namespace: kubean-system, name: t-hosts}\n  varsConfRef: {namespace: kubean-system, name: t-vars}\n  sshAuthRef: {namespace: kubean-system, name: t-ssh}`,
     `apiVersion: kubean.io/v1alpha1\nkind: ClusterOperation\nmetadata: {name: t-op}\nspec: ${JSON.stringify({ cluster: 't-cluster', ...opts.operation })}`,
   ];
   if (opts.omitSecret) docs.splice(2, 1);
   if (opts.actions) {
-    const data = Object.entries(opts.actions).map(([k, v]) => `  ${k}: |\n${indent(v, 4)}`).join('\n');
-    docs.push(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: actions, namespace: kubean-system}\ndata:\n${data}`);
+    docs.push(configMapDoc('actions', opts.actions));
   }
   return docs.join('\n---\n');
 }

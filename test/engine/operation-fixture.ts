@@ -2,6 +2,7 @@ import { ManifestSource } from '../../src/api/manifest-source.js';
 import { parseManifests } from '../../src/api/manifests.js';
 import { resolveOperationInput, type OperationInput } from '../../src/api/resolve-input.js';
 import type { ClusterOperation, ClusterOperationSpec } from '../../src/api/types.js';
+import { configMapDoc, secretDoc } from '../fixtures/manifest-docs.js';
 
 export const HOSTS_YML = `all:
   hosts:
@@ -33,12 +34,14 @@ export const HOSTS_YML = `all:
         kube_node:
 `;
 
+const FAKE_KEY = `-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW
+-----END OPENSSH PRIVATE KEY-----
+`;
+
 export const VARS_YML = `kube_version: v1.34.4
 container_manager: containerd
 `;
-
-const indent = (text: string, n: number): string =>
-  text.split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n');
 
 /** Manifest text for one cluster; pieces can be replaced or dropped by a test. */
 export function manifestText(opts: {
@@ -49,18 +52,8 @@ export function manifestText(opts: {
   extra?: string;
 }): string {
   const docs = [
-    `apiVersion: v1
-kind: ConfigMap
-metadata: {name: demo-hosts, namespace: kubean-system}
-data:
-  hosts.yml: |
-${indent(opts.hosts ?? HOSTS_YML, 4)}`,
-    `apiVersion: v1
-kind: ConfigMap
-metadata: {name: demo-vars, namespace: kubean-system}
-data:
-  group_vars.yml: |
-${indent(opts.vars ?? VARS_YML, 4)}`,
+    configMapDoc('demo-hosts', { 'hosts.yml': opts.hosts ?? HOSTS_YML }),
+    configMapDoc('demo-vars', { 'group_vars.yml': opts.vars ?? VARS_YML }),
     `apiVersion: kubean.io/v1alpha1
 kind: Cluster
 metadata: {name: demo}
@@ -74,14 +67,7 @@ metadata: {name: demo-op}
 spec: ${JSON.stringify({ cluster: 'demo', actionType: 'playbook', action: 'ping.yml', ...opts.op })}`,
   ];
   if (opts.secret !== false) {
-    docs.push(`apiVersion: v1
-kind: Secret
-metadata: {name: demo-ssh, namespace: kubean-system}
-stringData:
-  ssh-privatekey: |
-    -----BEGIN OPENSSH PRIVATE KEY-----
-    b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW
-    -----END OPENSSH PRIVATE KEY-----`);
+    docs.push(secretDoc('demo-ssh', { 'ssh-privatekey': FAKE_KEY }));
   }
   if (opts.extra) docs.push(opts.extra);
   return docs.join('\n---\n');
