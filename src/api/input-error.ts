@@ -8,14 +8,33 @@ export interface Problem {
   /** Key in a ConfigMap/Secret, or field path in the object, e.g. "hosts.yml" or "spec.extraArgs". */
   key?: string;
   line?: number;
+  /** Where inside the key, e.g. "all.hosts.node1.ansible_host" or "play 1, task 3". */
+  path?: string;
+  /** Says what is wrong; never repeats the location, which the fields above carry. */
   message: string;
 }
 
 export function formatProblem(p: Problem): string {
-  const where = [p.object, p.key && `key ${p.key}`, p.line !== undefined && `line ${p.line}`]
+  const where = [p.object, p.key && `key ${p.key}`, p.line !== undefined && `line ${p.line}`, p.path]
     .filter(Boolean)
     .join(', ');
   return `${p.severity}: ${where}: ${p.message}`;
+}
+
+/** Where a problem sits, below the object and key a sink was made for. */
+export interface ProblemAt {
+  line?: number;
+  path?: string;
+}
+
+/**
+ * The one way input checks report: a sink bound to an object and key. Checks never throw for
+ * bad input and never write the location into the message; whoever drives them holds the
+ * ProblemList and throws a single InputError at the end (`throwIfErrors`).
+ */
+export interface ProblemSink {
+  error(code: string, message: string, at?: ProblemAt): void;
+  warning(code: string, message: string, at?: ProblemAt): void;
 }
 
 /** Thrown when input is invalid; carries every problem found, not only the first. */
@@ -46,6 +65,13 @@ export class ProblemList {
     return this.items.filter((p) => p.severity === 'warning');
   }
 
+  /** A sink that files problems under `object` and `key` (and a default line or path). */
+  at(where: { object: string; key?: string } & ProblemAt): ProblemSink {
+    const file = (severity: Problem['severity']) => (code: string, message: string, at: ProblemAt = {}) =>
+      this.items.push({ severity, code, ...where, ...definedOnly(at), message });
+    return { error: file('error'), warning: file('warning') };
+  }
+
   /** Throws an InputError if any error was collected. */
   throwIfErrors(): void {
     if (this.hasErrors) throw new InputError(this.items);
@@ -54,4 +80,8 @@ export class ProblemList {
 
 export function describeObject(kind: string, name: string, namespace?: string): string {
   return `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
+}
+
+function definedOnly(at: ProblemAt): ProblemAt {
+  return Object.fromEntries(Object.entries(at).filter(([, v]) => v !== undefined));
 }
