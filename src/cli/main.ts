@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { InputError, formatProblem } from '../api/input-error.js';
+import { InputError } from '../api/input-error.js';
+import { renderRejection } from './print-rejection.js';
 import { defaultBuiltinDir } from '../engine/builtin-dir.js';
 import { createLogger } from '../util/logger.js';
 import { planCommand } from './plan-command.js';
@@ -91,8 +92,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof InputError) {
-      process.stderr.write(`slipway: invalid input, nothing was run:\n`);
-      for (const p of err.problems) process.stderr.write(`  ${formatProblem(p)}\n`);
+      process.stderr.write(renderRejection('invalid input, nothing was run', err));
       process.exit(2);
     }
     process.stderr.write(`slipway: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,4 +1,5 @@
-import { InputError, formatProblem } from '../api/input-error.js';
+import { InputError } from '../api/input-error.js';
+import { renderRejection } from './print-rejection.js';
 import { renderPlan } from './print-plan.js';
 import { planFor } from './operation-inputs.js';
 import { forEachOperation, type SessionOptions } from './operation-session.js';
@@ -16,8 +17,7 @@ export async function planCommand(opts: PlanOptions, io: CliIO): Promise<number>
       return 0;
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      io.err(`slipway: ClusterOperation ${op.metadata.name} is invalid:\n`);
-      for (const p of err.problems) io.err(`  ${formatProblem(p)}\n`);
+      io.err(renderRejection(`ClusterOperation ${op.metadata.name} is invalid`, err));
       return 2;
     }
   });

@@ -1,3 +1,4 @@
+import { INVENTORY_PATH } from '../engine/ansible-env.js';
 import type { Plan } from '../engine/plan-types.js';
 import { createRedactor } from '../util/redact.js';
 
@@ -18,7 +19,7 @@ export function renderPlan(plan: Plan): string {
   for (const f of plan.files) {
     out.push(`  ${f.path} (mode ${f.mode.toString(8).padStart(4, '0')}${f.secret ? ', secret' : ''})`);
   }
-  const inventory = plan.files.find((f) => f.path === 'inventory/hosts.yml');
+  const inventory = plan.files.find((f) => f.path === INVENTORY_PATH);
   if (inventory) {
     out.push('', 'Inventory:');
     for (const line of redact(inventory.content).trimEnd().split('\n')) out.push(`  ${line}`);

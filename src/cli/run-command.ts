@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { InputError, formatProblem } from '../api/input-error.js';
+import { InputError } from '../api/input-error.js';
+import { renderRejection } from './print-rejection.js';
 import type { ObjectSource } from '../api/object-source.js';
 import type { ClusterOperation } from '../api/types.js';
 import { LocalExecutor } from '../executors/local-executor.js';
@@ -55,8 +56,7 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     statuses[name] = rejectedStatus(op, err, new Date());
-    io.err(`slipway: ClusterOperation ${name} rejected, nothing was run:\n`);
-    for (const p of err.problems) io.err(`  ${formatProblem(p)}\n`);
+    io.err(renderRejection(`ClusterOperation ${name} rejected, nothing was run`, err));
     return 2;
   }
   for (const w of plan.warnings) io.err(`warning: ${w}\n`);

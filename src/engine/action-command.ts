@@ -3,7 +3,7 @@ import { actionFileKey, type OperationInput } from '../api/resolve-input.js';
 import type { ActionSpec } from '../api/validate-operation.js';
 import { checkPlaybook } from '../policy/playbook.js';
 import { PolicyViolation } from '../policy/policy-error.js';
-import { confirmationArgs } from './ansible-env.js';
+import { confirmationArgs } from './kubespray-actions.js';
 import { SCRIPTS_DIR, type BuiltinCatalog } from './builtin-catalog.js';
 import type { Report } from './action-args.js';
 import { BUILTIN_LINK, type WorkFile } from './plan-types.js';
@@ -16,6 +16,8 @@ export interface CommandContext {
   catalog: BuiltinCatalog;
   /** ansible-playbook with inventory, vars, key and become: what every playbook step starts with. */
   ansibleBase: string[];
+  /** Slipway's own `-e` settings, passed after the user's so they win. */
+  overrides: string[];
   /** Where this step's ConfigMap files go, e.g. "actions/2". */
   stepDir: string;
   problems: ProblemList;
@@ -41,7 +43,7 @@ export function actionCommand(a: ActionSpec, extra: string[], ctx: CommandContex
     const files = [{ path, content: text.text, mode: 0o600, secret: false }];
     if (a.actionType === 'shell') {
       // Slipway's -e comes last, so it wins over anything the user passed.
-      return { argv: [...ctx.ansibleBase, `${BUILTIN_LINK}/${RUN_SCRIPT_PLAYBOOK}`, ...extra, '-e', `slipway_script=${path}`], files };
+      return { argv: [...ctx.ansibleBase, `${BUILTIN_LINK}/${RUN_SCRIPT_PLAYBOOK}`, ...extra, ...ctx.overrides, '-e', `slipway_script=${path}`], files };
     }
     try {
       for (const w of checkPlaybook(text.text, `${text.object} key ${a.action}`)) {
@@ -52,7 +54,7 @@ export function actionCommand(a: ActionSpec, extra: string[], ctx: CommandContex
       ctx.problems.error({ code: err.code, object: text.object, key: a.action, message: err.message });
       return undefined;
     }
-    return { argv: [...ctx.ansibleBase, path, ...confirmationArgs(a.action), ...extra], files };
+    return { argv: [...ctx.ansibleBase, path, ...confirmationArgs(a.action), ...extra, ...ctx.overrides], files };
   }
   if (a.actionType === 'playbook') {
     if (!ctx.catalog.playbooks.has(a.action)) {
@@ -63,7 +65,7 @@ export function actionCommand(a: ActionSpec, extra: string[], ctx: CommandContex
       );
       return undefined;
     }
-    return { argv: [...ctx.ansibleBase, `${BUILTIN_LINK}/${a.action}`, ...confirmationArgs(a.action), ...extra], files: [] };
+    return { argv: [...ctx.ansibleBase, `${BUILTIN_LINK}/${a.action}`, ...confirmationArgs(a.action), ...extra, ...ctx.overrides], files: [] };
   }
   if (!ctx.catalog.scripts.has(a.action)) {
     report('unknown-action', `${JSON.stringify(a.action)} is not a builtin script (builtin: ${listed(ctx.catalog.scripts)})`);

@@ -26,10 +26,3 @@ export function ansibleEnv(opts: { knownHosts: boolean }): Record<string, string
     ANSIBLE_FORCE_COLOR: '0',
   };
 }
-
-/** Arguments kubean adds for playbooks that otherwise stop at an interactive prompt. */
-export function confirmationArgs(action: string): string[] {
-  if (action === 'reset.yml') return ['-e', 'reset_confirmation=yes'];
-  if (action === 'remove-node.yml') return ['-e', 'skip_confirmation=true'];
-  return [];
-}

@@ -8,6 +8,7 @@ import { checkActionArgs, type Report } from './action-args.js';
 import { actionCommand } from './action-command.js';
 import { INVENTORY_PATH, KNOWN_HOSTS_PATH, PRIVATE_KEY_PATH, VARS_PATH, ansibleEnv } from './ansible-env.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
+import { controllerOverrideArgs } from './kubespray-actions.js';
 import type { Plan, Step, WorkFile } from './plan-types.js';
 
 /** Inputs of the pure planner: everything is fetched, parsed and checked before this. */
@@ -61,6 +62,12 @@ export function buildPlan(p: PlanInput): Plan {
     ...(input.ssh ? ['--private-key', PRIVATE_KEY_PATH] : []),
   ];
 
+  const overrides = controllerOverrideArgs([
+    p.vars,
+    inventory.vars,
+    ...[...inventory.groups.values()].map((g) => g.vars),
+    ...[...inventory.hosts.values()].map((h) => h.vars),
+  ]);
   const steps: Step[] = [];
   let targetHosts = [...inventory.hosts.keys()];
   let mainLimit: string | undefined;
@@ -80,7 +87,7 @@ export function buildPlan(p: PlanInput): Plan {
       mainLimit = args.limit;
       if (args.hosts) targetHosts = args.hosts;
     }
-    const ctx = { input, catalog, ansibleBase, stepDir: `actions/${steps.length}`, problems };
+    const ctx = { input, catalog, ansibleBase, overrides, stepDir: `actions/${steps.length}`, problems };
     const command = actionCommand(a, args.argv, ctx, reportAt('action'));
     if (!command) continue;
     files.push(...command.files);

@@ -1,7 +1,8 @@
 /** The argv plan of one operation: built by pure code in src/engine, run by an executor. */
 
+import type { StepRole } from '../api/types.js';
+
 export type StepKind = 'playbook' | 'shell';
-export type StepRole = 'preHook' | 'action' | 'postHook';
 
 /** A file the executor writes into the operation's work directory before any step runs. */
 export interface WorkFile {

@@ -12,9 +12,8 @@ import { checkVars } from '../policy/vars.js';
 import { PolicyViolation } from '../policy/policy-error.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
 import { buildPlan } from './build-plan.js';
+import { removesHosts } from './kubespray-actions.js';
 import type { Plan } from './plan-types.js';
-
-const REMOVING_ACTIONS = new Set(['remove-node.yml', 'reset.yml']);
 
 function parseVars(src: SourcedText, problems: ProblemList): Record<string, unknown> {
   const lc = new LineCounter();
@@ -77,7 +76,7 @@ export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts
   }
   const vars = parseVars(input.vars, problems);
   if (inventory) {
-    const removing = actionsOf(input.operation).some((a) => a.role === 'action' && REMOVING_ACTIONS.has(a.action));
+    const removing = actionsOf(input.operation).some((a) => a.role === 'action' && removesHosts(a.action));
     validateInventory(inventory, input.hosts, { removing }, problems);
     police(inventory.vars, 'all.vars', 'group', input.hosts, problems, opts);
     for (const h of inventory.hosts.values()) {

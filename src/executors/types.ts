@@ -1,6 +1,8 @@
-import type { Plan, Step, StepRole } from '../engine/plan-types.js';
+import type { StepStatus as StatusOfStep, StepRole } from '../api/types.js';
+import type { Plan, Step } from '../engine/plan-types.js';
 
-export type StepStatus = 'Succeeded' | 'Failed' | 'TimedOut' | 'Cancelled' | 'Skipped';
+/** How a step ended; the status API adds Pending and Running for steps not ended yet. */
+export type StepStatus = Exclude<StatusOfStep, 'Pending' | 'Running'>;
 export type HostTaskOutcome = 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped' | 'ignored';
 
 /** Counts per host, as ansible's PLAY RECAP reports them. */

@@ -5,7 +5,7 @@
  * This list covers the switches Slipway knows; it is not an audit of all of kubespray.
  */
 
-/** Boolean switches named `*_localhost`: Slipway forces them off (see controllerOverrideVars). */
+/** Boolean switches named `*_localhost`: the planner forces them off (engine/kubespray-actions.ts). */
 export const LOCALHOST_SWITCH = /_localhost$/;
 
 /** Variables refused everywhere, with the reason. */
@@ -29,23 +29,3 @@ export const RESERVED_VARS: Readonly<Record<string, string>> = Object.fromEntrie
   ...['lookup', 'query', 'q', 'range', 'dict', 'lipsum', 'cycler', 'joiner', 'namespace', 'now', 'undef', 'self', 'loop']
     .map((n) => [n, 'would shadow a template function']),
 ]);
-
-/**
- * Extra vars the planner must pass last (`-e <json>` after the user's own), so that
- * group_vars such as kubean's `download_localhost: true` cannot make kubespray download and
- * run container commands on Slipway's machine. `cacheDir` is the operation's own cache
- * directory, so one cluster cannot plant files another cluster's operation would copy out.
- */
-export function controllerOverrideVars(opts: { cacheDir: string }): Record<string, unknown> {
-  return {
-    download_localhost: false,
-    kubeconfig_localhost: false,
-    kubectl_localhost: false,
-    download_cache_dir: opts.cacheDir,
-  };
-}
-
-/** The same as argv for ansible-playbook. */
-export function controllerOverrideArgs(opts: { cacheDir: string }): string[] {
-  return ['-e', JSON.stringify(controllerOverrideVars(opts))];
-}

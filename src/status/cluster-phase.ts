@@ -1,27 +1,5 @@
 import type { ClusterPhase } from '../api/types.js';
-
-export type OperationKind = 'install' | 'scale-out' | 'scale-in' | 'upgrade' | 'reset' | 'other';
-
-/**
- * What an operation does to the cluster, from its main action. cluster.yml with a --limit is
- * kubean's way of adding control-plane nodes, so it scales out rather than installs.
- */
-export function operationKind(action: string, limit: string | undefined): OperationKind {
-  switch (action) {
-    case 'cluster.yml':
-      return limit ? 'scale-out' : 'install';
-    case 'scale.yml':
-      return 'scale-out';
-    case 'remove-node.yml':
-      return 'scale-in';
-    case 'upgrade-cluster.yml':
-      return 'upgrade';
-    case 'reset.yml':
-      return 'reset';
-    default:
-      return 'other';
-  }
-}
+import type { OperationKind } from '../engine/kubespray-actions.js';
 
 const RUNNING_PHASE: Record<OperationKind, ClusterPhase | undefined> = {
   install: 'Installing',

@@ -1,6 +1,7 @@
 import type { ClusterCondition, ClusterOperation, ClusterPhase, ClusterStatus } from '../api/types.js';
 import type { Plan } from '../engine/plan-types.js';
-import { operationKind, phaseAfter, phaseWhileRunning } from './cluster-phase.js';
+import { operationKind } from '../engine/kubespray-actions.js';
+import { phaseAfter, phaseWhileRunning } from './cluster-phase.js';
 
 export interface ClusterStatusInput {
   previous: ClusterStatus | undefined;

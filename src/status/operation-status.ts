@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { formatProblem, type InputError } from '../api/input-error.js';
 import type { ClusterOperation, ClusterOperationStatus, OperationStep } from '../api/types.js';
-import type { Plan } from '../engine/plan-types.js';
 import type { OperationResult } from '../executors/types.js';
 
 /** sha256 of the spec fields that decide what runs; a change after start sets hasModified. */
@@ -16,18 +15,6 @@ export function specDigest(spec: ClusterOperation['spec']): string {
     postHook: spec.postHook ?? [],
   };
   return `sha256:${createHash('sha256').update(JSON.stringify(fields)).digest('hex')}`;
-}
-
-/** Status when the operation starts: every step Pending. */
-export function runningStatus(op: ClusterOperation, plan: Plan, now: Date): ClusterOperationStatus {
-  return {
-    action: op.spec.action,
-    status: 'Running',
-    startTime: now.toISOString(),
-    digest: specDigest(op.spec),
-    hasModified: false,
-    steps: plan.steps.map((s): OperationStep => ({ name: s.name, role: s.role, status: 'Pending' })),
-  };
 }
 
 /** Status from a finished run; names the failing step, task and hosts. */

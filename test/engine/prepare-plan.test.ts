@@ -34,17 +34,28 @@ describe('preparePlan', () => {
       'ansible-playbook', '-i', 'inventory/hosts.yml', '-b', '--become-user', 'root',
       '-e', '@vars/group_vars.yml', '--private-key', 'auth/ssh-privatekey',
       'builtin/cluster.yml', '-e', 'kube_version=v1.34.4', '-v',
+      '-e', '{"download_localhost":false,"kubeconfig_localhost":false,"kubectl_localhost":false}',
     ]);
-    assert.deepEqual(p.steps[2]!.argv.slice(-2), ['--limit', 'node1']);
+    assert.deepEqual(p.steps[2]!.argv.slice(-4, -2), ['--limit', 'node1']);
     assert.deepEqual(p.targetHosts, ['node1', 'node2', 'node3']);
   });
 
   it('adds the confirmations kubean adds for reset and remove-node', async () => {
     const reset = await plan({ op: { action: 'reset.yml' } });
-    assert.deepEqual(reset.steps[0]!.argv.slice(-3), ['builtin/reset.yml', '-e', 'reset_confirmation=yes']);
+    assert.deepEqual(reset.steps[0]!.argv.slice(-5, -2), ['builtin/reset.yml', '-e', 'reset_confirmation=yes']);
     const remove = await plan({ op: { action: 'remove-node.yml', extraArgs: '-e node=node3' } });
     assert.ok(remove.steps[0]!.argv.join(' ').includes('builtin/remove-node.yml -e skip_confirmation=true'));
     assert.deepEqual(remove.targetHosts, ['node3']);
+  });
+
+  it("passes Slipway's *_localhost overrides after the user's -e, including switches the vars name", async () => {
+    const p = await plan({ vars: 'kube_version: v1.34.4\ndownload_localhost: true\nimage_localhost: true\n', op: { action: 'ping.yml', extraArgs: '-e x=1' } });
+    const argv = p.steps[0]!.argv;
+    const last = JSON.parse(argv.at(-1)!) as Record<string, unknown>;
+    assert.equal(argv.at(-2), '-e');
+    assert.ok(argv.indexOf('x=1') < argv.length - 2);
+    assert.deepEqual(last, { download_localhost: false, image_localhost: false, kubeconfig_localhost: false, kubectl_localhost: false });
+    assert.ok(p.warnings.some((w) => w.includes('download_localhost')));
   });
 
   it('narrows the target hosts to --limit', async () => {
@@ -69,7 +80,8 @@ describe('preparePlan', () => {
     });
     const argv = p.steps[0]!.argv;
     assert.equal(argv[0], 'ansible-playbook');
-    assert.deepEqual(argv.slice(-3), ['builtin/run-script.yml', '-e', 'slipway_script=actions/0/prepare.sh']);
+    assert.ok(argv.includes('builtin/run-script.yml'));
+    assert.deepEqual(argv.slice(-2), ['-e', 'slipway_script=actions/0/prepare.sh']);
     assert.equal(p.files.find((f) => f.path === 'actions/0/prepare.sh')!.content, 'echo hi');
   });
 });

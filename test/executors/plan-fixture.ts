@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { Plan, Step, StepRole, WorkFile } from '../../src/engine/plan-types.js';
+import type { StepRole } from '../../src/api/types.js';
+import type { Plan, Step, WorkFile } from '../../src/engine/plan-types.js';
 import { repoRoot } from '../env/repo-root.js';
 
 export interface SshHosts {

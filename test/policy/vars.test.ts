@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { controllerOverrideArgs, controllerOverrideVars } from '../../src/policy/controller-vars.js';
 import { badHostAddress } from '../../src/policy/host-address.js';
 import { PolicyViolation } from '../../src/policy/policy-error.js';
 import { checkVars, type VarScope } from '../../src/policy/vars.js';
@@ -137,14 +136,4 @@ test('where names the variable', () => {
 test('host addresses', () => {
   for (const ok of ['10.0.0.1', 'node1', 'node1.example.com', 'fd00::1', '[fd00::1]', 'my_host']) assert.equal(badHostAddress(ok), undefined, ok);
   for (const bad of ['', 'a b', 'LOCALHOST', 'x.localhost', '0.0.0.0', '::', '01.2.3.4', '1.2.3', 'node1.123']) assert.ok(badHostAddress(bad), bad);
-});
-
-test('controller overrides for kubespray', () => {
-  assert.deepEqual(controllerOverrideVars({ cacheDir: '/w/op/cache' }), {
-    download_localhost: false,
-    kubeconfig_localhost: false,
-    kubectl_localhost: false,
-    download_cache_dir: '/w/op/cache',
-  });
-  assert.deepEqual(controllerOverrideArgs({ cacheDir: 'c' }), ['-e', '{"download_localhost":false,"kubeconfig_localhost":false,"kubectl_localhost":false,"download_cache_dir":"c"}']);
 });

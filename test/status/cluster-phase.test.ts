@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { operationKind, phaseAfter, phaseWhileRunning } from '../../src/status/cluster-phase.js';
+import { operationKind } from '../../src/engine/kubespray-actions.js';
+import { phaseAfter, phaseWhileRunning } from '../../src/status/cluster-phase.js';
 
 describe('cluster phase', () => {
   const running: [string, string | undefined, string | undefined][] = [
