@@ -18,7 +18,7 @@ export function formatProblem(p: Problem): string {
   const where = [p.object, p.key && `key ${p.key}`, p.line !== undefined && `line ${p.line}`, p.path]
     .filter(Boolean)
     .join(', ');
-  return `${p.severity}: ${where}: ${p.message}`;
+  return `${p.severity}[${p.code}]: ${where}: ${p.message}`;
 }
 
 /** Where a problem sits, below the object and key a sink was made for. */

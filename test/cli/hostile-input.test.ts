@@ -11,7 +11,8 @@ const CM = { actionSource: 'configmap', actionSourceRef: { namespace: 'kubean-sy
 interface Case {
   name: string;
   build: (pwned: string) => ClusterOpts;
-  message: RegExp;
+  /** The problem code the CLI must report, as `error[code]`. */
+  code: string;
   /** CLI arguments; the default accepts the test hosts' loopback addresses. */
   args?: string[];
 }
@@ -20,23 +21,23 @@ const play = (pwned: string, body: string): string =>
   `- name: Evil\n  hosts: all\n  gather_facts: false\n  tasks:\n    - name: Mark\n      ansible.builtin.shell: touch ${pwned}\n${body}`;
 
 const cases: Case[] = [
-  { name: 'hosts on loopback addresses unless the operator allows them', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' } }), args: ['run'], message: /loopback/ },
-  { name: 'a ; in extraArgs', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `--limit=node1; touch ${p}` } }), message: /;/ },
-  { name: 'command substitution', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `-e x=$(touch ${p})` } }), message: /\$/ },
-  { name: 'backticks', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `-e x=\`touch ${p}\`` } }), message: /`/ },
-  { name: 'a newline', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `-v\ntouch ${p}` } }), message: /newline|line/i },
-  { name: 'ProxyCommand through --ssh-common-args', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `--ssh-common-args='-o ProxyCommand=touch ${p}'` } }), message: /ssh-common-args/ },
-  { name: 'extra vars from a file', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: '-e @/etc/passwd' } }), message: /@/ },
-  { name: 'ansible_connection=local', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: '-e ansible_connection=local' } }), message: /ansible_connection/ },
-  { name: 'a lookup in extra vars', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `-e 'x={{ lookup("pipe", "touch ${p}") }}'` } }), message: /lookup/ },
-  { name: 'a path in action', build: () => ({ operation: { actionType: 'playbook', action: '../../../tmp/evil.yml' } }), message: /path|\.\./ },
-  { name: 'an unknown actionType', build: () => ({ operation: { actionType: 'ansible', action: 'ping.yml' } }), message: /actionType/ },
-  { name: 'a missing Secret', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, omitSecret: true }), message: /Secret kubean-system\/t-ssh.*not found/ },
-  { name: 'malformed hosts YAML', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, transformHosts: (y) => y.replace('  children:', '  children: [unclosed') }), message: /malformed YAML/ },
-  { name: 'a group host missing from all.hosts', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, transformHosts: (y) => y.replace('    etcd:\n      hosts:\n', '    etcd:\n      hosts:\n        ghost:\n') }), message: /ghost/ },
-  { name: 'an even etcd group', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, transformHosts: (y) => y.replace('    etcd:\n      hosts:\n', '    etcd:\n      hosts:\n        node3:\n') }), message: /odd/ },
-  { name: 'a ConfigMap playbook on localhost', build: (p) => ({ operation: { actionType: 'playbook', action: 'evil.yml', ...CM }, actions: { 'evil.yml': play(p, '').replace('hosts: all', 'hosts: localhost') } }), message: /localhost/ },
-  { name: 'delegate_to in a ConfigMap playbook', build: (p) => ({ operation: { actionType: 'playbook', action: 'evil.yml', ...CM }, actions: { 'evil.yml': play(p, '      delegate_to: 127.0.0.1\n') } }), message: /delegate_to/ },
+  { name: 'hosts on loopback addresses unless the operator allows them', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' } }), args: ['run'], code: 'var-value' },
+  { name: 'a ; in extraArgs', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `--limit=node1; touch ${p}` } }), code: 'shell-syntax' },
+  { name: 'command substitution', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `-e x=$(touch ${p})` } }), code: 'shell-syntax' },
+  { name: 'backticks', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `-e x=\`touch ${p}\`` } }), code: 'shell-syntax' },
+  { name: 'a newline', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `-v\ntouch ${p}` } }), code: 'shell-syntax' },
+  { name: 'ProxyCommand through --ssh-common-args', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `--ssh-common-args='-o ProxyCommand=touch ${p}'` } }), code: 'option-forbidden' },
+  { name: 'extra vars from a file', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: '-e @/etc/passwd' } }), code: 'extra-vars-file' },
+  { name: 'ansible_connection=local', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: '-e ansible_connection=local' } }), code: 'var-forbidden' },
+  { name: 'a lookup in extra vars', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `-e 'x={{ lookup("pipe", "touch ${p}") }}'` } }), code: 'template' },
+  { name: 'a path in action', build: () => ({ operation: { actionType: 'playbook', action: '../../../tmp/evil.yml' } }), code: 'action-path' },
+  { name: 'an unknown actionType', build: () => ({ operation: { actionType: 'ansible', action: 'ping.yml' } }), code: 'unknown-action-type' },
+  { name: 'a missing Secret', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, omitSecret: true }), code: 'missing-secret' },
+  { name: 'malformed hosts YAML', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, transformHosts: (y) => y.replace('  children:', '  children: [unclosed') }), code: 'malformed-yaml' },
+  { name: 'a group host missing from all.hosts', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, transformHosts: (y) => y.replace('    etcd:\n      hosts:\n', '    etcd:\n      hosts:\n        ghost:\n') }), code: 'host-not-in-hosts' },
+  { name: 'an even etcd group', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, transformHosts: (y) => y.replace('    etcd:\n      hosts:\n', '    etcd:\n      hosts:\n        node3:\n') }), code: 'even-etcd' },
+  { name: 'a ConfigMap playbook on localhost', build: (p) => ({ operation: { actionType: 'playbook', action: 'evil.yml', ...CM }, actions: { 'evil.yml': play(p, '').replace('hosts: all', 'hosts: localhost') } }), code: 'hosts-forbidden' },
+  { name: 'delegate_to in a ConfigMap playbook', build: (p) => ({ operation: { actionType: 'playbook', action: 'evil.yml', ...CM }, actions: { 'evil.yml': play(p, '      delegate_to: 127.0.0.1\n') } }), code: 'keyword-forbidden' },
 ];
 
 describe('hostile and broken input is rejected before anything runs', () => {
@@ -45,7 +46,7 @@ describe('hostile and broken input is rejected before anything runs', () => {
       const pwned = `${env.runDir}/pwned-${randomBytes(4).toString('hex')}`;
       const r = await runCli(await clusterManifests(env, c.build(pwned)), c.args);
       assert.equal(r.exitCode, 2, `exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`);
-      assert.match(r.stderr, c.message);
+      assert.ok(r.stderr.includes(`error[${c.code}]`), r.stderr);
       assert.match(r.stderr, /nothing was run/);
       assert.equal(existsSync(r.logDir), false, 'no operation log: nothing started');
       assert.equal(existsSync(pwned), false);
