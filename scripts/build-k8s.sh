@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Kubernetes control plane, etcd and kwok from source through the Go module proxy.
+# Builds the Kubernetes control plane, etcd, kwok and helm from source through the Go module proxy.
 # Versions come from the wrapper modules in tools/; binaries are cached outside the checkout,
 # keyed by version, so a fresh clone on the same machine reuses them.
 set -euo pipefail
@@ -19,10 +19,12 @@ build() {
   if [ -x "$out/$name" ]; then echo "build-k8s: $name cached at $out"; return; fi
   echo "build-k8s: building $name (first build takes minutes)"
   mkdir -p "$out"
+  local t0=$SECONDS
   # One binary at a time, low parallelism: the linker of kube-apiserver needs several GiB.
   (cd "$here/tools/$dir" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -p 2 -trimpath \
     -ldflags "-s -w $ldflags" -o "$out/$name.tmp" "$pkg")
   mv "$out/$name.tmp" "$out/$name"
+  echo "build-k8s: built $name in $((SECONDS - t0)) s"
 }
 
 k8s=$(modver k8s k8s.io/kubernetes)
@@ -44,11 +46,20 @@ kwok=$(modver kwok sigs.k8s.io/kwok)
 wdir="$cache/kwok-$kwok"
 build kwok "$wdir" sigs.k8s.io/kwok/cmd/kwok kwok "-X sigs.k8s.io/kwok/pkg/consts.Version=$kwok"
 
+helm=$(modver helm helm.sh/helm/v3)
+hdir="$cache/helm-$helm"
+# As helm's Makefile: the version, and the Kubernetes version lint and template assume (client-go's minor).
+hk8s=$(modver helm k8s.io/client-go | cut -d. -f2)
+hflags="-X helm.sh/helm/v3/internal/version.version=$helm -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+for p in pkg/lint/rules pkg/chartutil; do hflags="$hflags -X helm.sh/helm/v3/$p.k8sVersionMajor=1 -X helm.sh/helm/v3/$p.k8sVersionMinor=$hk8s"; done
+build helm "$hdir" helm.sh/helm/v3/cmd/helm helm "$hflags"
+
 # One file the test harness reads to find every binary.
 mkdir -p "$cache"
 cat > "$cache/paths.env" <<ENV
 SLIPWAY_KUBE_BIN=$kdir
 SLIPWAY_ETCD_BIN=$edir
 SLIPWAY_KWOK_BIN=$wdir
+SLIPWAY_HELM_BIN=$hdir
 ENV
-echo "build-k8s: binaries ready ($k8s, etcd $etcd, kwok $kwok)"
+echo "build-k8s: binaries ready ($k8s, etcd $etcd, kwok $kwok, helm $helm)"
