@@ -91,3 +91,27 @@ export function resolveKubeBinaries(env: NodeJS.ProcessEnv = process.env): KubeB
   }
   return bins;
 }
+
+/**
+ * helm, which only the chart tests need: SLIPWAY_HELM_BIN (environment, then paths.env) is
+ * its directory. Not part of {@link resolveKubeBinaries}, so the environment starts without it.
+ */
+export function resolveHelmBinary(env: NodeJS.ProcessEnv = process.env): string {
+  const pathsFile = join(binCacheDir(env), 'paths.env');
+  let dir = env.SLIPWAY_HELM_BIN;
+  if (!dir) {
+    try {
+      dir = parsePathsEnv(readFileSync(pathsFile, 'utf8')).SLIPWAY_HELM_BIN;
+    } catch {
+      /* reported below */
+    }
+  }
+  if (!dir) throw new MissingBinariesError(`helm not found: SLIPWAY_HELM_BIN not set and not in ${pathsFile}.`);
+  const bin = join(dir, 'helm');
+  try {
+    accessSync(bin, constants.X_OK);
+  } catch {
+    throw new MissingBinariesError(`helm missing or not executable: ${bin}.`);
+  }
+  return bin;
+}
