@@ -1,0 +1,174 @@
+/**
+ * The controller's rights are exactly what it needs: the chart's ServiceAccount and RBAC are
+ * applied for real in throwaway namespaces and the apiserver's authorizer is asked, through
+ * `kubectl auth can-i --as`, what the ServiceAccount may and may not do.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { loadTestEnv } from '../env/index.js';
+import { render, type KubeObject } from './helm.js';
+import { kubectl, kubectlOk, mapLimit } from './kube.js';
+
+const env = loadTestEnv();
+const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+
+/** [verb, resource (with .group), namespace or '' for cluster scope, allowed?] */
+type Check = [string, string, string, boolean];
+
+describe('controller RBAC, applied for real', () => {
+  let ns = '';
+  let inputs = '';
+  let other = '';
+  let user = '';
+  let applied: KubeObject[] = [];
+
+  before(async () => {
+    [ns, inputs, other] = await Promise.all([env.namespace('chart'), env.namespace('inputs'), env.namespace('other')]);
+    const { objects } = await render({ release: env.randomName('rel'), namespace: ns, values: { watchNamespaces: [inputs] } });
+    applied = objects.filter((o) => RBAC_KINDS.has(o.kind));
+    await kubectlOk(['apply', '-f', '-'], applied.map((o) => JSON.stringify(o)).join('\n'));
+    const sa = applied.find((o) => o.kind === 'ServiceAccount');
+    assert.ok(sa);
+    user = `system:serviceaccount:${ns}:${sa.metadata.name}`;
+  });
+
+  after(async () => {
+    // Namespaced objects go with their namespaces; the rest are ours to delete.
+    const outside = applied.filter((o) => !o.metadata.namespace || ![ns, inputs].includes(o.metadata.namespace));
+    await kubectl(['delete', '--ignore-not-found', '-f', '-'], outside.map((o) => JSON.stringify(o)).join('\n'));
+  });
+
+  async function canI([verb, resource, namespace]: Check): Promise<boolean> {
+    const [res, sub] = resource.split('/');
+    const args = ['auth', 'can-i', verb, res ?? '', `--as=${user}`, ...(sub ? [`--subresource=${sub}`] : [])];
+    args.push(...(namespace === '*' ? ['--all-namespaces'] : namespace ? ['-n', namespace] : []));
+    const r = await kubectl(args);
+    const answer = r.stdout.trim();
+    assert.ok(answer === 'yes' || answer === 'no', `kubectl ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    return answer === 'yes';
+  }
+
+  async function assertAll(checks: Check[]): Promise<void> {
+    const answers = await mapLimit(checks, 8, canI);
+    const wrong = checks.filter((c, i) => answers[i] !== c[3]).map(([v, r, n, a]) => `${a ? 'cannot' : 'CAN'} ${v} ${r} in ${n || 'cluster scope'}`);
+    assert.deepEqual(wrong, []);
+  }
+
+  const each = (verbs: string[], resource: string, namespace: string, allowed: boolean): Check[] =>
+    verbs.map((v) => [v, resource, namespace, allowed]);
+
+  /** `kubectl auth can-i --list`: every resource rule that applies in `namespace`, verbs sorted. */
+  async function rulesIn(namespace: string): Promise<Record<string, string>> {
+    const out = await kubectlOk(['auth', 'can-i', '--list', '-n', namespace, `--as=${user}`]);
+    const rules: Record<string, string> = {};
+    for (const line of out.split('\n').slice(1)) {
+      const m = /^(\S+)\s+\[\]\s+\[(.*?)\]\s+\[(.*?)\]$/.exec(line);
+      if (!m) continue; // non-resource URLs (discovery), which every authenticated user has
+      const [, resource = '', names = '', verbs = ''] = m;
+      assert.equal(names, '', `${resource}: restricted to names`);
+      rules[resource] = verbs.split(' ').sort().join(' ');
+    }
+    return rules;
+  }
+
+  // What every authenticated user may do (system:basic-user), and the cluster-wide kubean rules.
+  const EVERYONE = {
+    'selfsubjectreviews.authentication.k8s.io': 'create',
+    'selfsubjectaccessreviews.authorization.k8s.io': 'create',
+    'selfsubjectrulesreviews.authorization.k8s.io': 'create',
+  };
+  const KUBEAN = {
+    'clusters.kubean.io': 'delete get list patch update watch',
+    'clusteroperations.kubean.io': 'delete get list patch update watch',
+    'clusters.kubean.io/status': 'get patch update',
+    'clusteroperations.kubean.io/status': 'get patch update',
+  };
+
+  it('has no rule beyond the ones the chart means, in any namespace', async () => {
+    assert.deepEqual(await rulesIn(ns), {
+      ...EVERYONE,
+      ...KUBEAN,
+      'jobs.batch': 'create delete get list patch watch',
+      pods: 'get list watch',
+      'pods/log': 'get',
+      configmaps: 'create delete get list watch',
+      secrets: 'create get list update watch',
+      events: 'create patch',
+      'leases.coordination.k8s.io': 'create get update',
+    });
+    assert.deepEqual(await rulesIn(inputs), { ...EVERYONE, ...KUBEAN, configmaps: 'get list watch', secrets: 'get list watch' });
+    assert.deepEqual(await rulesIn(other), { ...EVERYONE, ...KUBEAN });
+    assert.deepEqual(await rulesIn('default'), { ...EVERYONE, ...KUBEAN, events: 'create patch' });
+  });
+
+  it("may manage kubean's Clusters and ClusterOperations but not create them", () => assertAll([
+    ...each(['get', 'list', 'watch', 'update', 'patch', 'delete'], 'clusters.kubean.io', '', true),
+    ...each(['get', 'list', 'watch', 'update', 'patch', 'delete'], 'clusteroperations.kubean.io', '', true),
+    ...each(['get', 'update', 'patch'], 'clusters.kubean.io/status', '', true),
+    ...each(['get', 'update', 'patch'], 'clusteroperations.kubean.io/status', '', true),
+    ...each(['create', 'deletecollection'], 'clusters.kubean.io', '', false),
+    ...each(['create', 'deletecollection'], 'clusteroperations.kubean.io', '', false),
+  ]));
+
+  it('may run Jobs, read their pods and logs, own plan ConfigMaps, kubeconfig Secrets, events and its Lease in its namespace', () => assertAll([
+    ...each(['create', 'get', 'list', 'watch', 'delete', 'patch'], 'jobs.batch', ns, true),
+    ...each(['update', 'deletecollection'], 'jobs.batch', ns, false),
+    ...each(['get', 'list', 'watch'], 'pods', ns, true),
+    ...each(['create', 'delete', 'patch'], 'pods', ns, false),
+    ['get', 'pods/log', ns, true],
+    ['create', 'pods/exec', ns, false],
+    ...each(['get', 'list', 'watch', 'create', 'delete'], 'configmaps', ns, true),
+    ...each(['update', 'patch', 'deletecollection'], 'configmaps', ns, false),
+    ...each(['get', 'list', 'watch', 'create', 'update'], 'secrets', ns, true),
+    ...each(['delete', 'patch', 'deletecollection'], 'secrets', ns, false),
+    ...each(['create', 'patch'], 'events', ns, true),
+    ...each(['get', 'create', 'update'], 'leases.coordination.k8s.io', ns, true),
+    ...each(['delete', 'list'], 'leases.coordination.k8s.io', ns, false),
+    ...each(['create', 'update'], 'roles.rbac.authorization.k8s.io', ns, false),
+    ...each(['create', 'update'], 'rolebindings.rbac.authorization.k8s.io', ns, false),
+    ['create', 'serviceaccounts/token', ns, false],
+  ]));
+
+  it("only reads users' ConfigMaps and Secrets in a watch namespace", () => assertAll([
+    ...each(['get', 'list', 'watch'], 'configmaps', inputs, true),
+    ...each(['get', 'list', 'watch'], 'secrets', inputs, true),
+    ...each(['create', 'update', 'patch', 'delete'], 'configmaps', inputs, false),
+    ...each(['create', 'update', 'patch', 'delete'], 'secrets', inputs, false),
+    ...each(['create', 'get'], 'jobs.batch', inputs, false),
+    ['get', 'pods', inputs, false],
+  ]));
+
+  it('has nothing in an unrelated namespace, nor cluster-wide secrets, nodes or RBAC', () => assertAll([
+    ...each(['get', 'list'], 'secrets', other, false),
+    ...each(['get', 'list'], 'configmaps', other, false),
+    ['create', 'jobs.batch', other, false],
+    ['create', 'events', other, false],
+    ['list', 'secrets', '*', false],
+    ['list', 'configmaps', '*', false],
+    ...each(['get', 'list', 'patch'], 'nodes', '', false),
+    ['list', 'namespaces', '', false],
+    ['create', 'customresourcedefinitions.apiextensions.k8s.io', '', false],
+    ['create', 'clusterrolebindings.rbac.authorization.k8s.io', '', false],
+    ['get', 'configmaps', 'default', false],
+    ['delete', 'events', 'default', false],
+  ]));
+
+  it('records an Event about a Cluster in namespace default, the only namespace the apiserver accepts it in', async () => {
+    const event = (namespace: string) => JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { generateName: 'slipway-test-', namespace },
+      involvedObject: { apiVersion: 'kubean.io/v1alpha1', kind: 'Cluster', name: env.randomName('cluster') },
+      reason: 'Testing',
+      message: 'chart RBAC test',
+      type: 'Normal',
+      source: { component: 'slipway-controller' },
+    });
+    const inDefault = await kubectl(['create', '-f', '-', '-o', 'name', `--as=${user}`], event('default'));
+    assert.equal(inDefault.exitCode, 0, inDefault.stderr);
+    await kubectl(['delete', '-n', 'default', inDefault.stdout.trim()]);
+    const inOwn = await kubectl(['create', '-f', '-', '-o', 'name', `--as=${user}`], event(ns));
+    assert.notEqual(inOwn.exitCode, 0, 'the apiserver took an Event about a cluster-scoped object outside default');
+    assert.match(inOwn.stderr, /does not match event\.namespace/);
+  });
+});
