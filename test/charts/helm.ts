@@ -22,8 +22,12 @@ export interface HelmResult {
   stderr: string;
 }
 
+/** helm keeps its config, cache and data here, away from the developer's own. */
+const HELM_HOME = join(tmpdir(), `slipway-helm-${process.pid}`);
+
 export async function helm(args: string[]): Promise<HelmResult> {
-  const r = await execa(resolveHelmBinary(), args, { reject: false, env: { HELM_CACHE_HOME: tmpdir() } });
+  const env = { HELM_CACHE_HOME: join(HELM_HOME, 'cache'), HELM_CONFIG_HOME: join(HELM_HOME, 'config'), HELM_DATA_HOME: join(HELM_HOME, 'data') };
+  const r = await execa(resolveHelmBinary(), args, { reject: false, env });
   return { exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
