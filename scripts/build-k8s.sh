@@ -62,4 +62,4 @@ SLIPWAY_ETCD_BIN=$edir
 SLIPWAY_KWOK_BIN=$wdir
 SLIPWAY_HELM_BIN=$hdir
 ENV
-echo "build-k8s: binaries ready ($k8s, etcd $etcd, kwok $kwok, helm $helm)"
+echo "build-k8s: binaries ready in ${SECONDS} s ($k8s, etcd $etcd, kwok $kwok, helm $helm)"
