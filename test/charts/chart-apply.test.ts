@@ -48,7 +48,7 @@ describe('the chart through the apiserver', () => {
     assert.equal(crds.split('\n').filter(Boolean).length, 2);
   });
 
-  it('accepts every object with extra watch namespaces, a ServiceMonitor-free air-gapped setup', async () => {
+  it('accepts every object with extra watch namespaces, an air-gapped registry and no PVC', async () => {
     const namespace = await env.namespace('chart');
     const extra = [await env.namespace('inputs'), await env.namespace('inputs')];
     const values = { watchNamespaces: extra, imageRegistry: 'registry.local:5000', redis: { bundled: { persistence: { enabled: false } } } };
