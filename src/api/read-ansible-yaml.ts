@@ -7,12 +7,14 @@ import { resolvePlainScalar } from './pyyaml-scalar.js';
 
 const STR_TAG = 'tag:yaml.org,2002:str';
 const MERGE_TAG = 'tag:yaml.org,2002:merge';
+/** With the u flag, only surrogates that are not part of a pair match. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export type YamlReadLimits = Pick<InputLimits, 'maxAliasNodes' | 'maxDepth'>;
 
 /**
- * Reads YAML text as Ansible (PyYAML, YAML 1.1) would and returns it with lines, or undefined
- * when it is empty or unusable. Scalars get PyYAML's types (`yes` → true, `0x7f_00_00_01` →
+ * Reads YAML text as Ansible (PyYAML, YAML 1.1) would and returns it with lines (an empty
+ * document is a null scalar), or undefined after reporting why it is unusable. Scalars get PyYAML's types (`yes` → true, `0x7f_00_00_01` →
  * 2130706433). Refused, each as a problem with its line: merge keys, tags other than !!str,
  * keys that are not strings, duplicate keys and anchors, dates, integers beyond 2^53, alias
  * cycles, aliases expanding past `maxAliasNodes`, nesting past `maxDepth`.
@@ -29,7 +31,8 @@ export function readAnsibleYaml(text: string, problems: ProblemSink, limits: Yam
   for (const err of doc.errors) {
     problems.error('malformed-yaml', `malformed YAML: ${clip(err.message.split('\n')[0] ?? '', 160)}`, { line: line(err.pos[0]) });
   }
-  if (doc.errors.length > 0 || doc.contents === null) return undefined;
+  if (doc.errors.length > 0) return undefined;
+  if (doc.contents === null) return { kind: 'scalar', value: null, line: 1 };
   const reader = new Reader(problems, limits, line);
   const root = reader.node(doc.contents, 0, '');
   return reader.failed ? undefined : root.node;
@@ -98,6 +101,7 @@ class Reader {
 
   private scalar(value: unknown, plain: boolean, line: number, path: string): Converted {
     const text = value === null || value === undefined ? '' : String(value);
+    if (LONE_SURROGATE.test(text)) return this.error('yaml-bad-scalar', 'contains an escape of half a character (like "\\uD800"), which Ansible cannot read', line, path);
     if (!plain) return { node: { kind: 'scalar', value: text, line }, size: 1, height: 0 };
     const r = resolvePlainScalar(text);
     if (!r.ok) return this.error(r.code, `${clip(text, 40)} ${r.message}`, line, path);
@@ -164,7 +168,7 @@ class Reader {
       this.error('yaml-merge-key', 'YAML merge keys ("<<") are not accepted: write the variables out', line, path);
       return undefined;
     }
-    const c = this.node(yk, depth + 1, path, line);
+    const c = this.node(yk, depth, path, line);
     if (c.node.kind === 'scalar' && typeof c.node.value === 'string') return c.node.value;
     if (this.failed && c.node.kind === 'scalar' && c.node.value === null) return undefined;
     const shown = c.node.kind === 'scalar' ? `${typeof c.node.value === 'string' ? '' : typeof c.node.value} key ${clip(String(c.node.value), 40)}` : `${c.node.kind === 'map' ? 'mapping' : 'sequence'} as a key`;

@@ -20,10 +20,7 @@ const SECTIONS = new Set(['hosts', 'children', 'vars']);
  */
 export function readInventory(text: string, problems: ProblemSink, limits: InventoryLimits): Inventory | undefined {
   const root = readAnsibleYaml(text, problems, limits);
-  if (!root) {
-    problems.error('bad-inventory', 'the inventory is empty or unreadable', { line: 1 });
-    return undefined;
-  }
+  if (!root) return undefined;
   if (root.kind !== 'map' || !entryOf(root, 'all')) {
     problems.error('bad-inventory', 'the inventory has no top-level "all" mapping', { line: root.line });
     return undefined;
