@@ -1,6 +1,6 @@
 import { entryOf, isNull, plainVars, type YamlEntry, type YamlMap } from '../api/ansible-yaml-tree.js';
 import { ProblemList, clip, type ProblemSink } from '../api/input-error.js';
-import { inputLimits, type InputLimits } from '../api/input-limits.js';
+import { checkTextSize, inputLimits, type InputLimits } from '../api/input-limits.js';
 import { readAnsibleYaml } from '../api/read-ansible-yaml.js';
 import type { SourcedText } from '../api/resolve-input.js';
 import type { Inventory, InventoryGroup } from './inventory-model.js';
@@ -40,7 +40,9 @@ export function readInventory(text: string, problems: ProblemSink, limits: Inven
 /** Driver for callers outside the planner: reads hosts.yml or throws one InputError. */
 export function parseHosts(src: SourcedText, limits: Partial<InputLimits> = {}): Inventory {
   const problems = new ProblemList();
-  const inv = readInventory(src.text, problems.at({ object: src.object, key: src.key }), inputLimits(limits));
+  const sink = problems.at({ object: src.object, key: src.key });
+  const bounds = inputLimits(limits);
+  const inv = checkTextSize(src.text, bounds.maxTextBytes, sink) ? readInventory(src.text, sink, bounds) : undefined;
   problems.throwIfErrors();
   return inv!;
 }
