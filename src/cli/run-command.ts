@@ -74,7 +74,7 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
   });
   const result = await executor.run(plan, progressPrinter({ write: io.out, verbose: opts.verbose }), io.signal);
   const redact = createRedactor(plan.secrets);
-  statuses[name] = redactDeep(finishedStatus(op, result), redact);
+  statuses[name] = redactDeep(finishedStatus(op, result, plan), redact);
   const cluster = await source.getCluster(op.spec.cluster);
   const clusterStatus = clusterStatusFor({
     previous: cluster?.status,

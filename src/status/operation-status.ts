@@ -27,11 +27,15 @@ export function runningStatus(op: ClusterOperation, plan: Plan, now: Date): Clus
     digest: specDigest(op.spec),
     hasModified: false,
     steps: plan.steps.map((s): OperationStep => ({ name: s.name, role: s.role, status: 'Pending' })),
+    ...deadlineOf(plan),
   };
 }
 
-/** Status from a finished run; names the failing step, task and hosts. */
-export function finishedStatus(op: ClusterOperation, result: OperationResult): ClusterOperationStatus {
+const deadlineOf = (plan?: Pick<Plan, 'activeDeadlineSeconds'>): Pick<ClusterOperationStatus, 'activeDeadlineSeconds'> =>
+  plan?.activeDeadlineSeconds ? { activeDeadlineSeconds: plan.activeDeadlineSeconds } : {};
+
+/** Status from a finished run; names the failing step, task and hosts, and the deadline it ran under. */
+export function finishedStatus(op: ClusterOperation, result: OperationResult, plan?: Pick<Plan, 'activeDeadlineSeconds'>): ClusterOperationStatus {
   const steps = result.steps.map(
     (s): OperationStep => ({
       name: s.name,
@@ -51,6 +55,7 @@ export function finishedStatus(op: ClusterOperation, result: OperationResult): C
     digest: specDigest(op.spec),
     hasModified: false,
     steps,
+    ...deadlineOf(plan),
     ...(failed
       ? {
           message: failed.message,
