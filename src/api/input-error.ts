@@ -85,3 +85,12 @@ export function describeObject(kind: string, name: string, namespace?: string): 
 function definedOnly(at: ProblemAt): ProblemAt {
   return Object.fromEntries(Object.entries(at).filter(([, v]) => v !== undefined));
 }
+
+/**
+ * A user-supplied fragment for a message: at most `max` characters, so a rejected input is
+ * never printed whole.
+ */
+export function clip(fragment: string, max = 60): string {
+  const s = fragment.length > max ? `${fragment.slice(0, max)}…` : fragment;
+  return JSON.stringify(s);
+}

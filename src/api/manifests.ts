@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError, ProblemList } from './input-error.js';
+import { DEFAULT_INPUT_LIMITS, formatBytes } from './input-limits.js';
 import { reportYamlErrors } from './yaml-errors.js';
 
 /** One object read from a manifest file, with where it came from. */
@@ -78,11 +79,19 @@ export function parseManifests(text: string, file: string): ManifestObject[] {
   return out;
 }
 
-/** Reads and parses every manifest file, reporting the problems of all files together. */
-export function loadManifestFiles(paths: string[]): ManifestObject[] {
+/**
+ * Reads and parses every manifest file, reporting the problems of all files together. A file
+ * over `maxBytes` is refused unread.
+ */
+export function loadManifestFiles(paths: string[], maxBytes = DEFAULT_INPUT_LIMITS.maxManifestBytes): ManifestObject[] {
   const objects: ManifestObject[] = [];
   const problems: InputError['problems'] = [];
   for (const file of manifestFiles(paths)) {
+    const size = statSync(file).size;
+    if (size > maxBytes) {
+      problems.push({ severity: 'error', code: 'input-too-large', object: file, message: `is ${formatBytes(size)}; the limit is ${formatBytes(maxBytes)}` });
+      continue;
+    }
     try {
       objects.push(...parseManifests(readFileSync(file, 'utf8'), file));
     } catch (err) {

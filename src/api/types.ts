@@ -168,6 +168,8 @@ export interface ClusterOperationStatus {
   failedHosts?: string[];
   steps?: OperationStep[];
   observedGeneration?: number;
+  /** The deadline it runs under: spec.activeDeadlineSeconds or the operator's default. */
+  activeDeadlineSeconds?: number;
 }
 
 export interface ClusterOperation {
@@ -351,4 +353,5 @@ export const CLUSTER_OPERATION_STATUS_FIELDS = {
   failedHosts: { type: 'array', required: false, items: { type: 'string' } },
   steps: { type: 'array', required: false, items: { type: 'object', fields: OPERATION_STEP_FIELDS } },
   observedGeneration: int64,
+  activeDeadlineSeconds: int64,
 } satisfies FieldSet<ClusterOperationStatus>;

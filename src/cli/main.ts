@@ -4,6 +4,7 @@ import { InputError } from '../api/input-error.js';
 import { renderRejection } from './print-rejection.js';
 import { defaultBuiltinDir } from '../engine/builtin-dir.js';
 import { createLogger } from '../util/logger.js';
+import type { SessionOptions } from './operation-session.js';
 import { planCommand } from './plan-command.js';
 import { runCommand, type CliIO } from './run-command.js';
 
@@ -23,6 +24,11 @@ Options:
   --builtin-dir <dir>     builtin playbooks (default: this checkout's playbooks/)
   --log-dir <dir>         per-operation logs (default: ~/.local/state/slipway/logs)
   --status-out <file>     write the resulting ClusterOperation status as JSON
+  --max-input-bytes <n>   largest hosts.yml, group_vars.yml, ConfigMap action, SSH key or
+                          extraArgs accepted (default 1048576)
+  --max-hosts <n>         most hosts an inventory may list (default 5000)
+  --default-deadline <s>  seconds an operation may run when its spec sets no
+                          activeDeadlineSeconds (default 21600; 0: none)
   -v, --verbose           echo ansible's output
   -h, --help
 `;
@@ -39,6 +45,9 @@ async function main(argv: string[]): Promise<number> {
       'builtin-dir': { type: 'string' },
       'log-dir': { type: 'string' },
       'status-out': { type: 'string' },
+      'max-input-bytes': { type: 'string' },
+      'max-hosts': { type: 'string' },
+      'default-deadline': { type: 'string' },
       verbose: { type: 'boolean', short: 'v', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -53,8 +62,25 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`slipway: ${command} needs -f <file|dir>\n\n${USAGE}`);
     return 3;
   }
+  let operator: SessionOptions['operator'];
+  try {
+    operator = operatorFlags(values);
+  } catch (err) {
+    process.stderr.write(`slipway: ${(err as Error).message}\n`);
+    return 3;
+  }
   const abort = new AbortController();
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort(new Error(`received ${sig}`)));
+  // Only when there is something to clean up (ansible, local sshd hosts) does Slipway take
+  // SIGINT/SIGTERM itself; otherwise (plan) the default action ends it at once, even in the
+  // middle of synchronous parsing, which no handler could interrupt.
+  if (command === 'run' || values['local-hosts']) {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.on(sig, () => {
+        if (abort.signal.aborted) process.exit(SIGNAL_EXIT[sig]);
+        abort.abort(new Interrupted(sig));
+      });
+    }
+  }
   const io: CliIO = {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
@@ -68,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
     localHosts: values['local-hosts'] ?? false,
     allowLoopbackHosts: values['allow-loopback-hosts'] ?? false,
     ...(values.operation ? { operation: values.operation } : {}),
+    ...(operator ? { operator } : {}),
   };
   switch (command) {
     case 'run':
@@ -88,9 +115,41 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+class Interrupted extends Error {
+  constructor(readonly signal: keyof typeof SIGNAL_EXIT) {
+    super(`interrupted by ${signal}`);
+    this.name = 'Interrupted';
+  }
+}
+
+function positiveInt(flag: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) throw new Error(`--${flag} needs a whole number >= ${min}, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** The operator's bounds from the command line; unset flags keep the defaults. */
+function operatorFlags(values: Record<string, unknown>): SessionOptions['operator'] {
+  const bytes = positiveInt('max-input-bytes', values['max-input-bytes'] as string | undefined, 1);
+  const hosts = positiveInt('max-hosts', values['max-hosts'] as string | undefined, 1);
+  const deadline = positiveInt('default-deadline', values['default-deadline'] as string | undefined, 0);
+  const limits = {
+    ...(bytes !== undefined ? { maxTextBytes: bytes, maxExtraArgsBytes: bytes } : {}),
+    ...(hosts !== undefined ? { maxHosts: hosts } : {}),
+  };
+  return { limits, ...(deadline !== undefined ? { defaultDeadlineSeconds: deadline } : {}) };
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
+    if (err instanceof Interrupted) {
+      process.stderr.write(`slipway: ${err.message}; nothing more was started\n`);
+      process.exit(SIGNAL_EXIT[err.signal]);
+    }
     if (err instanceof InputError) {
       process.stderr.write(renderRejection('invalid input, nothing was run', err));
       process.exit(2);

@@ -9,8 +9,8 @@ import type { Plan } from '../engine/plan-types.js';
 import { preparePlan, type OperatorOptions } from '../engine/prepare-plan.js';
 
 /** The ClusterOperations of the manifest files, in file order, or the one named. */
-export function selectOperations(files: string[], name?: string): { source: ManifestSource; operations: ClusterOperation[] } {
-  const source = new ManifestSource(loadManifestFiles(files));
+export function selectOperations(files: string[], name?: string, maxManifestBytes?: number): { source: ManifestSource; operations: ClusterOperation[] } {
+  const source = new ManifestSource(loadManifestFiles(files, maxManifestBytes));
   const all = source.operations();
   const operations = name ? all.filter((o) => o.metadata.name === name) : all;
   if (operations.length === 0) {

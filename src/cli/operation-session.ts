@@ -16,6 +16,10 @@ export interface SessionOptions {
   allowLoopbackHosts: boolean;
   /** `run` stops at the first failing operation; `plan` shows them all. */
   stopOnFailure: boolean;
+  /** The operator's bounds and default deadline (flags), passed to every plan. */
+  operator?: Pick<OperatorOptions, 'limits' | 'defaultDeadlineSeconds'>;
+  /** Aborted by SIGINT/SIGTERM: no further operation starts. */
+  signal?: AbortSignal;
 }
 
 export type OperationHandler = (op: ClusterOperation, source: ObjectSource, operator: OperatorOptions) => Promise<number>;
@@ -29,13 +33,14 @@ export async function forEachOperation(
   say: (text: string) => void,
   handle: OperationHandler,
 ): Promise<number> {
-  const { source, operations } = selectOperations(opts.files, opts.operation);
-  const operator: OperatorOptions = { allowLoopbackHosts: opts.localHosts || opts.allowLoopbackHosts };
+  const { source, operations } = selectOperations(opts.files, opts.operation, opts.operator?.limits?.maxManifestBytes);
+  const operator: OperatorOptions = { ...opts.operator, allowLoopbackHosts: opts.localHosts || opts.allowLoopbackHosts };
   const scratch = await mkdtemp(join(tmpdir(), 'slipway-run-'));
   const fleets: LocalHostFleet[] = [];
   let code = 0;
   try {
     for (const op of operations) {
+      opts.signal?.throwIfAborted();
       let opSource: ObjectSource = source;
       if (opts.localHosts) {
         say(`Starting local hosts for cluster ${op.spec.cluster} (sshd on loopback addresses)...\n`);

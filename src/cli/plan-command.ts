@@ -11,7 +11,7 @@ export interface PlanOptions extends Omit<SessionOptions, 'stopOnFailure'> {
 
 /** `slipway plan`: the dry run of every selected operation; runs nothing. */
 export async function planCommand(opts: PlanOptions, io: CliIO): Promise<number> {
-  return forEachOperation({ ...opts, stopOnFailure: false }, io.err, async (op, source, operator) => {
+  return forEachOperation({ ...opts, stopOnFailure: false, signal: io.signal }, io.err, async (op, source, operator) => {
     try {
       io.out(`${renderPlan(await planFor(op, source, opts.builtinDir, operator))}\n`);
       return 0;

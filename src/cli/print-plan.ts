@@ -7,13 +7,18 @@ function quoteForDisplay(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+export function describeDeadline(plan: Pick<Plan, 'activeDeadlineSeconds' | 'deadlineSource'>): string {
+  const from = plan.deadlineSource === 'spec' ? 'spec.activeDeadlineSeconds' : "the operator's default";
+  return plan.activeDeadlineSeconds ? `${plan.activeDeadlineSeconds}s (${from})` : `none (${from})`;
+}
+
 /** The dry run: inventory, files, steps and argv, with every secret redacted. */
 export function renderPlan(plan: Plan): string {
   const redact = createRedactor(plan.secrets);
   const out: string[] = [];
   out.push(`Operation ${plan.operation} on cluster ${plan.cluster}: ${plan.action}`);
   out.push(`Target hosts: ${plan.targetHosts.join(', ')}`);
-  if (plan.activeDeadlineSeconds) out.push(`Deadline: ${plan.activeDeadlineSeconds}s`);
+  out.push(`Deadline: ${describeDeadline(plan)}`);
   for (const w of plan.warnings) out.push(`warning: ${w}`);
   out.push('', 'Files:');
   for (const f of plan.files) {

@@ -40,7 +40,7 @@ export function defaultLogDir(): string {
 export async function runCommand(opts: RunOptions, io: CliIO): Promise<number> {
   const statuses: Record<string, unknown> = {};
   try {
-    return await forEachOperation({ ...opts, stopOnFailure: true }, io.out, (op, source, operator) =>
+    return await forEachOperation({ ...opts, stopOnFailure: true, signal: io.signal }, io.out, (op, source, operator) =>
       runOne(op, source, operator, opts, io, statuses),
     );
   } finally {
@@ -59,6 +59,9 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
     io.err(renderRejection(`ClusterOperation ${name} rejected, nothing was run`, err));
     return 2;
   }
+  // Planning is synchronous: a signal that arrived meanwhile is seen here, before anything runs.
+  await new Promise((resolve) => setImmediate(resolve));
+  io.signal.throwIfAborted();
   for (const w of plan.warnings) io.err(`warning: ${w}\n`);
   const logDir = join(opts.logDir ?? defaultLogDir(), plan.cluster);
   await mkdir(logDir, { recursive: true });
@@ -71,7 +74,7 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
   });
   const result = await executor.run(plan, progressPrinter({ write: io.out, verbose: opts.verbose }), io.signal);
   const redact = createRedactor(plan.secrets);
-  statuses[name] = redactDeep(finishedStatus(op, result), redact);
+  statuses[name] = redactDeep(finishedStatus(op, result, plan), redact);
   const cluster = await source.getCluster(op.spec.cluster);
   const clusterStatus = clusterStatusFor({
     previous: cluster?.status,

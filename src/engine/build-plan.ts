@@ -1,8 +1,8 @@
-import { stringify } from 'yaml';
 import { ProblemList, describeObject, type Problem } from '../api/input-error.js';
 import type { OperationInput } from '../api/resolve-input.js';
 import { actionsOf, type ActionSpec } from '../api/validate-operation.js';
-import { CONTROL_PLANE_GROUP, WORKER_GROUP, groupMembers, type Inventory } from '../inventory/inventory-model.js';
+import { renderPyYaml } from '../api/render-pyyaml.js';
+import { CONTROL_PLANE_GROUP, WORKER_GROUP, groupMembers, type Inventory, type Vars } from '../inventory/inventory-model.js';
 import { renderInventory } from '../inventory/render-inventory.js';
 import { checkActionArgs, type Report } from './action-args.js';
 import { actionCommand } from './action-command.js';
@@ -16,7 +16,7 @@ export interface PlanInput {
   input: OperationInput;
   inventory: Inventory;
   /** group_vars.yml, parsed and policed. */
-  vars: Record<string, unknown>;
+  vars: Vars;
   catalog: BuiltinCatalog;
   /** Values that must be redacted wherever output goes (passwords found in the inventory). */
   secrets: string[];
@@ -38,7 +38,7 @@ export function buildPlan(p: PlanInput): Plan {
   const problems = new ProblemList();
   const files: WorkFile[] = [
     { path: INVENTORY_PATH, content: renderInventory(inventory), mode: 0o600, secret: true },
-    { path: VARS_PATH, content: stringify(p.vars), mode: 0o600, secret: false },
+    { path: VARS_PATH, content: renderPyYaml(p.vars), mode: 0o600, secret: false },
   ];
   const secrets = [...p.secrets];
   if (input.ssh) {
@@ -117,7 +117,7 @@ export function buildPlan(p: PlanInput): Plan {
   };
 }
 
-function clusterFacts(inv: Inventory, vars: Record<string, unknown>, limit: string | undefined): Plan['clusterFacts'] {
+function clusterFacts(inv: Inventory, vars: Vars, limit: string | undefined): Plan['clusterFacts'] {
   const known = (h: string): boolean => inv.hosts.has(h);
   const controlPlane = groupMembers(inv, CONTROL_PLANE_GROUP).filter(known);
   const workers = groupMembers(inv, WORKER_GROUP).filter((h) => known(h) && !controlPlane.includes(h));

@@ -51,6 +51,8 @@ export interface Plan {
   };
   /** Seconds; 0 or undefined means no deadline. */
   activeDeadlineSeconds?: number;
+  /** Where the deadline comes from: the operation's spec or the operator's default. */
+  deadlineSource?: 'spec' | 'operator';
 }
 
 /**

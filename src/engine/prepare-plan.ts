@@ -1,10 +1,12 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { plainVars } from '../api/ansible-yaml-tree.js';
+import { checkInputSizes } from '../api/check-input-sizes.js';
 import { InputError, ProblemList } from '../api/input-error.js';
+import { inputLimits, type InputLimits } from '../api/input-limits.js';
+import { readAnsibleYaml } from '../api/read-ansible-yaml.js';
 import type { OperationInput, SourcedText } from '../api/resolve-input.js';
-import { reportYamlErrors } from '../api/yaml-errors.js';
 import { actionsOf } from '../api/validate-operation.js';
-import type { Inventory } from '../inventory/inventory-model.js';
-import { parseHosts } from '../inventory/parse-hosts.js';
+import type { Inventory, Vars } from '../inventory/inventory-model.js';
+import { readInventory } from '../inventory/parse-hosts.js';
 import { validateInventory } from '../inventory/validate-inventory.js';
 import { badHostAddress } from '../policy/host-address.js';
 import { SECRET_VARS } from '../policy/ansible-vars.js';
@@ -13,20 +15,19 @@ import { PolicyViolation } from '../policy/policy-error.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
 import { buildPlan } from './build-plan.js';
 import { removesHosts } from './kubespray-actions.js';
+import { operationDeadline } from './operation-deadline.js';
 import type { Plan } from './plan-types.js';
 
-function parseVars(src: SourcedText, problems: ProblemList): Record<string, unknown> {
-  const lc = new LineCounter();
-  const doc = parseDocument(src.text, { lineCounter: lc, prettyErrors: false });
-  reportYamlErrors(doc.errors, lc, src, problems);
-  if (doc.errors.length > 0) return {};
-  const value: unknown = doc.toJS();
-  if (value === null || value === undefined) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    problems.error({ code: 'bad-vars', object: src.object, key: src.key, message: 'group_vars.yml must be a mapping of variables' });
+/** group_vars.yml, typed as Ansible reads it (YAML 1.1). */
+function parseVars(src: SourcedText, problems: ProblemList, limits: InputLimits): Vars {
+  const sink = problems.at({ object: src.object, key: src.key });
+  const root = readAnsibleYaml(src.text, sink, limits);
+  if (root === undefined || (root.kind === 'scalar' && root.value === null)) return {};
+  if (root.kind !== 'map') {
+    sink.error('bad-vars', 'must be a mapping of variables', { line: root.line });
     return {};
   }
-  return value as Record<string, unknown>;
+  return plainVars(root);
 }
 
 /** Settings of whoever runs Slipway, never taken from the operation's own input. */
@@ -36,6 +37,13 @@ export interface OperatorOptions {
    * operator may allow them: for --local-hosts, and for tests whose sshd hosts run here.
    */
   allowLoopbackHosts?: boolean;
+  /** Bounds on every input (sizes, hosts, YAML aliases and nesting); defaults in DEFAULT_INPUT_LIMITS. */
+  limits?: Partial<InputLimits>;
+  /**
+   * Seconds an operation may run when its spec.activeDeadlineSeconds is unset or 0; default
+   * DEFAULT_DEADLINE_SECONDS (6 h). 0 means no deadline.
+   */
+  defaultDeadlineSeconds?: number;
 }
 
 function police(vars: Record<string, unknown>, where: string, scope: 'host' | 'group', src: SourcedText, problems: ProblemList, opts: OperatorOptions, line?: number): void {
@@ -49,7 +57,7 @@ function police(vars: Record<string, unknown>, where: string, scope: 'host' | 'g
   }
 }
 
-function collectSecrets(inv: Inventory, vars: Record<string, unknown>): string[] {
+function collectSecrets(inv: Inventory, vars: Vars): string[] {
   const out: string[] = [];
   const take = (v: Record<string, unknown>): void => {
     for (const k of SECRET_VARS) if (v[k] !== undefined && v[k] !== null) out.push(String(v[k]));
@@ -67,14 +75,11 @@ function collectSecrets(inv: Inventory, vars: Record<string, unknown>): string[]
  */
 export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts: OperatorOptions = {}): Plan {
   const problems = new ProblemList();
-  let inventory: Inventory | undefined;
-  try {
-    inventory = parseHosts(input.hosts);
-  } catch (err) {
-    if (!(err instanceof InputError)) throw err;
-    problems.items.push(...err.problems);
-  }
-  const vars = parseVars(input.vars, problems);
+  const limits = inputLimits(opts.limits);
+  // Nothing over a size limit is parsed: the bounds come before any work proportional to input.
+  if (!checkInputSizes(input, limits, problems)) problems.throwIfErrors();
+  const inventory = readInventory(input.hosts.text, problems.at({ object: input.hosts.object, key: input.hosts.key }), limits);
+  const vars = parseVars(input.vars, problems, limits);
   if (inventory) {
     const removing = actionsOf(input.operation).some((a) => a.role === 'action' && removesHosts(a.action));
     validateInventory(inventory, input.hosts, { removing }, problems);
@@ -101,5 +106,5 @@ export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts
     problems.items.push(...err.problems);
   }
   problems.throwIfErrors();
-  return plan!;
+  return { ...plan!, ...operationDeadline(input.operation.spec, opts.defaultDeadlineSeconds) };
 }

@@ -1,8 +1,14 @@
-/** The kubean/kubespray hosts.yml inventory, as Slipway reads it. */
+/**
+ * The kubean/kubespray hosts.yml inventory, as Ansible reads it (YAML 1.1 types: variable
+ * values are strings, numbers, booleans, null, arrays and plain objects).
+ */
+import type { PlainValue } from '../api/ansible-yaml-tree.js';
+
+export type Vars = Record<string, PlainValue>;
 
 export interface InventoryHost {
   name: string;
-  vars: Record<string, unknown>;
+  vars: Vars;
   line?: number;
 }
 
@@ -11,7 +17,7 @@ export interface InventoryGroup {
   /** Hosts listed directly under the group's `hosts:`. */
   hosts: string[];
   children: string[];
-  vars: Record<string, unknown>;
+  vars: Vars;
   line?: number;
   /** Line of each directly listed host, for messages. */
   hostLines: Record<string, number>;
@@ -21,7 +27,7 @@ export interface Inventory {
   hosts: Map<string, InventoryHost>;
   groups: Map<string, InventoryGroup>;
   /** `all.vars`. */
-  vars: Record<string, unknown>;
+  vars: Vars;
 }
 
 /** kubespray's groups, which Slipway's playbooks use too. */

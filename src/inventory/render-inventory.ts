@@ -1,23 +1,33 @@
-import { stringify } from 'yaml';
+import type { PlainValue } from '../api/ansible-yaml-tree.js';
+import { renderPyYaml } from '../api/render-pyyaml.js';
 import type { Inventory } from './inventory-model.js';
 
-const orNull = (vars: Record<string, unknown>): Record<string, unknown> | null =>
-  Object.keys(vars).length > 0 ? vars : null;
-
-/** Renders the inventory ansible reads, from the parsed (and policed) model, never raw text. */
+/**
+ * Renders the inventory ansible reads, from the parsed and policed model, never the user's
+ * text: groups flat under all.children, each host's variables only under all.hosts.
+ */
 export function renderInventory(inv: Inventory): string {
-  const hosts: Record<string, unknown> = {};
-  for (const h of inv.hosts.values()) hosts[h.name] = orNull(h.vars);
-  const children: Record<string, unknown> = {};
-  for (const g of inv.groups.values()) {
-    const body: Record<string, unknown> = {};
-    if (g.hosts.length > 0) body.hosts = Object.fromEntries(g.hosts.map((h) => [h, null]));
-    if (g.children.length > 0) body.children = Object.fromEntries(g.children.map((c) => [c, null]));
-    if (Object.keys(g.vars).length > 0) body.vars = g.vars;
-    children[g.name] = orNull(body);
-  }
-  const all: Record<string, unknown> = { hosts };
+  return renderPyYaml(inventoryData(inv));
+}
+
+/** The inventory as the plain data Ansible's yaml inventory plugin reads. */
+export function inventoryData(inv: Inventory): PlainValue {
+  const hosts = Object.fromEntries([...inv.hosts.values()].map((h) => [h.name, orNull(h.vars)]));
+  const children = Object.fromEntries(
+    [...inv.groups.values()].map((g) => {
+      const body: Record<string, PlainValue> = {};
+      if (g.hosts.length > 0) body.hosts = Object.fromEntries(g.hosts.map((h) => [h, null]));
+      if (g.children.length > 0) body.children = Object.fromEntries(g.children.map((c) => [c, null]));
+      if (Object.keys(g.vars).length > 0) body.vars = g.vars;
+      return [g.name, orNull(body)];
+    }),
+  );
+  const all: Record<string, PlainValue> = { hosts };
   if (Object.keys(children).length > 0) all.children = children;
   if (Object.keys(inv.vars).length > 0) all.vars = inv.vars;
-  return stringify({ all });
+  return { all };
+}
+
+function orNull(o: Record<string, PlainValue>): PlainValue {
+  return Object.keys(o).length > 0 ? o : null;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatProblem, type InputError } from '../api/input-error.js';
 import type { ClusterOperation, ClusterOperationStatus, OperationStep } from '../api/types.js';
+import type { Plan } from '../engine/plan-types.js';
 import type { OperationResult } from '../executors/types.js';
 
 /** sha256 of the spec fields that decide what runs; a change after start sets hasModified. */
@@ -17,8 +18,11 @@ export function specDigest(spec: ClusterOperation['spec']): string {
   return `sha256:${createHash('sha256').update(JSON.stringify(fields)).digest('hex')}`;
 }
 
-/** Status from a finished run; names the failing step, task and hosts. */
-export function finishedStatus(op: ClusterOperation, result: OperationResult): ClusterOperationStatus {
+const deadlineOf = (plan?: Pick<Plan, 'activeDeadlineSeconds'>): Pick<ClusterOperationStatus, 'activeDeadlineSeconds'> =>
+  plan?.activeDeadlineSeconds ? { activeDeadlineSeconds: plan.activeDeadlineSeconds } : {};
+
+/** Status from a finished run; names the failing step, task and hosts, and the deadline it ran under. */
+export function finishedStatus(op: ClusterOperation, result: OperationResult, plan?: Pick<Plan, 'activeDeadlineSeconds'>): ClusterOperationStatus {
   const steps = result.steps.map(
     (s): OperationStep => ({
       name: s.name,
@@ -38,6 +42,7 @@ export function finishedStatus(op: ClusterOperation, result: OperationResult): C
     digest: specDigest(op.spec),
     hasModified: false,
     steps,
+    ...deadlineOf(plan),
     ...(failed
       ? {
           message: failed.message,
