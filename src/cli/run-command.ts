@@ -59,7 +59,8 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
     for (const p of err.problems) io.err(`  ${formatProblem(p)}\n`);
     return 2;
   }
-  for (const w of plan.warnings) io.err(`warning: ${w}\n`);
+  const redact = createRedactor(plan.secrets);
+  for (const w of plan.warnings) io.err(`warning: ${redact(w)}\n`);
   const logDir = join(opts.logDir ?? defaultLogDir(), plan.cluster);
   await mkdir(logDir, { recursive: true });
   const logFile = join(logDir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
@@ -70,15 +71,14 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
     logger: io.logger.child({ cluster: plan.cluster, operation: name }),
   });
   const result = await executor.run(plan, progressPrinter({ write: io.out, verbose: opts.verbose }), io.signal);
-  const redact = createRedactor(plan.secrets);
   statuses[name] = redactDeep(finishedStatus(op, result), redact);
   const cluster = await source.getCluster(op.spec.cluster);
-  const clusterStatus = clusterStatusFor({
+  const clusterStatus = redactDeep(clusterStatusFor({
     previous: cluster?.status,
     operation: op,
     cluster: plan.clusterFacts,
     outcome: { succeeded: result.status === 'Succeeded', startTime: result.startTime, endTime: result.endTime },
-  });
+  }), redact);
   statuses[`Cluster/${plan.cluster}`] = clusterStatus;
   io.out(renderSummary({ ...result, logFile: result.logFile ?? logFile }));
   io.out(`Cluster ${plan.cluster}: ${clusterStatus.phase ? `phase ${clusterStatus.phase}, ` : ''}` +
