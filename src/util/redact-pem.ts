@@ -1,11 +1,14 @@
 /** PEM private keys: finding their blocks, and telling their secret bytes from boilerplate. Pure. */
 import type { Range } from './redact-ranges.js';
 
-const PEM_PRIVATE_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
+const PEM_PRIVATE_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)|-----END [A-Z0-9 ]*PRIVATE KEY-----/g;
 const ARMOUR_LINE = /^-----(?:BEGIN|END) [A-Z0-9 ]*-----$/;
 const HEADER_LINE = /^[A-Za-z-]+:/;
 
-/** Every PEM private key block, to its END line or, if cut off, to the end of the text. */
+/**
+ * Every PEM private key block, to its END line or, if cut off, to the end of the text; and an
+ * END line whose block began before the text (the tail of a stderr).
+ */
 export function pemBlockRanges(text: string): Range[] {
   if (!text.includes('PRIVATE KEY-----')) return [];
   return Array.from(text.matchAll(PEM_PRIVATE_BLOCK), (m) => [m.index, m.index + m[0].length] as const);

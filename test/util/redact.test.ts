@@ -36,7 +36,7 @@ test('a multi-line secret is found line by line; its boilerplate and a short lin
   assert.equal(redact(`>> ${body}`), '>> Q[REDACTED]');
   // Short lines would blank out ordinary words.
   assert.equal(redact(short!), 'AAAB');
-  assert.equal(redact(end!), '-----END OPENSSH PRIVATE KEY-----');
+  assert.equal(redact(end!), '[REDACTED]');
 });
 
 test('a PEM private key block is replaced even when no secret names it', () => {
@@ -87,4 +87,9 @@ test('pino censors the secret variables the policy names and Slipway\'s own secr
   assert.equal(logged.keep, 'd');
   assert.ok(SECRET_VARS.has('ansible_ssh_pass'));
   assert.deepEqual(logged.vars, Object.fromEntries([...SECRET_VARS].map((k) => [k, '[REDACTED]'])));
+});
+
+test('the END line of a private key whose start was cut off is replaced', () => {
+  const redact = createRedactor([]);
+  assert.equal(redact('...AAAB\n-----END OPENSSH PRIVATE KEY-----\n'), '...AAAB\n[REDACTED]\n');
 });
