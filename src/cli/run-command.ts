@@ -62,7 +62,8 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
   // Planning is synchronous: a signal that arrived meanwhile is seen here, before anything runs.
   await new Promise((resolve) => setImmediate(resolve));
   io.signal.throwIfAborted();
-  for (const w of plan.warnings) io.err(`warning: ${w}\n`);
+  const redact = createRedactor(plan.secrets);
+  for (const w of plan.warnings) io.err(`warning: ${redact(w)}\n`);
   const logDir = join(opts.logDir ?? defaultLogDir(), plan.cluster);
   await mkdir(logDir, { recursive: true });
   const logFile = join(logDir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
@@ -73,15 +74,14 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
     logger: io.logger.child({ cluster: plan.cluster, operation: name }),
   });
   const result = await executor.run(plan, progressPrinter({ write: io.out, verbose: opts.verbose }), io.signal);
-  const redact = createRedactor(plan.secrets);
   statuses[name] = redactDeep(finishedStatus(op, result, plan), redact);
   const cluster = await source.getCluster(op.spec.cluster);
-  const clusterStatus = clusterStatusFor({
+  const clusterStatus = redactDeep(clusterStatusFor({
     previous: cluster?.status,
     operation: op,
     cluster: plan.clusterFacts,
     outcome: { succeeded: result.status === 'Succeeded', startTime: result.startTime, endTime: result.endTime },
-  });
+  }), redact);
   statuses[`Cluster/${plan.cluster}`] = clusterStatus;
   io.out(renderSummary({ ...result, logFile: result.logFile ?? logFile }));
   io.out(`Cluster ${plan.cluster}: ${clusterStatus.phase ? `phase ${clusterStatus.phase}, ` : ''}` +

@@ -10,6 +10,7 @@ import { readInventory } from '../inventory/parse-hosts.js';
 import { validateInventory } from '../inventory/validate-inventory.js';
 import { badHostAddress } from '../policy/host-address.js';
 import { SECRET_VARS } from '../policy/ansible-vars.js';
+import { hasTemplate } from '../policy/jinja.js';
 import { checkVars } from '../policy/vars.js';
 import { PolicyViolation } from '../policy/policy-error.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
@@ -57,16 +58,27 @@ function police(vars: Record<string, unknown>, where: string, scope: 'host' | 'g
   }
 }
 
+/**
+ * The values of the secret variables. One that is a template ("{{ vault_pw }}") is no secret
+ * itself, and redacting its text would blank out variable names in every log line; the
+ * values of the variables it names are taken instead.
+ */
 function collectSecrets(inv: Inventory, vars: Vars): string[] {
-  const out: string[] = [];
-  const take = (v: Record<string, unknown>): void => {
-    for (const k of SECRET_VARS) if (v[k] !== undefined && v[k] !== null) out.push(String(v[k]));
-  };
-  take(vars);
-  take(inv.vars);
-  for (const h of inv.hosts.values()) take(h.vars);
-  for (const g of inv.groups.values()) take(g.vars);
-  return out;
+  const scopes = [vars, inv.vars, ...[...inv.hosts.values()].map((h) => h.vars), ...[...inv.groups.values()].map((g) => g.vars)];
+  const literal = (v: unknown): string | undefined =>
+    (typeof v === 'string' && !hasTemplate(v)) || typeof v === 'number' ? String(v) : undefined;
+  const out = new Set<string>();
+  for (const scope of scopes) {
+    for (const k of SECRET_VARS) {
+      const value = scope[k];
+      const named = typeof value === 'string' && hasTemplate(value) ? (value.match(/[A-Za-z_]\w*/g) ?? []) : [];
+      for (const v of [value, ...named.flatMap((n) => scopes.map((s) => s[n]))]) {
+        const text = literal(v);
+        if (text !== undefined) out.add(text);
+      }
+    }
+  }
+  return [...out];
 }
 
 /**

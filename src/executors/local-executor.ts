@@ -146,7 +146,16 @@ export class LocalExecutor implements Executor {
       if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
     });
 
-    const lineRedact = { stdout: createLineRedactor([]), stderr: createLineRedactor([]) };
+    const lineRedact = { stdout: createLineRedactor(ctx.redact), stderr: createLineRedactor(ctx.redact) };
+    const onOutput = (stream: 'stdout' | 'stderr', line: string) => {
+      if (stream === 'stderr') {
+        stderrTail.push(line);
+        if (stderrTail.length > STDERR_KEEP) stderrTail.shift();
+      }
+      ctx.log?.write(`${line}\n`);
+      ctx.logger?.debug({ stream }, line);
+      ctx.emit({ type: 'output', line });
+    };
     const onLine = (stream: 'stdout' | 'stderr', raw: string) => {
       const parsed = stream === 'stdout' ? parseLine(raw) : { output: raw };
       if (parsed.event) {
@@ -159,20 +168,14 @@ export class LocalExecutor implements Executor {
         }
       }
       if (parsed.output === undefined) return;
-      const line = ctx.redact(lineRedact[stream](parsed.output));
-      if (stream === 'stderr') {
-        stderrTail.push(line);
-        if (stderrTail.length > STDERR_KEEP) stderrTail.shift();
-      }
-      ctx.log?.write(`${line}\n`);
-      ctx.logger?.debug({ stream }, line);
-      ctx.emit({ type: 'output', line });
+      for (const line of lineRedact[stream].push(parsed.output)) onOutput(stream, line);
     };
     const reading = [readLines(child.stdout, (l) => onLine('stdout', l)), readLines(child.stderr, (l) => onLine('stderr', l))];
 
     try {
       const result = await child;
       await Promise.all(reading);
+      for (const stream of ['stdout', 'stderr'] as const) for (const line of lineRedact[stream].end()) onOutput(stream, line);
       if (result.exitCode === undefined && !result.signal && !stop) {
         return finish({ exitCode: null, spawnError: ctx.redact(result.originalMessage || result.shortMessage || 'spawn failed') });
       }

@@ -1,100 +1,92 @@
-/** Keeps secrets (keys, passwords) out of logs, events and status. Pure. */
-
-export const REDACTED = '[REDACTED]';
-
 /**
- * Lines of a multi-line secret shorter than this are left alone: a PEM key's last line can be
- * a few characters of base64 that would otherwise blank out ordinary words.
+ * Keeps secrets (keys, passwords) out of logs, events and status, also when a playbook prints
+ * them transformed: see redact-forms.ts for what is looked for. Pure.
  */
-const MIN_FRAGMENT = 8;
+import { canonicalView } from './redact-canonical.js';
+import { publicTexts, secretForms } from './redact-forms.js';
+import { pemBlockRanges } from './redact-pem.js';
+import { applyRanges, clipRanges, mergeRanges, type Range } from './redact-ranges.js';
+import { buildWindowMatcher } from './redact-windows.js';
 
-const PEM_PRIVATE_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
-const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
-const PEM_END = /-----END [A-Z0-9 ]*PRIVATE KEY-----/;
+export { REDACTED, type Range } from './redact-ranges.js';
+export { createLineRedactor, type LineRedactor } from './redact-lines.js';
+export { pinoRedactOptions } from './redact-pino.js';
 
-export type Redactor = (text: string) => string;
+export interface Redactor {
+  /** `text` with every secret, in every form looked for, and every PEM private key block replaced by "[REDACTED]". */
+  (text: string): string;
+  /** The spans of `text` that would be replaced, sorted and merged. */
+  find(text: string): Range[];
+  /**
+   * The most canonical characters one match takes. A line with fewer may hold part of a
+   * secret that goes on in the next lines (ansible prints a list one item per line).
+   */
+  readonly span: number;
+}
 
-/**
- * Returns a function that replaces every secret, every line of a multi-line secret, their
- * JSON-escaped forms (as they appear in ansible's result dumps) and any PEM private key block
- * with "[REDACTED]".
- */
+/** Builds the matchers once per operation (with a 3 KB private key: some 20–60 ms). */
 export function createRedactor(secrets: readonly string[]): Redactor {
-  const pattern = secretPattern(secrets);
-  return (text) => {
-    const withoutPem = text.replace(PEM_PRIVATE_BLOCK, REDACTED);
-    return pattern ? withoutPem.replace(pattern, REDACTED) : withoutPem;
+  const given = secrets.filter((s) => s.length > 0);
+  const literals = [...new Set(given.flatMap(literalForms))];
+  const windows = buildWindowMatcher(given.flatMap(secretForms), given.flatMap(publicTexts));
+  let scratch = canonicalView(' '.repeat(4096));
+  const find = (text: string): Range[] => {
+    const ranges = [...pemBlockRanges(text), ...literalRanges(text, literals)];
+    if (windows.longest > 0) {
+      const view = canonicalView(text, scratch);
+      if (view.codes.length > scratch.codes.length) scratch = view;
+      for (const [s, e] of windows.find(view)) ranges.push([view.at[s]!, view.at[e - 1]! + 1]);
+    }
+    return mergeRanges(ranges);
   };
+  return Object.assign((text: string) => applyRanges(text, find(text)), { find, span: windows.longest });
 }
 
 /**
- * Like createRedactor, for a stream fed one line at a time: a PEM private key printed over
- * several lines is recognised by its BEGIN line, and every line up to its END line is redacted
- * even when no secret list names the key.
+ * Every string of a JSON-like value, object keys included, redacted as one text: a secret
+ * split over several strings (a list of its characters) is found too.
  */
-export function createLineRedactor(secrets: readonly string[]): Redactor {
-  const redact = createRedactor(secrets);
-  let inPem = false;
-  return (line) => {
-    if (inPem) {
-      if (PEM_END.test(line)) inPem = false;
-      return REDACTED;
-    }
-    if (PEM_BEGIN.test(line) && !PEM_END.test(line)) {
-      inPem = true;
-      return redact(line.replace(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*$/, REDACTED));
-    }
-    return redact(line);
-  };
+export function redactDeep<T>(value: T, redact: Redactor): T {
+  const leaves: string[] = [];
+  visit(value, (s) => (leaves.push(s), s));
+  if (leaves.length === 0) return value;
+  const ranges = redact.find(leaves.join('\n'));
+  let start = 0;
+  const redacted = leaves.map((leaf) => {
+    const out = applyRanges(leaf, clipRanges(ranges, start, start + leaf.length));
+    start += leaf.length + 1;
+    return out;
+  });
+  let next = 0;
+  return visit(value, () => redacted[next++]!);
 }
 
-/** Every string leaf of a JSON-like value passed through `redact`. */
-export function redactDeep<T>(value: T, redact: Redactor): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as T;
+/** Rebuilds `value` with each string (keys included, in a fixed order) replaced by `map`'s. */
+function visit<T>(value: T, map: (s: string) => string): T {
+  if (typeof value === 'string') return map(value) as T;
+  if (Array.isArray(value)) return value.map((v) => visit(v, map)) as T;
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, redact);
+    for (const [k, v] of Object.entries(value)) {
+      const key = map(k);
+      out[key] = visit(v, map);
+    }
     return out as T;
   }
   return value;
 }
 
-/**
- * pino options that censor fields commonly holding secrets; message strings still have to be
- * passed through a Redactor by the caller.
- */
-export function pinoRedactOptions(extraPaths: readonly string[] = []): { paths: string[]; censor: string } {
-  const keys = ['password', 'privateKey', 'ansible_password', 'ansible_become_password', 'token'];
-  const paths = keys.flatMap((k) => [k, `*.${k}`]);
-  return { paths: [...paths, ...extraPaths], censor: REDACTED };
-}
-
-function secretPattern(secrets: readonly string[]): RegExp | undefined {
-  const needles = new Set<string>();
-  for (const secret of secrets) {
-    if (!secret) continue;
-    for (const form of forms(secret)) needles.add(form);
-    const lines = secret.split(/\r?\n/).map((l) => l.trim());
-    if (lines.length < 2) continue;
-    for (const line of lines) {
-      if (line.length >= MIN_FRAGMENT) for (const form of forms(line)) needles.add(form);
-    }
-  }
-  if (needles.size === 0) return undefined;
-  // Longest first, so a whole secret wins over one of its lines.
-  const sorted = [...needles].sort((a, b) => b.length - a.length);
-  return new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
-}
-
-/** The secret as written and as it appears inside a JSON string (ansible's result dumps). */
-function forms(secret: string): string[] {
-  const out = [secret, JSON.stringify(secret).slice(1, -1)];
+/** The secret exactly as given and JSON-escaped: also secrets too short for redact-forms.ts. */
+function literalForms(secret: string): string[] {
   const trimmed = secret.trim();
-  if (trimmed !== secret && trimmed.length >= MIN_FRAGMENT) out.push(trimmed, JSON.stringify(trimmed).slice(1, -1));
-  return out;
+  const forms = trimmed && trimmed !== secret ? [secret, trimmed] : [secret];
+  return forms.flatMap((f) => [f, JSON.stringify(f).slice(1, -1)]);
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function literalRanges(text: string, literals: readonly string[]): Range[] {
+  const out: Range[] = [];
+  for (const l of literals) {
+    for (let at = text.indexOf(l); at >= 0; at = text.indexOf(l, at + l.length)) out.push([at, at + l.length]);
+  }
+  return out;
 }

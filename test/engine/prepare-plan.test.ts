@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InputError } from '../../src/api/input-error.js';
 import { preparePlan } from '../../src/engine/prepare-plan.js';
-import { CATALOG, HOSTS_YML, inputOf, manifestText } from './operation-fixture.js';
+import { CATALOG, HOSTS_YML, VARS_YML, inputOf, manifestText } from './operation-fixture.js';
 
 async function plan(opts: Parameters<typeof manifestText>[0]) {
   return preparePlan(await inputOf(manifestText(opts)), CATALOG);
@@ -71,6 +71,15 @@ describe('preparePlan', () => {
     assert.equal(p.files.find((f) => f.path === 'inventory/hosts.yml')!.mode, 0o600);
     assert.ok(p.secrets.includes('s3cr3t-pass-word'));
     assert.ok(p.secrets.some((s) => s.includes('BEGIN OPENSSH PRIVATE KEY')));
+  });
+
+  it('lists the value a templated secret variable names, not the template', async () => {
+    const p = await plan({
+      hosts: HOSTS_YML.replace('      ansible_user: root\n', '      ansible_user: root\n      ansible_become_password: "{{ sudo_pw }}"\n'),
+      vars: `${VARS_YML}sudo_pw: b3c0me-pw-42\n`,
+    });
+    assert.ok(p.secrets.includes('b3c0me-pw-42'));
+    assert.ok(!p.secrets.some((s) => s.includes('{{')));
   });
 
   it('runs a ConfigMap shell script on the hosts through run-script.yml, never locally', async () => {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { createLineRedactor, createRedactor, pinoRedactOptions, redactDeep } from '../../src/util/redact.js';
+import { SECRET_VARS } from '../../src/policy/ansible-vars.js';
+import { createRedactor, pinoRedactOptions, redactDeep } from '../../src/util/redact.js';
 
 const KEY = [
   '-----BEGIN OPENSSH PRIVATE KEY-----',
@@ -20,18 +21,22 @@ test('every occurrence of a secret is replaced', () => {
   assert.equal(redact('nothing here'), 'nothing here');
 });
 
-test('JSON-escaped forms of a secret are replaced too', () => {
+test('JSON-escaped forms of a secret are replaced too, quotes and all', () => {
   const secret = 'he said "hi"\\';
   const redact = createRedactor([secret]);
   const json = JSON.stringify({ msg: `x ${secret} y` });
   assert.equal(redact(json), '{"msg":"x [REDACTED] y"}');
 });
 
-test('each line of a multi-line secret is replaced on its own', () => {
+test('a multi-line secret is found line by line; its boilerplate and a short line alone are not', () => {
   const redact = createRedactor([KEY]);
-  for (const line of KEY.split('\n').filter((l) => l.length >= 8)) assert.equal(redact(`>> ${line}`), '>> [REDACTED]');
+  const [, header, body, short, end] = KEY.split('\n');
+  // Every OpenSSH key starts with "openssh-key-v1", "none", "none": that much stays.
+  assert.equal(redact(`>> ${header}`), '>> b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZ[REDACTED]');
+  assert.equal(redact(`>> ${body}`), '>> Q[REDACTED]');
   // Short lines would blank out ordinary words.
-  assert.equal(redact('AAAB'), 'AAAB');
+  assert.equal(redact(short!), 'AAAB');
+  assert.equal(redact(end!), '[REDACTED]');
 });
 
 test('a PEM private key block is replaced even when no secret names it', () => {
@@ -43,26 +48,28 @@ test('a PEM private key block is replaced even when no secret names it', () => {
   assert.equal(redact('-----BEGIN PUBLIC KEY-----'), '-----BEGIN PUBLIC KEY-----');
 });
 
-test('the line redactor hides a PEM block printed over several lines', () => {
-  const redact = createLineRedactor([]);
-  const out = ['before', ...KEY.split('\n'), 'after'].map(redact);
-  assert.deepEqual(out, ['before', '[REDACTED]', '[REDACTED]', '[REDACTED]', '[REDACTED]', '[REDACTED]', '', 'after']);
-});
-
 test('empty secrets are ignored', () => {
-  assert.equal(createRedactor(['', '']).call(null, 'text'), 'text');
+  assert.equal(createRedactor(['', ''])('text'), 'text');
 });
 
-test('redactDeep reaches every string in nested values', () => {
+test('redactDeep reaches every string in nested values, keys included', () => {
   const redact = createRedactor(['pw']);
-  assert.deepEqual(redactDeep({ a: 'pw', b: ['x pw', 3, null], c: { d: 'pw!' } }, redact), {
+  assert.deepEqual(redactDeep({ a: 'pw', b: ['x pw', 3, null], c: { d: 'pw!' }, pw: 1 }, redact), {
     a: '[REDACTED]',
     b: ['x [REDACTED]', 3, null],
     c: { d: '[REDACTED]!' },
+    '[REDACTED]': 1,
   });
 });
 
-test('pino accepts the redact options and censors the named fields', () => {
+test('redactDeep finds a secret spread over several strings', () => {
+  const redact = createRedactor(['Tr0ub4dor&3-xK9q']);
+  const event = { type: 'host-result', message: 'start', chars: [...'Tr0ub4dor&3-xK9q'], after: 'end' };
+  const out = redactDeep(event, redact);
+  assert.deepEqual(out, { type: 'host-result', message: 'start', chars: Array(16).fill('[REDACTED]'), after: 'end' });
+});
+
+test('pino censors the secret variables the policy names and Slipway\'s own secret fields', () => {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -71,10 +78,18 @@ test('pino accepts the redact options and censors the named fields', () => {
     },
   });
   const logger = pino({ redact: pinoRedactOptions(['extra.path']) }, sink);
-  logger.info({ password: 'a', ssh: { privateKey: 'b' }, extra: { path: 'c' }, keep: 'd' }, 'm');
+  const vars = Object.fromEntries([...SECRET_VARS].map((k) => [k, 'x']));
+  logger.info({ password: 'a', ssh: { privateKey: 'b' }, extra: { path: 'c' }, keep: 'd', vars }, 'm');
   const logged = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
   assert.equal(logged.password, '[REDACTED]');
   assert.deepEqual(logged.ssh, { privateKey: '[REDACTED]' });
   assert.deepEqual(logged.extra, { path: '[REDACTED]' });
   assert.equal(logged.keep, 'd');
+  assert.ok(SECRET_VARS.has('ansible_ssh_pass'));
+  assert.deepEqual(logged.vars, Object.fromEntries([...SECRET_VARS].map((k) => [k, '[REDACTED]'])));
+});
+
+test('the END line of a private key whose start was cut off is replaced', () => {
+  const redact = createRedactor([]);
+  assert.equal(redact('...AAAB\n-----END OPENSSH PRIVATE KEY-----\n'), '...AAAB\n[REDACTED]\n');
 });
