@@ -6,13 +6,13 @@ import { actionsOf } from '../api/validate-operation.js';
 import type { Inventory } from '../inventory/inventory-model.js';
 import { parseHosts } from '../inventory/parse-hosts.js';
 import { validateInventory } from '../inventory/validate-inventory.js';
-import { badHostAddress } from '../policy/host-address.js';
 import { SECRET_VARS } from '../policy/ansible-vars.js';
-import { checkVars } from '../policy/vars.js';
-import { PolicyViolation } from '../policy/policy-error.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
 import { buildPlan } from './build-plan.js';
 import type { Plan } from './plan-types.js';
+import { guardInputs, policeInputs, type OperatorOptions } from './police-inputs.js';
+
+export type { OperatorOptions };
 
 const REMOVING_ACTIONS = new Set(['remove-node.yml', 'reset.yml']);
 
@@ -28,26 +28,6 @@ function parseVars(src: SourcedText, problems: ProblemList): Record<string, unkn
     return {};
   }
   return value as Record<string, unknown>;
-}
-
-/** Settings of whoever runs Slipway, never taken from the operation's own input. */
-export interface OperatorOptions {
-  /**
-   * Accept hosts on loopback addresses. They reach the machine running Ansible, so only the
-   * operator may allow them: for --local-hosts, and for tests whose sshd hosts run here.
-   */
-  allowLoopbackHosts?: boolean;
-}
-
-function police(vars: Record<string, unknown>, where: string, scope: 'host' | 'group', src: SourcedText, problems: ProblemList, opts: OperatorOptions, line?: number): void {
-  try {
-    for (const w of checkVars(vars, where, { scope, allowLoopback: opts.allowLoopbackHosts ?? false })) {
-      problems.warning({ code: 'vars-warning', object: src.object, key: src.key, message: w });
-    }
-  } catch (err) {
-    if (!(err instanceof PolicyViolation)) throw err;
-    problems.error({ code: err.code, object: src.object, key: src.key, ...(line !== undefined ? { line } : {}), message: err.message });
-  }
 }
 
 function collectSecrets(inv: Inventory, vars: Record<string, unknown>): string[] {
@@ -79,24 +59,16 @@ export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts
   if (inventory) {
     const removing = actionsOf(input.operation).some((a) => a.role === 'action' && REMOVING_ACTIONS.has(a.action));
     validateInventory(inventory, input.hosts, { removing }, problems);
-    police(inventory.vars, 'all.vars', 'group', input.hosts, problems, opts);
-    for (const h of inventory.hosts.values()) {
-      police(h.vars, `all.hosts.${h.name}`, 'host', input.hosts, problems, opts, h.line);
-      // Without ansible_host, ansible connects to the host's name: police it as an address.
-      const bad = h.vars.ansible_host ?? h.vars.ansible_ssh_host ? undefined : badHostAddress(h.name, { allowLoopback: opts.allowLoopbackHosts ?? false });
-      if (bad) {
-        problems.error({ code: 'bad-host-address', object: input.hosts.object, key: input.hosts.key, line: h.line, message: `host ${h.name} has no ansible_host, so its name is the SSH address, and it ${bad}` });
-      }
-    }
-    for (const g of inventory.groups.values()) police(g.vars, `all.children.${g.name}.vars`, 'group', input.hosts, problems, opts, g.line);
   }
-  police(vars, 'group_vars.yml', 'group', input.vars, problems, opts);
+  policeInputs(inventory, vars, input, problems, opts);
   if (!inventory) problems.throwIfErrors();
 
   // The actions are planned even when the inventory has problems, so one run reports all.
   let plan: Plan | undefined;
   try {
-    plan = buildPlan({ input, inventory: inventory!, vars, catalog, secrets: collectSecrets(inventory!, vars), warnings: problems.warnings });
+    const secrets = collectSecrets(inventory!, vars);
+    const guarded = guardInputs(inventory!, vars);
+    plan = buildPlan({ input, inventory: inventory!, vars: guarded, catalog, secrets, warnings: problems.warnings });
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     problems.items.push(...err.problems);

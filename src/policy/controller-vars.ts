@@ -31,21 +31,22 @@ export const RESERVED_VARS: Readonly<Record<string, string>> = Object.fromEntrie
 ]);
 
 /**
- * Extra vars the planner must pass last (`-e <json>` after the user's own), so that
- * group_vars such as kubean's `download_localhost: true` cannot make kubespray download and
- * run container commands on Slipway's machine. `cacheDir` is the operation's own cache
- * directory, so one cluster cannot plant files another cluster's operation would copy out.
+ * Extra vars the planner passes last (`-e <json>` after the user's own), so that group_vars
+ * such as kubean's `download_localhost: true` cannot make kubespray download and run
+ * container commands on Slipway's machine. `cacheDir`, when given, is the operation's own
+ * cache directory, so one cluster cannot plant files another cluster's operation would copy
+ * out; without it kubespray's default (under /tmp, private to each sandboxed step) stays.
  */
-export function controllerOverrideVars(opts: { cacheDir: string }): Record<string, unknown> {
+export function controllerOverrideVars(opts: { cacheDir?: string } = {}): Record<string, unknown> {
   return {
     download_localhost: false,
     kubeconfig_localhost: false,
     kubectl_localhost: false,
-    download_cache_dir: opts.cacheDir,
+    ...(opts.cacheDir !== undefined ? { download_cache_dir: opts.cacheDir } : {}),
   };
 }
 
 /** The same as argv for ansible-playbook. */
-export function controllerOverrideArgs(opts: { cacheDir: string }): string[] {
+export function controllerOverrideArgs(opts: { cacheDir?: string } = {}): string[] {
   return ['-e', JSON.stringify(controllerOverrideVars(opts))];
 }
