@@ -36,6 +36,9 @@ const cases: Case[] = [
   { name: 'a group host missing from all.hosts', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, transformHosts: (y) => y.replace('    etcd:\n      hosts:\n', '    etcd:\n      hosts:\n        ghost:\n') }), message: /ghost/ },
   { name: 'an even etcd group', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, transformHosts: (y) => y.replace('    etcd:\n      hosts:\n', '    etcd:\n      hosts:\n        node3:\n') }), message: /odd/ },
   { name: 'a ConfigMap playbook on localhost', build: (p) => ({ operation: { actionType: 'playbook', action: 'evil.yml', ...CM }, actions: { 'evil.yml': play(p, '').replace('hosts: all', 'hosts: localhost') } }), message: /localhost/ },
+  { name: 'a #jinja2: header changing the delimiters in an -e value', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `-e '{"x": "#jinja2: variable_start_string: \\"[[\\"\\n{# #}[[ lookup(\\"pipe\\", \\"touch ${p}\\") ]]"}'` } }), message: /#jinja2:/ },
+  { name: 'the SSH key copied out through action: nested args', build: (p) => ({ operation: { actionType: 'playbook', action: 'evil.yml', ...CM }, actions: { 'evil.yml': play(p, '    - action: {module: copy, args: {src: ../../auth/ssh-privatekey, dest: /tmp/k}}\n') } }), message: /src/ },
+  { name: 'a controller file posted by uri form-multipart', build: (p) => ({ operation: { actionType: 'playbook', action: 'evil.yml', ...CM }, actions: { 'evil.yml': play(p, '    - uri: {url: "http://127.0.0.1:1/", method: POST, body_format: form-multipart, body: {k: {filename: ../../auth/ssh-privatekey}}}\n') } }), message: /filename/ },
   { name: 'delegate_to in a ConfigMap playbook', build: (p) => ({ operation: { actionType: 'playbook', action: 'evil.yml', ...CM }, actions: { 'evil.yml': play(p, '      delegate_to: 127.0.0.1\n') } }), message: /delegate_to/ },
 ];
 
