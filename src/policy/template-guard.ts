@@ -25,7 +25,7 @@ export function templateGuardArgs(): string[] {
 /** A checked template whose output Ansible will mark unsafe. */
 export function guardTemplate(text: string): string {
   const first = templateParts(text).find((p) => p.kind === 'expression');
-  if (!first || first.kind !== 'expression') return `${text}{{ ${TAINT_VAR} }}`;
+  if (!first || first.kind !== 'expression') return `{{ ${TAINT_VAR} }}${text}`;
   const body = text.slice(first.bodyStart, first.bodyEnd);
   return `${text.slice(0, first.bodyStart)} (${TAINT_VAR}, (${body}))[1] ${text.slice(first.bodyEnd)}`;
 }

@@ -52,12 +52,12 @@ function checkVar(name: string, value: unknown, opts: CheckVarsOptions, sink: Pr
     const problem = rule.check(value, opts);
     if (problem) throw new Refusal(name === 'ansible_host' || name === 'ansible_ssh_host' ? 'bad-host-address' : 'var-value', `${problem} (got ${show(String(value))})`);
     if (rule.secret && opts.scope !== 'extra' && !(typeof value === 'string' && hasTemplate(value))) {
-      sink.warning('plaintext-secret', `${name} is a plaintext secret in a ConfigMap; keep credentials in the cluster's Secret`, { path: name });
+      sink.warning('plaintext-secret', "is a plaintext secret in a ConfigMap; keep credentials in the cluster's Secret", { path: name });
     }
   }
   if (LOCALHOST_SWITCH.test(name) && !isFalse(value)) {
     if (opts.scope === 'extra') throw new Refusal('var-forbidden', "makes kubespray act on Slipway's machine; it can only be false");
-    sink.warning('localhost-switch', `${name} would make kubespray act on Slipway's machine; Slipway passes ${name}=false after it`, { path: name });
+    sink.warning('localhost-switch', `would make kubespray act on Slipway's machine; Slipway passes ${name}: false after it`, { path: name });
   }
   checkValue(value, '', 0);
 }

@@ -56,7 +56,7 @@ test('warnings: plaintext secrets and localhost switches that Slipway turns off'
   const w = accepts({ ansible_password: 'hunter2', download_localhost: true }, { scope: 'global' });
   assert.equal(w.length, 2);
   assert.match(w[0]!, /^plaintext-secret ansible_password: .*plaintext/);
-  assert.match(w[1]!, /^localhost-switch download_localhost: .*download_localhost=false after it/);
+  assert.match(w[1]!, /^localhost-switch download_localhost: .*download_localhost: false after it/);
   assert.deepEqual(accepts({ ansible_become_password: '{{ ansible_password }}' }, { scope: 'host' }), []);
 });
 
