@@ -32,6 +32,17 @@ export interface YamlEntry {
 /** The values checks and renderers see: exactly what PyYAML would construct. */
 export type PlainValue = ScalarValue | PlainValue[] | { [key: string]: PlainValue };
 
+/**
+ * A string Ansible must never template: rendered with Ansible's `!unsafe` tag. Only the
+ * template guard (policy/template-guard.ts) makes these, after every check has run.
+ */
+export class UnsafeText {
+  constructor(readonly text: string) {}
+}
+
+/** What the renderers accept: checked values, some strings marked unsafe. */
+export type RenderValue = ScalarValue | UnsafeText | RenderValue[] | { [key: string]: RenderValue };
+
 export function isNull(node: YamlNode | undefined): boolean {
   return node === undefined || (node.kind === 'scalar' && node.value === null);
 }

@@ -1,4 +1,4 @@
-import type { PlainValue } from './ansible-yaml-tree.js';
+import { UnsafeText, type RenderValue } from './ansible-yaml-tree.js';
 
 /**
  * Why the first line is a comment: Ansible tries `json.loads` before YAML and its JSON decoder
@@ -6,6 +6,7 @@ import type { PlainValue } from './ansible-yaml-tree.js';
  * Slipway renders YAML-only, read by PyYAML alone.
  */
 const HEADER = '# Rendered by Slipway from the checked inputs; every string is quoted.\n';
+const UNSAFE_TAG = '!unsafe';
 
 /** PyYAML reads a block-mapping key only up to 1024 characters; longer ones use "? key". */
 const MAX_SIMPLE_KEY = 512;
@@ -13,19 +14,20 @@ const MAX_SIMPLE_KEY = 512;
 /**
  * Renders checked data so that PyYAML (YAML 1.1) reads back exactly these values: every
  * string double-quoted and ASCII-escaped (keys too), numbers and booleans in the forms its
- * resolver types, no anchors, aliases, tags or merge keys. Pure.
+ * resolver types, no anchors, aliases or merge keys; the only tag is Ansible's `!unsafe`, on
+ * strings the template guard marked. Pure.
  */
-export function renderPyYaml(value: PlainValue): string {
+export function renderPyYaml(value: RenderValue): string {
   const lines: string[] = [];
   if (isCollection(value) && !isEmpty(value)) emitBlock(value, 0, lines);
   else lines.push(scalar(value));
   return `${HEADER}${lines.join('\n')}\n`;
 }
 
-type Collection = PlainValue[] | { [key: string]: PlainValue };
+type Collection = RenderValue[] | { [key: string]: RenderValue };
 
-function isCollection(v: PlainValue): v is Collection {
-  return typeof v === 'object' && v !== null;
+function isCollection(v: RenderValue): v is Collection {
+  return typeof v === 'object' && v !== null && !(v instanceof UnsafeText);
 }
 
 function isEmpty(v: Collection): boolean {
@@ -59,8 +61,9 @@ function emitBlock(v: Collection, indent: number, lines: string[]): void {
   }
 }
 
-function scalar(v: PlainValue): string {
+function scalar(v: RenderValue): string {
   if (v === null) return 'null';
+  if (v instanceof UnsafeText) return `${UNSAFE_TAG} ${quote(v.text)}`;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') return number(v);
   if (typeof v === 'string') return quote(v);

@@ -8,8 +8,9 @@ import { hostAddress } from '../inventory/inventory-model.js';
 import { parseHosts } from '../inventory/parse-hosts.js';
 import { startLocalHosts, type LocalHostFleet } from '../hosts/local-hosts.js';
 import { readFile } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
+import { isLoopbackAddress } from '../policy/host-address.js';
 
-const LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 /**
  * `--local-hosts`: every inventory host whose address is a loopback address (127.x.y.z) is
@@ -32,7 +33,11 @@ export async function withLocalHosts(
     throw new InputError([{ severity: 'error', code: 'missing-configmap', object, message: `not found or without ${HOSTS_KEY}` }]);
   }
   const inventory = parseHosts({ text, object, key: HOSTS_KEY });
-  const local = [...inventory.hosts.values()].filter((h) => LOOPBACK.test(hostAddress(h) ?? ''));
+  // sshd stand-ins bind 127.x.y.z; the loopback test itself is the policy's.
+  const local = [...inventory.hosts.values()].filter((h) => {
+    const a = hostAddress(h) ?? '';
+    return isIPv4(a) && isLoopbackAddress(a);
+  });
   if (local.length === 0) {
     throw new InputError([{ severity: 'error', code: 'no-local-hosts', object, key: HOSTS_KEY, message: '--local-hosts needs hosts with loopback addresses (127.x.y.z)' }]);
   }

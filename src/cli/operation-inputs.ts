@@ -2,6 +2,7 @@ import { InputError } from '../api/input-error.js';
 import { ManifestSource } from '../api/manifest-source.js';
 import { loadManifestFiles } from '../api/manifests.js';
 import type { ObjectSource } from '../api/object-source.js';
+import { resolveInventoryAddresses } from '../api/resolve-addresses.js';
 import { resolveOperationInput } from '../api/resolve-input.js';
 import type { ClusterOperation } from '../api/types.js';
 import { loadBuiltinCatalog } from '../engine/builtin-catalog.js';
@@ -26,5 +27,6 @@ export function selectOperations(files: string[], name?: string, maxManifestByte
 /** Fetch, validate and plan one operation; throws InputError before anything runs. */
 export async function planFor(op: ClusterOperation, source: ObjectSource, builtinDir: string, operator: OperatorOptions): Promise<Plan> {
   const input = await resolveOperationInput(op, source);
-  return preparePlan(input, loadBuiltinCatalog(builtinDir), operator);
+  const addresses = await resolveInventoryAddresses(input);
+  return preparePlan(input, loadBuiltinCatalog(builtinDir), { ...operator, addresses });
 }

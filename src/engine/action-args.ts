@@ -1,13 +1,11 @@
+import type { ProblemSink } from '../api/input-error.js';
 import type { ActionSpec } from '../api/validate-operation.js';
 import { groupMembers, type Inventory } from '../inventory/inventory-model.js';
 import { LimitError, resolveLimit } from '../inventory/resolve-limit.js';
 import { parseExtraArgs } from '../policy/extra-args.js';
-import { PolicyViolation } from '../policy/policy-error.js';
 
 /** Variables Slipway passes to its own playbooks; users may not set them. */
 export const RESERVED_VAR_PREFIX = 'slipway_';
-
-export type Report = (code: string, message: string) => void;
 
 export interface ActionArgs {
   /** The policed, normalised extra arguments for ansible-playbook. */
@@ -15,7 +13,6 @@ export interface ActionArgs {
   limit?: string;
   /** Hosts the action touches: its --limit, remove-node.yml's `-e node=`, or undefined for all. */
   hosts?: string[];
-  warnings: string[];
 }
 
 /** kubean's remove-node.yml names its victims in `-e node=a,b`. */
@@ -28,18 +25,14 @@ function nodeVar(extraVars: Record<string, unknown>[]): string[] | undefined {
 /**
  * Parses and polices an action's extraArgs against the inventory: shell syntax and options
  * are refused by the policy, --limit and `-e node=` must name known hosts, and Slipway's own
- * variables cannot be set. Problems go to `report`; undefined means the args are unusable.
+ * variables cannot be set. Problems go to `sink` (bound to the extraArgs field); undefined
+ * means the args are unusable.
  */
-export function checkActionArgs(a: ActionSpec, inventory: Inventory, report: Report): ActionArgs | undefined {
-  let parsed;
-  try {
-    parsed = parseExtraArgs(a.extraArgs);
-  } catch (err) {
-    if (!(err instanceof PolicyViolation)) throw err;
-    report(err.code, err.message);
-    return undefined;
-  }
-  const out: ActionArgs = { argv: parsed.argv, warnings: parsed.warnings };
+export function checkActionArgs(a: ActionSpec, inventory: Inventory, sink: ProblemSink): ActionArgs | undefined {
+  const parsed = parseExtraArgs(a.extraArgs, sink);
+  if (!parsed) return undefined;
+  const report = (code: string, message: string): void => sink.error(code, message);
+  const out: ActionArgs = { argv: parsed.argv };
   if (parsed.limit !== undefined) {
     out.limit = parsed.limit;
     try {

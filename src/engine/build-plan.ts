@@ -4,7 +4,8 @@ import { actionsOf, type ActionSpec } from '../api/validate-operation.js';
 import { renderPyYaml } from '../api/render-pyyaml.js';
 import { CONTROL_PLANE_GROUP, WORKER_GROUP, groupMembers, type Inventory, type Vars } from '../inventory/inventory-model.js';
 import { renderInventory } from '../inventory/render-inventory.js';
-import { checkActionArgs, type Report } from './action-args.js';
+import { templateGuardArgs } from '../policy/template-guard.js';
+import { checkActionArgs } from './action-args.js';
 import { actionCommand } from './action-command.js';
 import { INVENTORY_PATH, KNOWN_HOSTS_PATH, PRIVATE_KEY_PATH, VARS_PATH, ansibleEnv } from './ansible-env.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
@@ -59,6 +60,7 @@ export function buildPlan(p: PlanInput): Plan {
     'root',
     '-e',
     `@${VARS_PATH}`,
+    ...templateGuardArgs(),
     ...(input.ssh ? ['--private-key', PRIVATE_KEY_PATH] : []),
   ];
 
@@ -75,20 +77,16 @@ export function buildPlan(p: PlanInput): Plan {
   for (const a of actionsOf(op)) {
     const index = roleCounts[a.role]!++;
     const field = a.field === 'spec' ? 'spec' : a.field;
-    const reportAt =
-      (key: string): Report =>
-      (code, message) =>
-        problems.error({ code, object: opObject, key: `${field}.${key}`, message });
+    const sinkFor = (key: string) => problems.at({ object: opObject, key: `${field}.${key}` });
 
-    const args = checkActionArgs(a, inventory, reportAt('extraArgs'));
+    const args = checkActionArgs(a, inventory, sinkFor('extraArgs'));
     if (!args) continue;
-    for (const w of args.warnings) problems.warning({ code: 'extra-args-warning', object: opObject, key: `${field}.extraArgs`, message: w });
     if (a.role === 'action') {
       mainLimit = args.limit;
       if (args.hosts) targetHosts = args.hosts;
     }
     const ctx = { input, catalog, ansibleBase, overrides, stepDir: `actions/${steps.length}`, problems };
-    const command = actionCommand(a, args.argv, ctx, reportAt('action'));
+    const command = actionCommand(a, args.argv, ctx, sinkFor('action'));
     if (!command) continue;
     files.push(...command.files);
     const source = a.actionSource ?? 'builtin';

@@ -8,16 +8,16 @@ import { actionsOf } from '../api/validate-operation.js';
 import type { Inventory, Vars } from '../inventory/inventory-model.js';
 import { readInventory } from '../inventory/parse-hosts.js';
 import { validateInventory } from '../inventory/validate-inventory.js';
-import { badHostAddress } from '../policy/host-address.js';
 import { SECRET_VARS } from '../policy/ansible-vars.js';
 import { hasTemplate } from '../policy/jinja.js';
-import { checkVars } from '../policy/vars.js';
-import { PolicyViolation } from '../policy/policy-error.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
 import { buildPlan } from './build-plan.js';
 import { removesHosts } from './kubespray-actions.js';
 import { operationDeadline } from './operation-deadline.js';
 import type { Plan } from './plan-types.js';
+import { guardInputs, policeInputs, type OperatorOptions } from './police-inputs.js';
+
+export type { OperatorOptions };
 
 /** group_vars.yml, typed as Ansible reads it (YAML 1.1). */
 function parseVars(src: SourcedText, problems: ProblemList, limits: InputLimits): Vars {
@@ -29,33 +29,6 @@ function parseVars(src: SourcedText, problems: ProblemList, limits: InputLimits)
     return {};
   }
   return plainVars(root);
-}
-
-/** Settings of whoever runs Slipway, never taken from the operation's own input. */
-export interface OperatorOptions {
-  /**
-   * Accept hosts on loopback addresses. They reach the machine running Ansible, so only the
-   * operator may allow them: for --local-hosts, and for tests whose sshd hosts run here.
-   */
-  allowLoopbackHosts?: boolean;
-  /** Bounds on every input (sizes, hosts, YAML aliases and nesting); defaults in DEFAULT_INPUT_LIMITS. */
-  limits?: Partial<InputLimits>;
-  /**
-   * Seconds an operation may run when its spec.activeDeadlineSeconds is unset or 0; default
-   * DEFAULT_DEADLINE_SECONDS (6 h). 0 means no deadline.
-   */
-  defaultDeadlineSeconds?: number;
-}
-
-function police(vars: Record<string, unknown>, where: string, scope: 'host' | 'group', src: SourcedText, problems: ProblemList, opts: OperatorOptions, line?: number): void {
-  try {
-    for (const w of checkVars(vars, where, { scope, allowLoopback: opts.allowLoopbackHosts ?? false })) {
-      problems.warning({ code: 'vars-warning', object: src.object, key: src.key, message: w });
-    }
-  } catch (err) {
-    if (!(err instanceof PolicyViolation)) throw err;
-    problems.error({ code: err.code, object: src.object, key: src.key, ...(line !== undefined ? { line } : {}), message: err.message });
-  }
 }
 
 /**
@@ -95,24 +68,16 @@ export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts
   if (inventory) {
     const removing = actionsOf(input.operation).some((a) => a.role === 'action' && removesHosts(a.action));
     validateInventory(inventory, input.hosts, { removing }, problems);
-    police(inventory.vars, 'all.vars', 'group', input.hosts, problems, opts);
-    for (const h of inventory.hosts.values()) {
-      police(h.vars, `all.hosts.${h.name}`, 'host', input.hosts, problems, opts, h.line);
-      // Without ansible_host, ansible connects to the host's name: police it as an address.
-      const bad = h.vars.ansible_host ?? h.vars.ansible_ssh_host ? undefined : badHostAddress(h.name, { allowLoopback: opts.allowLoopbackHosts ?? false });
-      if (bad) {
-        problems.error({ code: 'bad-host-address', object: input.hosts.object, key: input.hosts.key, line: h.line, message: `host ${h.name} has no ansible_host, so its name is the SSH address, and it ${bad}` });
-      }
-    }
-    for (const g of inventory.groups.values()) police(g.vars, `all.children.${g.name}.vars`, 'group', input.hosts, problems, opts, g.line);
   }
-  police(vars, 'group_vars.yml', 'group', input.vars, problems, opts);
+  policeInputs(inventory, vars, input, problems, opts);
   if (!inventory) problems.throwIfErrors();
 
   // The actions are planned even when the inventory has problems, so one run reports all.
   let plan: Plan | undefined;
   try {
-    plan = buildPlan({ input, inventory: inventory!, vars, catalog, secrets: collectSecrets(inventory!, vars), warnings: problems.warnings });
+    const secrets = collectSecrets(inventory!, vars);
+    const guarded = guardInputs(inventory!, vars);
+    plan = buildPlan({ input, inventory: inventory!, vars: guarded, catalog, secrets, warnings: problems.warnings });
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     problems.items.push(...err.problems);

@@ -2,9 +2,10 @@
  * The kubean/kubespray hosts.yml inventory, as Ansible reads it (YAML 1.1 types: variable
  * values are strings, numbers, booleans, null, arrays and plain objects).
  */
-import type { PlainValue } from '../api/ansible-yaml-tree.js';
+import type { RenderValue } from '../api/ansible-yaml-tree.js';
 
-export type Vars = Record<string, PlainValue>;
+/** Checked values; after the template guard some strings are UnsafeText (render-only). */
+export type Vars = Record<string, RenderValue>;
 
 export interface InventoryHost {
   name: string;

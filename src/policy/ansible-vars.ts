@@ -1,12 +1,18 @@
-import { badHostAddress, badUserName } from './host-address.js';
+import { badHostAddress, badUserName, type AddressOptions } from './host-address.js';
 
 /** Checks one ansible_* value; returns why it is refused, or undefined. */
-type ValueCheck = (value: unknown, opts: { allowLoopback?: boolean }) => string | undefined;
+type ValueCheck = (value: unknown, opts: AddressOptions) => string | undefined;
 
 interface AnsibleVarRule {
   check: ValueCheck;
   /** Secrets may be templates (e.g. "{{ ansible_password }}"); everything else must be literal. */
   secret?: boolean;
+  /**
+   * Why group_vars.yml may not set it. That file reaches Ansible as `-e @file`: it outranks
+   * every host's own variables and also applies to the implicit localhost that kubespray's
+   * `hosts: localhost` plays run on Slipway's machine.
+   */
+  notGlobal?: string;
 }
 
 const TRUTHY = /^(?:true|false|yes|no|on|off|1|0)$/i;
@@ -25,18 +31,24 @@ const oneOf = (...allowed: string[]): ValueCheck => (v) =>
 const secret: ValueCheck = (v) =>
   typeof v === 'string' || typeof v === 'number' ? undefined : 'must be a string';
 
+/** Where distributions install Python; any other path could name a program planted on the host. */
+const INTERPRETER = /^(?:\/usr(?:\/local)?\/bin\/python(?:3(?:\.\d{1,2})?)?|\/bin\/python3?|\/usr\/libexec\/platform-python|auto(?:_silent|_legacy|_legacy_silent)?)$/;
+
 const interpreter: ValueCheck = (v) =>
-  typeof v === 'string' && (/^\/[A-Za-z0-9._/+-]+$/.test(v) || /^auto(?:_silent|_legacy|_legacy_silent)?$/.test(v))
+  typeof v === 'string' && INTERPRETER.test(v)
     ? undefined
-    : 'must be an absolute path without spaces (e.g. /usr/bin/python3) or "auto"';
+    : 'must be a system Python (/usr/bin/python3, /usr/bin/python3.N, /usr/local/bin/python3, /usr/libexec/platform-python) or "auto"';
+
+const ADDRESS_PER_HOST = "is an address, and group_vars.yml reaches Ansible as -e, which would send every host's connections (and kubespray's localhost plays) there; set it per host in hosts.yml";
+const LOCAL_PLAYS = "would also apply to kubespray's `hosts: localhost` plays on Slipway's machine (-e outranks their connection: local); set it under all.vars in hosts.yml";
 
 /**
  * The ansible_* variables a cluster's hosts.yml or group_vars may set. Their values go into
  * the ssh command line or the privilege-escalation command, so they must be literal.
  */
 export const ANSIBLE_VARS: Readonly<Record<string, AnsibleVarRule>> = {
-  ansible_host: { check: (v, o) => badHostAddress(v, o) },
-  ansible_ssh_host: { check: (v, o) => badHostAddress(v, o) },
+  ansible_host: { check: (v, o) => badHostAddress(v, o), notGlobal: ADDRESS_PER_HOST },
+  ansible_ssh_host: { check: (v, o) => badHostAddress(v, o), notGlobal: ADDRESS_PER_HOST },
   ansible_port: { check: intBetween(1, 65535) },
   ansible_ssh_port: { check: intBetween(1, 65535) },
   ansible_user: { check: (v) => badUserName(v) },
@@ -49,8 +61,8 @@ export const ANSIBLE_VARS: Readonly<Record<string, AnsibleVarRule>> = {
   ansible_become_password: { check: secret, secret: true },
   ansible_become_pass: { check: secret, secret: true },
   ansible_become_method: { check: oneOf('sudo', 'su') },
-  ansible_python_interpreter: { check: interpreter },
-  ansible_connection: { check: oneOf('ssh') },
+  ansible_python_interpreter: { check: interpreter, notGlobal: LOCAL_PLAYS },
+  ansible_connection: { check: oneOf('ssh'), notGlobal: LOCAL_PLAYS },
   ansible_ssh_pipelining: { check: bool },
   ansible_pipelining: { check: bool },
   ansible_timeout: { check: intBetween(1, 3600) },

@@ -1,7 +1,9 @@
+import type { ProblemSink } from '../api/input-error.js';
 import { badUserName } from './host-address.js';
 import { parseExtraVarsText } from './extra-vars-text.js';
-import { PolicyViolation, show } from './policy-error.js';
+import { Refusal, countingSink, reportRefusals, show, within } from './policy-error.js';
 import { splitShellWords } from './shell-words.js';
+import { guardValue, jsonUnsafe } from './template-guard.js';
 import { checkVars } from './vars.js';
 
 export interface ParsedExtraArgs {
@@ -12,14 +14,11 @@ export interface ParsedExtraArgs {
   extraVars: Record<string, unknown>[];
   tags?: string;
   skipTags?: string;
-  warnings: string[];
 }
 
 export interface ExtraArgsOptions {
   /** When given, -e may only set these variables. */
   allowedVarNames?: Iterable<string>;
-  /** Names the input in messages; 'extraArgs' by default. */
-  where?: string;
 }
 
 type ValueCheck = (value: string) => string | undefined;
@@ -109,27 +108,37 @@ const PLAIN_VALUE = /^[A-Za-z0-9_.,:/@%+-]*$/;
 /**
  * The -e value handed to Ansible: `k=v k2=v2` when every value is a plain string that
  * Ansible's key=value parser reads back unchanged (readable in plans and logs), otherwise
- * JSON. Either way Ansible receives exactly the data that was checked.
+ * JSON, with templates and "{"/"#" strings guarded (template-guard.ts). Either way Ansible
+ * receives the data that was checked.
  */
 function extraVarsArg(vars: Record<string, unknown>): string {
   const entries = Object.entries(vars);
   if (entries.length > 0 && entries.every(([, v]) => typeof v === 'string' && PLAIN_VALUE.test(v))) {
     return entries.map(([k, v]) => `${k}=${v as string}`).join(' ');
   }
-  return JSON.stringify(vars);
+  return JSON.stringify(guardValue(vars, jsonUnsafe));
 }
 
 /**
  * Parses a ClusterOperation's extraArgs into ansible-playbook arguments, allowing only
  * options that act on the inventory's hosts and refusing everything else by name.
  * Returned argv is rebuilt from what was checked (`--limit x`, `-e k=v` or `-e <json>`…),
- * never the user's words, so no value can be read as another option.
+ * never the user's words, so no value can be read as another option. Problems go to `sink`
+ * (the first one about the words; every refused -e variable); undefined when there were any.
  */
-export function parseExtraArgs(input: string | undefined, opts: ExtraArgsOptions = {}): ParsedExtraArgs {
-  const where = opts.where ?? 'extraArgs';
-  const result: ParsedExtraArgs = { argv: [], extraVars: [], warnings: [] };
+export function parseExtraArgs(input: string | undefined, sink: ProblemSink, opts: ExtraArgsOptions = {}): ParsedExtraArgs | undefined {
+  const counted = countingSink(sink);
+  let result: ParsedExtraArgs | undefined;
+  reportRefusals(counted, {}, () => {
+    result = parseWords(input, counted, opts);
+  });
+  return counted.errors > 0 ? undefined : result;
+}
+
+function parseWords(input: string | undefined, sink: ProblemSink, opts: ExtraArgsOptions): ParsedExtraArgs {
+  const result: ParsedExtraArgs = { argv: [], extraVars: [] };
   if (input === undefined) return result;
-  const words = splitShellWords(input, where);
+  const words = splitShellWords(input);
   const allowedVars = opts.allowedVarNames ? new Set(opts.allowedVarNames) : undefined;
   const tags: string[] = [];
   const skipTags: string[] = [];
@@ -139,25 +148,25 @@ export function parseExtraArgs(input: string | undefined, opts: ExtraArgsOptions
     const spec = ALLOWED[option]!;
     if (spec.takesValue && value !== undefined) {
       const problem = spec.check?.(value);
-      if (problem) throw new PolicyViolation('option-value', `${written}: ${show(value)} ${problem}`, where);
+      if (problem) throw new Refusal('option-value', `${written}: ${show(value)} ${problem}`);
     }
     switch (option) {
       case '--limit':
         if (result.limit !== undefined) {
-          throw new PolicyViolation('option-repeated', `${written} given twice; Ansible would silently use only the last one — combine the patterns with ","`, where);
+          throw new Refusal('option-repeated', `${written} given twice; Ansible would silently use only the last one — combine the patterns with ","`);
         }
         result.limit = value!;
         result.argv.push(...optionArgs('--limit', value!));
         return;
       case '--extra-vars': {
-        const vars = parseExtraVarsText(value!, `${where} ${written}`);
+        const vars = parseExtraVarsText(value!);
         if (allowedVars) {
           const stray = Object.keys(vars).find((n) => !allowedVars.has(n));
           if (stray !== undefined) {
-            throw new PolicyViolation('var-forbidden', `${stray} may not be set for this operation (allowed: ${[...allowedVars].join(', ') || 'none'})`, `${where} -e`);
+            throw new Refusal('var-forbidden', `may not be set for this operation (allowed: ${[...allowedVars].join(', ') || 'none'})`, { path: `-e ${stray}` });
           }
         }
-        result.warnings.push(...checkVars(vars, `${where} -e`, { scope: 'extra' }));
+        checkVars(vars, within(sink, { path: '-e ' }), { scope: 'extra' });
         result.extraVars.push(vars);
         result.argv.push('-e', extraVarsArg(vars));
         return;
@@ -180,10 +189,10 @@ export function parseExtraArgs(input: string | undefined, opts: ExtraArgsOptions
 
   const refuse = (option: string, written: string): never => {
     const why = FORBIDDEN[option];
-    if (why) throw new PolicyViolation('option-forbidden', `${written} is not allowed: it ${why}`, where);
+    if (why) throw new Refusal('option-forbidden', `${written} is not allowed: it ${why}`);
     const near = option.length < 4 ? [] : [...Object.keys(ALLOWED), ...Object.keys(FORBIDDEN)].filter((o) => o.startsWith(option));
     const hint = near.length ? ` (abbreviations are not accepted; did you mean ${near.join(' or ')}?)` : '';
-    throw new PolicyViolation('option-unknown', `${show(written)} is not an ansible-playbook option Slipway allows${hint}`, where);
+    throw new Refusal('option-unknown', `${show(written)} is not an ansible-playbook option Slipway allows${hint}`);
   };
 
   for (let i = 0; i < words.length; i++) {
@@ -191,7 +200,7 @@ export function parseExtraArgs(input: string | undefined, opts: ExtraArgsOptions
     const nextValue = (written: string): string => {
       const next = words[i + 1];
       if (next === undefined || (next.startsWith('-') && next.length > 1)) {
-        throw new PolicyViolation('option-value', `${written} needs a value${next ? ` (got ${show(next)})` : ''}`, where);
+        throw new Refusal('option-value', `${written} needs a value${next ? ` (got ${show(next)})` : ''}`);
       }
       i++;
       return next;
@@ -203,7 +212,7 @@ export function parseExtraArgs(input: string | undefined, opts: ExtraArgsOptions
       const option = eq < 0 ? word : word.slice(0, eq);
       if (!ALLOWED[option]) refuse(option, option);
       const spec = ALLOWED[option]!;
-      if (!spec.takesValue && eq >= 0) throw new PolicyViolation('option-value', `${option} takes no value`, where);
+      if (!spec.takesValue && eq >= 0) throw new Refusal('option-value', `${option} takes no value`);
       const value = spec.takesValue ? (eq >= 0 ? word.slice(eq + 1) : nextValue(option)) : undefined;
       apply(option, value, option);
       continue;
@@ -227,11 +236,7 @@ export function parseExtraArgs(input: string | undefined, opts: ExtraArgsOptions
       continue;
     }
     const hint = /^[A-Za-z_][A-Za-z0-9_]*=/.test(word) ? ` (did you mean -e ${word}?)` : '';
-    throw new PolicyViolation(
-      'positional-argument',
-      `${show(word)} is not an option; ansible-playbook would run it as another playbook${hint}`,
-      where,
-    );
+    throw new Refusal('positional-argument', `${show(word)} is not an option; ansible-playbook would run it as another playbook${hint}`);
   }
   if (verbosity) result.argv.push(`-${'v'.repeat(Math.min(verbosity, 6))}`);
   if (tags.length) result.tags = tags.join(',');

@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { PolicyViolation, show } from './policy-error.js';
+import { Refusal, show, type PolicyCode } from './policy-error.js';
 import { ansibleYaml } from './yaml-options.js';
 import { isPlainObject } from './vars.js';
 
@@ -9,29 +9,29 @@ import { isPlainObject } from './vars.js';
  * by spaces. The result is re-emitted as JSON by the caller, so Ansible receives exactly
  * the data checked here, whatever its own parser would have made of the text.
  */
-export function parseExtraVarsText(text: string, where: string): Record<string, unknown> {
-  if (text.trim() === '') throw new PolicyViolation('extra-vars-syntax', '-e needs a value', where);
+export function parseExtraVarsText(text: string): Record<string, unknown> {
+  if (text.trim() === '') throw new Refusal('extra-vars-syntax', '-e needs a value');
   if (text.startsWith('@')) {
-    throw new PolicyViolation('extra-vars-file', `${show(text)} would read a file on Slipway's machine; pass the variables inline`, where);
+    throw new Refusal('extra-vars-file', `${show(text)} would read a file on Slipway's machine; pass the variables inline`);
   }
   const trimmed = text.trimStart();
   if (trimmed.startsWith('/') || trimmed.startsWith('.')) {
-    throw new PolicyViolation('extra-vars-file', `${show(text)} names a file on Slipway's machine; pass the variables inline`, where);
+    throw new Refusal('extra-vars-file', `${show(text)} names a file on Slipway's machine; pass the variables inline`);
   }
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return parseStructured(trimmed, where);
-  return parseKeyValues(text, where);
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return parseStructured(trimmed);
+  return parseKeyValues(text);
 }
 
-function parseStructured(text: string, where: string): Record<string, unknown> {
+function parseStructured(text: string): Record<string, unknown> {
   // Read as PyYAML would, but without Ansible's !unsafe/!vault tags: JSON cannot carry them.
   const doc = parseDocument(text, ansibleYaml({ ansibleTags: false }));
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {
-    throw new PolicyViolation('extra-vars-syntax', `cannot read ${show(text)} as YAML/JSON: ${problem.message.split('\n')[0]}`, where);
+    throw new Refusal('extra-vars-syntax', `cannot read ${show(text)} as YAML/JSON: ${problem.message.split('\n')[0]}`);
   }
   const value: unknown = doc.toJS({ maxAliasCount: 50 });
   if (!isPlainObject(value)) {
-    throw new PolicyViolation('extra-vars-syntax', `${show(text)} must be a mapping of variable names to values`, where);
+    throw new Refusal('extra-vars-syntax', `${show(text)} must be a mapping of variable names to values`);
   }
   return value;
 }
@@ -42,7 +42,7 @@ function parseStructured(text: string, where: string): Record<string, unknown> {
  * parse_kv does). Backslash escapes are refused: Ansible decodes them differently from a
  * shell, and the JSON form says the same thing unambiguously.
  */
-export function parseKeyValues(text: string, where: string, code = 'extra-vars-syntax'): Record<string, unknown> {
+export function parseKeyValues(text: string, code: PolicyCode = 'extra-vars-syntax'): Record<string, unknown> {
   const tokens: string[] = [];
   let cur = '';
   let quote: string | undefined;
@@ -51,7 +51,7 @@ export function parseKeyValues(text: string, where: string, code = 'extra-vars-s
     const c = text[i]!;
     if (c === '\\') {
       const hint = code === 'extra-vars-syntax' ? `the JSON form, -e '{"name": "value"}'` : 'a YAML mapping';
-      throw new PolicyViolation(code, `backslash at position ${i + 1} of ${show(text)}: write such values as ${hint}`, where);
+      throw new Refusal(code, `backslash at position ${i + 1} of ${show(text)}: write such values as ${hint}`);
     }
     if (quote) {
       cur += c;
@@ -78,15 +78,15 @@ export function parseKeyValues(text: string, where: string, code = 'extra-vars-s
       i++;
     }
   }
-  if (quote) throw new PolicyViolation(code, `unbalanced ${quote} in ${show(text)}`, where);
-  if (blockEnd) throw new PolicyViolation(code, `unclosed Jinja block in ${show(text)} (missing "${blockEnd}")`, where);
+  if (quote) throw new Refusal(code, `unbalanced ${quote} in ${show(text)}`);
+  if (blockEnd) throw new Refusal(code, `unclosed Jinja block in ${show(text)} (missing "${blockEnd}")`);
   if (cur) tokens.push(cur);
 
   const vars: Record<string, unknown> = {};
   for (const token of tokens) {
     const eq = token.indexOf('=');
     if (eq <= 0) {
-      throw new PolicyViolation(code, `${show(token)} is not name=value`, where);
+      throw new Refusal(code, `${show(token)} is not name=value`);
     }
     const name = token.slice(0, eq);
     let value = token.slice(eq + 1);

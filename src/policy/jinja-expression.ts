@@ -3,7 +3,7 @@ import {
   ATTRIBUTE_ARGS, FILTERS, FILTER_NAMESPACES, FORBIDDEN_FILTERS, FORBIDDEN_NAMES, FORBIDDEN_TESTS,
   GLOBAL_FUNCTIONS, METHODS, TESTS, badAttributeName,
 } from './jinja-names.js';
-import { PolicyViolation, show } from './policy-error.js';
+import { Refusal, show } from './policy-error.js';
 
 /**
  * Ansible templates every string that contains one of these; such strings must pass
@@ -46,7 +46,6 @@ export class ExpressionChecker {
   constructor(
     private readonly tokens: Token[],
     private readonly text: string,
-    private readonly where: string,
   ) {}
 
   checkAll(offset: number): void {
@@ -490,6 +489,6 @@ export class ExpressionChecker {
 
   private fail(token: Token | undefined, why: string): never {
     const at = token ? ` (at offset ${token.pos})` : '';
-    throw new PolicyViolation('template', `${why}${at} in ${show(this.text, 120)}`, this.where);
+    throw new Refusal('template', `${why}${at} in ${show(this.text, 120)}`);
   }
 }

@@ -1,4 +1,4 @@
-import { PolicyViolation, show } from './policy-error.js';
+import { Refusal, show } from './policy-error.js';
 
 export type TokenKind = 'name' | 'string' | 'number' | 'op';
 
@@ -14,6 +14,8 @@ export interface Lexed {
   tokens: Token[];
   /** Offset just after the closing `}}` (block mode) or the text's length (bare mode). */
   next: number;
+  /** Offset of the closing `}}` or `-}}` (block mode), where the expression's body ends. */
+  bodyEnd: number;
 }
 
 const OPERATORS = ['//', '**', '==', '!=', '<=', '>=', '+', '-', '*', '/', '%', '~', '<', '>', '=', '|', '.', ',', ':', '(', ')', '[', ']', '{', '}'];
@@ -29,11 +31,11 @@ const MAX_TOKENS = 4000;
  * inside is closed, so `{{ {'a': 1} }}` works. In bare mode (conditionals such as
  * `when:`) it reads to the end of the text.
  */
-export function lexExpression(text: string, start: number, where: string, mode: 'block' | 'bare'): Lexed {
+export function lexExpression(text: string, start: number, mode: 'block' | 'bare'): Lexed {
   const tokens: Token[] = [];
   const stack: string[] = [];
   const fail: (at: number, why: string) => never = (at, why) => {
-    throw new PolicyViolation('template', `${why} at offset ${at} in ${show(text)}`, where);
+    throw new Refusal('template', `${why} at offset ${at} in ${show(text)}`);
   };
   let i = start;
   if (mode === 'block' && (text[i] === '-' || text[i] === '+')) i++;
@@ -42,11 +44,11 @@ export function lexExpression(text: string, start: number, where: string, mode: 
     if (i >= text.length) {
       if (mode === 'block') fail(start - 2, 'unclosed "{{"');
       if (stack.length) fail(i, `missing "${OPEN[stack[stack.length - 1]!]}"`);
-      return { tokens, next: i };
+      return { tokens, next: i, bodyEnd: i };
     }
     if (mode === 'block' && stack.length === 0) {
-      if (text.startsWith('}}', i)) return { tokens, next: i + 2 };
-      if (text.startsWith('-}}', i)) return { tokens, next: i + 3 };
+      if (text.startsWith('}}', i)) return { tokens, next: i + 2, bodyEnd: i };
+      if (text.startsWith('-}}', i)) return { tokens, next: i + 3, bodyEnd: i };
     }
     if (tokens.length >= MAX_TOKENS) fail(i, `expression is longer than ${MAX_TOKENS} tokens`);
     const c = text[i]!;

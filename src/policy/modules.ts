@@ -1,3 +1,6 @@
+import { hasTemplate } from './jinja-expression.js';
+import { isPlainObject } from './vars.js';
+
 /**
  * Which Ansible modules a user playbook may call. A module is the remote half of a task,
  * but many have an action plugin that runs first on the machine running Ansible (copy reads
@@ -52,17 +55,85 @@ const FORBIDDEN: Readonly<Record<string, string>> = {
   k8s: "reads manifests and templates from Slipway's machine and talks to Kubernetes from there",
 };
 
-/** Safe only when the source is on the host: which argument says so, and its default. */
-const REMOTE_SOURCE: Readonly<Record<string, { needsRemote: (args: Record<string, unknown>) => boolean; hint: string }>> = {
-  copy: { needsRemote: (a) => 'src' in a, hint: 'copy with src: reads the file on Slipway\'s machine unless remote_src: true (or use content:)' },
-  unarchive: { needsRemote: () => true, hint: "unarchive reads the archive on Slipway's machine unless remote_src: true" },
-  assemble: { needsRemote: (a) => 'remote_src' in a, hint: "assemble with remote_src: false reads fragments on Slipway's machine" },
-  uri: { needsRemote: (a) => 'src' in a, hint: "uri with src: reads the file on Slipway's machine unless remote_src: true" },
-  patch: { needsRemote: () => true, hint: "patch reads the patch file on Slipway's machine unless remote_src: true" },
+const FILE_ATTRS = ['mode', 'owner', 'group', 'seuser', 'serole', 'setype', 'selevel', 'unsafe_writes', 'attributes'];
+const LOCAL_SRC = "reads the file on Slipway's machine unless remote_src: true (literally; the source must be on the host)";
+
+/**
+ * Modules whose action plugin runs on Slipway's machine and can read its files: the only
+ * arguments Slipway accepts for each (anything else is refused as unknown), and why the
+ * arguments given would read a local file, or undefined. Checked on the arguments as Ansible
+ * merges them (args:, the module's value, action:'s nested args).
+ */
+interface ControllerModule {
+  args: ReadonlySet<string>;
+  localRead: (args: Record<string, unknown>) => string | undefined;
+}
+
+const controllerModule = (args: string[], localRead: ControllerModule['localRead']): ControllerModule => ({
+  args: new Set([...args, ...FILE_ATTRS]),
+  localRead,
+});
+
+const srcNeedsRemote = (a: Record<string, unknown>): string | undefined =>
+  'src' in a && !isTrue(a.remote_src) ? `src ${LOCAL_SRC}` : undefined;
+
+export const CONTROLLER_MODULES: Readonly<Record<string, ControllerModule>> = {
+  copy: controllerModule(
+    ['src', 'dest', 'content', 'remote_src', 'backup', 'force', 'validate', 'directory_mode', 'follow', 'checksum'],
+    srcNeedsRemote,
+  ),
+  unarchive: controllerModule(
+    ['src', 'dest', 'remote_src', 'copy', 'creates', 'list_files', 'exclude', 'include', 'keep_newer', 'extra_opts', 'io_buffer_size', 'validate_certs'],
+    (a) => {
+      // unarchive's old spelling of remote_src: true is copy: false.
+      if (isFalse(a.copy) && !('remote_src' in a)) return undefined;
+      return isTrue(a.remote_src) ? undefined : `src ${LOCAL_SRC}`;
+    },
+  ),
+  assemble: controllerModule(
+    ['src', 'dest', 'remote_src', 'delimiter', 'regexp', 'ignore_hidden', 'validate', 'backup'],
+    // Its action plugin defaults remote_src to yes.
+    (a) => ('remote_src' in a && !isTrue(a.remote_src) ? `remote_src: false assembles fragments from Slipway's machine` : undefined),
+  ),
+  uri: controllerModule(
+    [
+      'url', 'dest', 'url_username', 'url_password', 'user', 'password', 'body', 'body_format', 'method', 'return_content',
+      'force_basic_auth', 'follow_redirects', 'creates', 'removes', 'status_code', 'timeout', 'headers', 'validate_certs',
+      'client_cert', 'client_key', 'ca_path', 'src', 'remote_src', 'use_proxy', 'unix_socket', 'http_agent', 'use_gssapi',
+      'use_netrc', 'ciphers', 'decompress', 'unredirected_headers', 'force',
+    ],
+    (a) => srcNeedsRemote(a) ?? (isTrue(a.remote_src) ? undefined : multipartFileRead(a)),
+  ),
+  patch: controllerModule(['src', 'dest', 'basedir', 'remote_src', 'strip', 'backup', 'binary', 'state', 'ignore_whitespace'], (a) =>
+    isTrue(a.remote_src) ? undefined : `src ${LOCAL_SRC}`,
+  ),
 };
 
-/** Modules whose arguments Slipway must read; their free-form `k=v` strings are parsed. */
-export const INSPECTED_MODULES: ReadonlySet<string> = new Set([...Object.keys(REMOTE_SOURCE), 'set_fact', 'debug', 'assert']);
+/**
+ * uri's action plugin uploads, for a form-multipart body, every field that has a `filename`
+ * and an empty `content`, reading the file on Slipway's machine. Its decision uses the
+ * rendered values, so they must be literal here.
+ */
+function multipartFileRead(a: Record<string, unknown>): string | undefined {
+  if (a.body_format === undefined) return undefined;
+  if (typeof a.body_format !== 'string' || hasTemplate(a.body_format)) return 'body_format must be literal (form-multipart reads files named in the body)';
+  if (a.body_format !== 'form-multipart') return undefined;
+  if (!isPlainObject(a.body)) return "a form-multipart body must be a literal mapping (fields with filename: are read on Slipway's machine)";
+  for (const [field, value] of Object.entries(a.body)) {
+    if (!isPlainObject(value) || !('filename' in value)) continue;
+    const content = value.content;
+    if (typeof content !== 'string' || content === '' || hasTemplate(content)) {
+      return `body field ${JSON.stringify(field)} has filename: without literal content:, so uri reads that file on Slipway's machine and posts it`;
+    }
+  }
+  return undefined;
+}
+
+/** Modules whose arguments Slipway reads besides the controller modules. */
+export const INSPECTED_MODULES: ReadonlySet<string> = new Set([...Object.keys(CONTROLLER_MODULES), 'set_fact', 'debug', 'assert']);
+
+/** Modules whose free-form string is a command (or a meta action), not key=value pairs. */
+export const FREE_FORM_MODULES: ReadonlySet<string> = new Set(['command', 'shell', 'raw', 'meta']);
 
 export interface ResolvedModule {
   /** Short name for builtin and routed modules, FQCN otherwise. */
@@ -85,7 +156,7 @@ export function resolveModule(name: string): ResolvedModule {
   const forbiddenKey = builtin || namespace === 'ansible.posix' || namespace === 'kubernetes.core' || namespace === 'ansible.windows' ? short : name;
   const forbidden = FORBIDDEN[forbiddenKey];
   if (forbidden) return { key: short, code: 'module-forbidden', refusal: forbidden };
-  if (builtin && (BUILTIN_REMOTE.has(short) || REMOTE_SOURCE[short])) return { key: short };
+  if (builtin && (BUILTIN_REMOTE.has(short) || CONTROLLER_MODULES[short])) return { key: short };
   if (routedShort && SHORT_TO_COLLECTION.has(short)) return { key: SHORT_TO_COLLECTION.get(short)! };
   if (namespace === 'ansible.posix' && short === 'patch') return { key: 'patch' };
   if (COLLECTION_REMOTE.has(name)) return { key: name };
@@ -94,16 +165,6 @@ export function resolveModule(name: string): ResolvedModule {
     code: 'module-unknown',
     refusal: "is not on Slipway's list of modules that act only on the cluster's hosts",
   };
-}
-
-/** For copy/unarchive/assemble/uri/patch: why these arguments are refused, or undefined. */
-export function remoteSourceRefusal(module: string, args: Record<string, unknown>): string | undefined {
-  const rule = REMOTE_SOURCE[module];
-  if (!rule || !rule.needsRemote(args)) return undefined;
-  if (isTrue(args.remote_src)) return undefined;
-  // unarchive's old spelling of remote_src: true.
-  if (module === 'unarchive' && isFalse(args.copy) && !('remote_src' in args)) return undefined;
-  return rule.hint;
 }
 
 export function isTrue(v: unknown): boolean {

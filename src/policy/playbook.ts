@@ -1,13 +1,15 @@
-import { LineCounter, parseDocument, type Document } from 'yaml';
-import { parseKeyValues } from './extra-vars-text.js';
+import { LineCounter, parseDocument, visit, type Document } from 'yaml';
+import type { ProblemSink } from '../api/input-error.js';
 import { badUserName } from './host-address.js';
-import { checkConditional, checkExpression, checkTemplate, hasTemplate } from './jinja.js';
-import { INSPECTED_MODULES, remoteSourceRefusal, resolveModule } from './modules.js';
+import { checkConditional, checkExpression, checkTemplatable, hasTemplate } from './jinja.js';
+import { CONTROLLER_MODULES, INSPECTED_MODULES, resolveModule } from './modules.js';
 import {
   BLOCK_KEYWORDS, CONDITIONAL_KEYWORDS, DATA_LOOKUPS, FORBIDDEN_KEYWORDS, LOOP_CONTROL_KEYS,
-  PLAY_KEYWORDS, STRATEGIES, TASK_KEYWORDS,
+  PLAY_KEYWORDS, STRATEGIES,
 } from './playbook-keywords.js';
-import { PolicyViolation, show } from './policy-error.js';
+import { Refusal, countingSink, joinPath, show, within, type PolicyCode } from './policy-error.js';
+import { taskAction } from './task-action.js';
+import { guardTemplate } from './template-guard.js';
 import { checkVarName, checkVars, isPlainObject } from './vars.js';
 import { ansibleYaml } from './yaml-options.js';
 
@@ -18,10 +20,12 @@ import { ansibleYaml } from './yaml-options.js';
  * template checked. Variables it sets (vars:, set_fact, register, loop_var) follow the
  * 'extra' scope rules, because play and task variables outrank the inventory just like -e:
  * `vars: {ansible_host: …}` would send the play to another machine.
- * Returns warnings; throws PolicyViolation whose message names the play/task and line.
+ * Problems go to `sink` (path: play/task label, line), one per refused play or task.
+ * Returns the text to hand to Ansible, the same playbook with every template guarded
+ * (template-guard.ts), or undefined when anything was refused.
  */
-export function checkPlaybook(yamlText: string, where: string): string[] {
-  return new PlaybookChecker(yamlText, where).run();
+export function checkPlaybook(yamlText: string, sink: ProblemSink): string | undefined {
+  return new PlaybookChecker(yamlText, sink).run();
 }
 
 type Path = (string | number)[];
@@ -32,6 +36,7 @@ interface Loc {
 }
 
 const MAX_TEXT = 1024 * 1024;
+const TASK_LISTS = ['pre_tasks', 'tasks', 'post_tasks', 'handlers'];
 const MAX_DEPTH = 100;
 // Characters PyYAML (which Ansible uses) treats as line breaks or rejects, but the yaml
 // package might read as ordinary text: refusing them keeps both parsers seeing one document.
@@ -39,40 +44,82 @@ const MAX_DEPTH = 100;
 const SUSPICIOUS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0085\u2028\u2029\ufeff]/;
 
 class PlaybookChecker {
-  private readonly warnings: string[] = [];
   private readonly lines = new LineCounter();
+  private readonly sink: ProblemSink & { readonly errors: number };
   private doc?: Document.Parsed;
 
   constructor(
     private readonly text: string,
-    private readonly where: string,
-  ) {}
+    sink: ProblemSink,
+  ) {
+    this.sink = countingSink(sink);
+  }
 
-  run(): string[] {
+  run(): string | undefined {
     if (this.text.length > MAX_TEXT) {
-      throw new PolicyViolation('too-large', `playbook is ${this.text.length} characters; the limit is ${MAX_TEXT}`, this.where);
+      this.sink.error('too-large', `playbook is ${this.text.length} characters; the limit is ${MAX_TEXT}`);
+      return undefined;
     }
     const bad = SUSPICIOUS.exec(this.text.startsWith('\ufeff') ? ` ${this.text.slice(1)}` : this.text);
     if (bad) {
       const line = this.text.slice(0, bad.index).split('\n').length;
-      throw new PolicyViolation('yaml-syntax', `line ${line}: character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')} is not allowed in a playbook`, this.where);
+      this.sink.error('yaml-syntax', `character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0')} is not allowed in a playbook`, { line });
+      return undefined;
     }
     const doc = parseDocument(this.text, { ...ansibleYaml({ ansibleTags: true }), lineCounter: this.lines });
     this.doc = doc;
     const problem = doc.errors[0] ?? doc.warnings[0];
     if (problem) {
-      const line = this.lines.linePos(problem.pos[0]).line;
-      throw new PolicyViolation('yaml-syntax', `line ${line}: ${problem.message.split('\n')[0]}`, this.where);
+      this.sink.error('yaml-syntax', problem.message.split('\n')[0]!, { line: this.lines.linePos(problem.pos[0]).line });
+      return undefined;
     }
-    const plays: unknown = doc.toJS({ maxAliasCount: 100 });
+    let plays: unknown;
+    try {
+      plays = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      this.sink.error('too-large', `cannot expand the playbook's aliases: ${(err as Error).message}`);
+      return undefined;
+    }
     if (!Array.isArray(plays) || plays.length === 0) {
-      throw new PolicyViolation('playbook-structure', 'a playbook must be a non-empty list of plays', this.where);
+      this.sink.error('playbook-structure', 'a playbook must be a non-empty list of plays');
+      return undefined;
     }
     plays.forEach((p, i) => {
       const name = isPlainObject(p) && typeof p.name === 'string' ? ` ${show(p.name, 40)}` : '';
-      this.play(p, { path: [i], label: `play ${i + 1}${name}` });
+      this.guarded(() => this.play(p, { path: [i], label: `play ${i + 1}${name}` }));
     });
-    return this.warnings;
+    return this.sink.errors > 0 ? undefined : this.guardedText(doc);
+  }
+
+  /** The playbook as written, with every template rewritten by guardTemplate. */
+  private guardedText(doc: Document.Parsed): string {
+    visit(doc, {
+      Scalar(_key, node) {
+        if (typeof node.value === 'string' && hasTemplate(node.value)) node.value = guardTemplate(node.value);
+      },
+    });
+    return doc.toString({ lineWidth: 0 });
+  }
+
+  /** Runs one check and files its Refusal; the Refusal already carries its full location. */
+  private guarded(check: () => void): void {
+    try {
+      check();
+    } catch (err) {
+      if (!(err instanceof Refusal)) throw err;
+      this.sink.error(err.code, err.message, err.at);
+    }
+  }
+
+  /** Runs a helper whose Refusal is relative to `loc`, rethrowing it located. */
+  private at_(loc: Loc, check: () => void): void {
+    try {
+      check();
+    } catch (err) {
+      if (!(err instanceof Refusal)) throw err;
+      const label = joinPath(loc.label, err.at.path?.startsWith('[') ? err.at.path : err.at.path && ` › ${err.at.path}`);
+      throw new Refusal(err.code, err.message, { path: label, line: this.lineOf(loc.path) });
+    }
   }
 
   // ---- plays, blocks, tasks ----
@@ -91,10 +138,10 @@ class PlaybookChecker {
       this.fail('keyword-forbidden', `strategy must be one of ${[...STRATEGIES].join(', ')} (the debug strategy opens an interactive debugger)`, this.at(loc, 'strategy'));
     }
     this.commonKeywords(play, loc);
-    for (const key of ['pre_tasks', 'tasks', 'post_tasks', 'handlers']) {
+    this.strings(play, loc, 0, TASK_LISTS);
+    for (const key of TASK_LISTS) {
       if (key in play) this.taskList(play[key], this.at(loc, key));
     }
-    this.strings(play, loc, 0);
   }
 
   private taskList(list: unknown, loc: Loc): void {
@@ -102,7 +149,7 @@ class PlaybookChecker {
     if (!Array.isArray(list)) this.fail('playbook-structure', 'must be a list of tasks', loc);
     list.forEach((t, i) => {
       const name = isPlainObject(t) && typeof t.name === 'string' ? ` ${show(t.name, 40)}` : '';
-      this.task(t, { path: [...loc.path, i], label: `${loc.label}[${i}]${name}` });
+      this.guarded(() => this.task(t, { path: [...loc.path, i], label: `${loc.label}[${i}]${name}` }));
     });
   }
 
@@ -114,6 +161,7 @@ class PlaybookChecker {
       for (const key of Object.keys(task)) {
         if (!BLOCK_KEYWORDS.has(key)) this.fail('playbook-structure', `${show(key)} is not a block keyword`, this.at(loc, key));
       }
+      this.strings(task, loc, 0, ['block', 'rescue', 'always']);
       for (const key of ['block', 'rescue', 'always']) {
         if (key in task) this.taskList(task[key], this.at(loc, key));
       }
@@ -131,84 +179,55 @@ class PlaybookChecker {
       this.fail('playbook-structure', 'a task can have only one loop', loc);
     }
     if (task.register !== undefined) {
-      if (typeof task.register !== 'string') this.fail('playbook-structure', 'register must be a variable name', this.at(loc, 'register'));
-      checkVarName(task.register, this.whereOf(this.at(loc, 'register')), 'extra');
+      const rloc = this.at(loc, 'register');
+      if (typeof task.register !== 'string') this.fail('playbook-structure', 'register must be a variable name', rloc);
+      this.at_(this.at(rloc, task.register), () => checkVarName(task.register as string, 'extra'));
     }
     if (task.loop_control !== undefined) this.loopControl(task.loop_control, this.at(loc, 'loop_control'));
 
-    const [moduleName, moduleValue, moduleLoc] = this.findModule(task, loc);
-    const module = resolveModule(moduleName);
-    if (module.refusal) this.fail(module.code!, `module ${show(moduleName)} ${module.refusal}`, moduleLoc);
-    const args = this.moduleArgs(module.key, moduleValue, task.args, moduleLoc);
-    if (args) this.inspectArgs(module.key, args, moduleLoc);
+    let action: ReturnType<typeof taskAction> | undefined;
+    this.at_(loc, () => {
+      action = taskAction(task, (m) => INSPECTED_MODULES.has(resolveModule(m).key));
+    });
+    const moduleLoc = this.at(loc, action!.key);
+    const module = resolveModule(action!.module);
+    if (module.refusal) this.fail(module.code!, `module ${show(action!.module)} ${module.refusal}`, moduleLoc);
+    if (action!.args) this.inspectArgs(module.key, action!.args, moduleLoc);
     this.strings(task, loc, 0);
   }
 
-  /** The task's module: the one key that is not a keyword, or `action:`. */
-  private findModule(task: Record<string, unknown>, loc: Loc): [string, unknown, Loc] {
-    const keys = Object.keys(task).filter((k) => !TASK_KEYWORDS.has(k) && !k.startsWith('with_'));
-    if ('action' in task) {
-      if (keys.length) this.fail('playbook-structure', `task has both action: and ${show(keys[0]!)}`, loc);
-      const action = task.action;
-      const aloc = this.at(loc, 'action');
-      if (isPlainObject(action)) {
-        if (typeof action.module !== 'string') this.fail('playbook-structure', 'action: needs module:', aloc);
-        const { module, ...rest } = action;
-        return [module as string, rest, aloc];
-      }
-      if (typeof action !== 'string' || hasTemplate(action)) {
-        this.fail('playbook-structure', 'action: must name the module literally', aloc);
-      }
-      const [name, ...rest] = action.trim().split(/\s+/);
-      return [name ?? '', rest.join(' '), aloc];
-    }
-    if (keys.length === 0) this.fail('playbook-structure', 'task names no module', loc);
-    if (keys.length > 1) {
-      this.fail('playbook-structure', `task names several modules or unknown keywords: ${keys.map((k) => show(k)).join(', ')}`, loc);
-    }
-    return [keys[0]!, task[keys[0]!], this.at(loc, keys[0]!)];
-  }
-
-  /** Arguments of modules Slipway inspects, merged from `args:` and the module's own value. */
-  private moduleArgs(module: string, value: unknown, argsKeyword: unknown, loc: Loc): Record<string, unknown> | undefined {
-    if (!INSPECTED_MODULES.has(module)) return undefined;
-    const args: Record<string, unknown> = {};
-    if (isPlainObject(argsKeyword)) Object.assign(args, argsKeyword);
-    else if (argsKeyword !== undefined && argsKeyword !== null) {
-      this.fail('playbook-structure', `args: of ${module} must be a literal mapping so Slipway can check it`, loc);
-    }
-    if (isPlainObject(value)) Object.assign(args, value);
-    else if (typeof value === 'string') Object.assign(args, parseKeyValues(value, this.whereOf(loc), 'playbook-structure'));
-    else if (value !== null && value !== undefined) this.fail('playbook-structure', `arguments of ${module} must be a mapping`, loc);
-    return args;
-  }
-
   private inspectArgs(module: string, args: Record<string, unknown>, loc: Loc): void {
-    const refusal = remoteSourceRefusal(module, args);
-    if (refusal) this.fail('module-forbidden', refusal, loc);
-    const where = this.whereOf(loc);
-    if (module === 'set_fact') {
+    const controller = CONTROLLER_MODULES[module];
+    if (controller) {
+      const unknown = Object.keys(args).find((a) => !controller.args.has(a));
+      if (unknown !== undefined) {
+        this.fail('module-argument', `${module} argument ${show(unknown)} is not one Slipway knows to act only on the host (known: ${[...controller.args].join(', ')})`, loc);
+      }
+      const local = controller.localRead(args);
+      if (local) this.fail('module-argument', `${module}: ${local}`, loc);
+    } else if (module === 'set_fact') {
       const facts = { ...args };
       delete facts.cacheable;
-      this.warnings.push(...checkVars(facts, where, { scope: 'extra' }));
+      checkVars(facts, this.sinkAt(loc), { scope: 'extra' });
     } else if (module === 'debug' && typeof args.var === 'string') {
-      if (hasTemplate(args.var)) checkTemplate(args.var, where);
-      else checkExpression(args.var, where);
+      const v = args.var;
+      this.at_(loc, () => (hasTemplate(v) ? checkTemplatable(v) : checkExpression(v)));
     } else if (module === 'assert') {
       const that = Array.isArray(args.that) ? args.that : [args.that];
-      for (const c of that) checkConditional(c, where);
+      for (const c of that) this.at_(loc, () => checkConditional(c));
     }
   }
 
   private loopControl(value: unknown, loc: Loc): void {
     if (!isPlainObject(value)) this.fail('playbook-structure', 'loop_control must be a mapping', loc);
     for (const [key, v] of Object.entries(value)) {
-      if (!LOOP_CONTROL_KEYS.has(key)) this.fail('playbook-structure', `${show(key)} is not a loop_control key`, this.at(loc, key));
+      const kloc = this.at(loc, key);
+      if (!LOOP_CONTROL_KEYS.has(key)) this.fail('playbook-structure', `${show(key)} is not a loop_control key`, kloc);
       if (key === 'loop_var' || key === 'index_var') {
-        if (typeof v !== 'string') this.fail('playbook-structure', `${key} must be a variable name`, this.at(loc, key));
-        checkVarName(v, this.whereOf(this.at(loc, key)), 'extra');
+        if (typeof v !== 'string') this.fail('playbook-structure', `${key} must be a variable name`, kloc);
+        this.at_(this.at(kloc, v as string), () => checkVarName(v as string, 'extra'));
       }
-      if (key === 'break_when') for (const c of Array.isArray(v) ? v : [v]) checkConditional(c, this.whereOf(this.at(loc, key)));
+      if (key === 'break_when') for (const c of Array.isArray(v) ? v : [v]) this.at_(kloc, () => checkConditional(c));
     }
   }
 
@@ -235,13 +254,13 @@ class PlaybookChecker {
     if (obj.vars !== undefined && obj.vars !== null) {
       const vloc = this.at(loc, 'vars');
       if (!isPlainObject(obj.vars)) this.fail('playbook-structure', 'vars must be a mapping', vloc);
-      this.warnings.push(...checkVars(obj.vars, this.whereOf(vloc), { scope: 'extra' }));
+      checkVars(obj.vars, this.sinkAt(vloc), { scope: 'extra' });
     }
     for (const key of CONDITIONAL_KEYWORDS) {
       const value = obj[key];
       if (value === undefined) continue;
       const cloc = this.at(loc, key);
-      for (const c of Array.isArray(value) ? value : [value]) checkConditional(c, this.whereOf(cloc));
+      for (const c of Array.isArray(value) ? value : [value]) this.at_(cloc, () => checkConditional(c));
     }
   }
 
@@ -258,16 +277,17 @@ class PlaybookChecker {
     }
   }
 
-  /** Every string (and key) that Ansible would template must pass checkTemplate. */
-  private strings(value: unknown, loc: Loc, depth: number): void {
+  /** Every string (and key) that Ansible may template must pass checkTemplatable. */
+  private strings(value: unknown, loc: Loc, depth: number, skip: string[] = []): void {
     if (depth > MAX_DEPTH) this.fail('too-large', `nested deeper than ${MAX_DEPTH} levels`, loc);
     if (typeof value === 'string') {
-      if (hasTemplate(value)) checkTemplate(value, this.whereOf(loc));
+      this.at_(loc, () => checkTemplatable(value));
     } else if (Array.isArray(value)) {
       value.forEach((v, i) => this.strings(v, this.at(loc, i), depth + 1));
     } else if (isPlainObject(value)) {
       for (const [k, v] of Object.entries(value)) {
-        if (hasTemplate(k)) checkTemplate(k, this.whereOf(loc));
+        if (skip.includes(k)) continue;
+        this.at_(loc, () => checkTemplatable(k));
         this.strings(v, this.at(loc, k), depth + 1);
       }
     } else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
@@ -281,9 +301,9 @@ class PlaybookChecker {
     return { path: [...loc.path, key], label: typeof key === 'number' ? `${loc.label}[${key}]` : `${loc.label} › ${key}` };
   }
 
-  private whereOf(loc: Loc): string {
-    const line = this.lineOf(loc.path);
-    return `${this.where}${line ? ` line ${line}` : ''}: ${loc.label}`;
+  /** A sink for checks that report themselves (variables), placed at `loc`. */
+  private sinkAt(loc: Loc): ProblemSink {
+    return within(this.sink, { path: `${loc.label} › `, line: this.lineOf(loc.path) });
   }
 
   private lineOf(path: Path): number | undefined {
@@ -294,8 +314,8 @@ class PlaybookChecker {
     return undefined;
   }
 
-  private fail(code: string, message: string, loc: Loc): never {
-    throw new PolicyViolation(code, message, this.whereOf(loc));
+  private fail(code: PolicyCode, message: string, loc: Loc): never {
+    throw new Refusal(code, message, { path: loc.label, line: this.lineOf(loc.path) });
   }
 }
 

@@ -1,4 +1,4 @@
-import { PolicyViolation } from './policy-error.js';
+import { Refusal } from './policy-error.js';
 
 /**
  * Splits extraArgs the way bash would split a line that needs no expansion, and refuses
@@ -18,9 +18,9 @@ import { PolicyViolation } from './policy-error.js';
  * - Leading and trailing blank lines are ignored (YAML block scalars add one); a line break
  *   between words would start a second command in bash and is refused.
  */
-export function splitShellWords(input: string, where = 'extraArgs'): string[] {
+export function splitShellWords(input: string): string[] {
   if (input.length > MAX_INPUT) {
-    throw new PolicyViolation('too-large', `is ${input.length} characters long; the limit is ${MAX_INPUT}`, where);
+    throw new Refusal('too-large', `the arguments are ${input.length} characters long; the limit is ${MAX_INPUT}`);
   }
   let start = 0;
   let end = input.length;
@@ -34,7 +34,7 @@ export function splitShellWords(input: string, where = 'extraArgs'): string[] {
   let inWord = false;
   let i = start;
   const fail: (at: number, why: string) => never = (at, why) => {
-    throw new PolicyViolation('shell-syntax', `${describeChar(input[at] ?? '')} at position ${at + 1} ${why}`, where);
+    throw new Refusal('shell-syntax', `${describeChar(input[at] ?? '')} at position ${at + 1} ${why}`);
   };
 
   while (i < end) {

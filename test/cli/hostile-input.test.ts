@@ -21,7 +21,7 @@ const play = (pwned: string, body: string): string =>
   `- name: Evil\n  hosts: all\n  gather_facts: false\n  tasks:\n    - name: Mark\n      ansible.builtin.shell: touch ${pwned}\n${body}`;
 
 const cases: Case[] = [
-  { name: 'hosts on loopback addresses unless the operator allows them', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' } }), args: ['run'], code: 'var-value' },
+  { name: 'hosts on loopback addresses unless the operator allows them', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' } }), args: ['run'], code: 'bad-host-address' },
   { name: 'a ; in extraArgs', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `--limit=node1; touch ${p}` } }), code: 'shell-syntax' },
   { name: 'command substitution', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `-e x=$(touch ${p})` } }), code: 'shell-syntax' },
   { name: 'backticks', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `-e x=\`touch ${p}\`` } }), code: 'shell-syntax' },
@@ -38,8 +38,11 @@ const cases: Case[] = [
   { name: 'an even etcd group', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, transformHosts: (y) => y.replace('    etcd:\n      hosts:\n', '    etcd:\n      hosts:\n        node3:\n') }), code: 'even-etcd' },
   { name: 'a merge key adding ansible_ssh_common_args', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, transformHosts: (y) => `evil: &evil\n  ansible_ssh_common_args: -o ProxyCommand=touch ${p}\n${y.replace(/^( {6}ansible_user: .*)$/m, '$1\n      <<: *evil')}` }), code: 'yaml-merge-key' },
   { name: 'a host range', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, transformHosts: (y) => y.replace('  hosts:\n', '  hosts:\n    node[0000000:0999999]:\n') }), code: 'host-range' },
-  { name: 'an integer spelling of 127.0.0.1 as ansible_host', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, transformHosts: (y) => y.replace(/ansible_host: .*/, 'ansible_host: 0x7f_00_00_01') }), code: 'var-value' },
+  { name: 'an integer spelling of 127.0.0.1 as ansible_host', build: () => ({ operation: { actionType: 'playbook', action: 'ping.yml' }, transformHosts: (y) => y.replace(/ansible_host: .*/, 'ansible_host: 0x7f_00_00_01') }), code: 'bad-host-address' },
   { name: 'a ConfigMap playbook on localhost', build: (p) => ({ operation: { actionType: 'playbook', action: 'evil.yml', ...CM }, actions: { 'evil.yml': play(p, '').replace('hosts: all', 'hosts: localhost') } }), code: 'hosts-forbidden' },
+  { name: 'a #jinja2: header changing the delimiters in an -e value', build: (p) => ({ operation: { actionType: 'playbook', action: 'ping.yml', extraArgs: `-e '{"x": "#jinja2: variable_start_string: \\"[[\\"\\n{# #}[[ lookup(\\"pipe\\", \\"touch ${p}\\") ]]"}'` } }), code: 'template' },
+  { name: 'the SSH key copied out through action: nested args', build: (p) => ({ operation: { actionType: 'playbook', action: 'evil.yml', ...CM }, actions: { 'evil.yml': play(p, '    - action: {module: copy, args: {src: ../../auth/ssh-privatekey, dest: /tmp/k}}\n') } }), code: 'module-argument' },
+  { name: 'a controller file posted by uri form-multipart', build: (p) => ({ operation: { actionType: 'playbook', action: 'evil.yml', ...CM }, actions: { 'evil.yml': play(p, '    - uri: {url: "http://127.0.0.1:1/", method: POST, body_format: form-multipart, body: {k: {filename: ../../auth/ssh-privatekey}}}\n') } }), code: 'module-argument' },
   { name: 'delegate_to in a ConfigMap playbook', build: (p) => ({ operation: { actionType: 'playbook', action: 'evil.yml', ...CM }, actions: { 'evil.yml': play(p, '      delegate_to: 127.0.0.1\n') } }), code: 'keyword-forbidden' },
 ];
 

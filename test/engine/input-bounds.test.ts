@@ -76,7 +76,7 @@ describe('preparePlan bounds every input before parsing it', () => {
   it('refuses integer spellings of loopback as ansible_host (YAML 1.1 ints)', async () => {
     for (const spelling of ['0x7f_00_00_01', '2_130_706_433', '0b1111111000000000000000000000001', '0_0']) {
       const err = await rejection({ hosts: HOSTS_YML.replace('ansible_host: 10.6.0.12', `ansible_host: ${spelling}`) });
-      assert.ok(err.problems.some((p) => p.code === 'var-value' && p.line === 8), `${spelling}: ${err.message}`);
+      assert.ok(err.problems.some((p) => p.code === 'bad-host-address' && p.line === 8), `${spelling}: ${err.message}`);
     }
   });
 

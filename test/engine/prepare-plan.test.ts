@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InputError } from '../../src/api/input-error.js';
-import { preparePlan } from '../../src/engine/prepare-plan.js';
+import { preparePlan, type OperatorOptions } from '../../src/engine/prepare-plan.js';
+import { controllerOverrideArgs } from '../../src/engine/kubespray-actions.js';
+import { templateGuardArgs } from '../../src/policy/template-guard.js';
 import { CATALOG, HOSTS_YML, VARS_YML, inputOf, manifestText } from './operation-fixture.js';
 
-async function plan(opts: Parameters<typeof manifestText>[0]) {
-  return preparePlan(await inputOf(manifestText(opts)), CATALOG);
+const OVERRIDES = controllerOverrideArgs([]);
+
+async function plan(opts: Parameters<typeof manifestText>[0], operator: OperatorOptions = {}) {
+  return preparePlan(await inputOf(manifestText(opts)), CATALOG, operator);
 }
 
-async function rejection(opts: Parameters<typeof manifestText>[0]): Promise<InputError> {
+async function rejection(opts: Parameters<typeof manifestText>[0], operator: OperatorOptions = {}): Promise<InputError> {
   try {
-    await plan(opts);
+    await plan(opts, operator);
   } catch (err) {
     if (err instanceof InputError) return err;
     throw err;
@@ -32,9 +36,8 @@ describe('preparePlan', () => {
     const main = p.steps[1]!;
     assert.deepEqual(main.argv, [
       'ansible-playbook', '-i', 'inventory/hosts.yml', '-b', '--become-user', 'root',
-      '-e', '@vars/group_vars.yml', '--private-key', 'auth/ssh-privatekey',
-      'builtin/cluster.yml', '-e', 'kube_version=v1.34.4', '-v',
-      '-e', '{"download_localhost":false,"kubeconfig_localhost":false,"kubectl_localhost":false}',
+      '-e', '@vars/group_vars.yml', ...templateGuardArgs(), '--private-key', 'auth/ssh-privatekey',
+      'builtin/cluster.yml', '-e', 'kube_version=v1.34.4', '-v', ...OVERRIDES,
     ]);
     assert.deepEqual(p.steps[2]!.argv.slice(-4, -2), ['--limit', 'node1']);
     assert.deepEqual(p.targetHosts, ['node1', 'node2', 'node3']);
@@ -42,7 +45,7 @@ describe('preparePlan', () => {
 
   it('adds the confirmations kubean adds for reset and remove-node', async () => {
     const reset = await plan({ op: { action: 'reset.yml' } });
-    assert.deepEqual(reset.steps[0]!.argv.slice(-5, -2), ['builtin/reset.yml', '-e', 'reset_confirmation=yes']);
+    assert.deepEqual(reset.steps[0]!.argv.slice(-5), ['builtin/reset.yml', '-e', 'reset_confirmation=yes', ...OVERRIDES]);
     const remove = await plan({ op: { action: 'remove-node.yml', extraArgs: '-e node=node3' } });
     assert.ok(remove.steps[0]!.argv.join(' ').includes('builtin/remove-node.yml -e skip_confirmation=true'));
     assert.deepEqual(remove.targetHosts, ['node3']);
@@ -89,8 +92,7 @@ describe('preparePlan', () => {
     });
     const argv = p.steps[0]!.argv;
     assert.equal(argv[0], 'ansible-playbook');
-    assert.ok(argv.includes('builtin/run-script.yml'));
-    assert.deepEqual(argv.slice(-2), ['-e', 'slipway_script=actions/0/prepare.sh']);
+    assert.deepEqual(argv.slice(-5), ['builtin/run-script.yml', ...OVERRIDES, '-e', 'slipway_script=actions/0/prepare.sh']);
     assert.equal(p.files.find((f) => f.path === 'actions/0/prepare.sh')!.content, 'echo hi');
   });
 });
@@ -109,6 +111,19 @@ describe('preparePlan rejects bad input before anything runs', () => {
     { name: 'a lookup template in group vars', opts: { vars: "x: \"{{ lookup('pipe', 'id') }}\"\n" }, code: '', mentions: /lookup/ },
     { name: 'a reserved slipway_ variable', opts: { op: { extraArgs: '-e slipway_script=../../etc/shadow' } }, code: '', mentions: /slipway_script/ },
     { name: 'remove-node of an unknown node', opts: { op: { action: 'remove-node.yml', extraArgs: '-e node=node8' } }, code: 'unknown-node', mentions: /node8/ },
+    { name: 'ansible_host in group_vars.yml (-e: every host)', opts: { vars: 'ansible_host: 10.9.9.9\n' }, code: 'var-forbidden', mentions: /per host/ },
+    { name: 'ansible_connection in group_vars.yml (reaches kubespray localhost plays)', opts: { vars: 'ansible_connection: ssh\n' }, code: 'var-forbidden', mentions: /localhost/ },
+    { name: 'a #jinja2: header in a host password', opts: { hosts: HOSTS_YML.replace('s3cr3t-pass-word', `"#jinja2: variable_start_string: '[['\\n{# #}[[ lookup('pipe','id') ]]"`) }, code: 'template', mentions: /#jinja2:/ },
+    { name: 'a host key named localhost even with an ansible_host', opts: { hosts: HOSTS_YML.replace(/node3/g, 'localhost') }, code: 'bad-host-address', mentions: /localhost/ },
+    {
+      name: 'a ConfigMap playbook copying the SSH key through action: args',
+      opts: {
+        op: { action: 'evil.yml', actionSource: 'configmap', actionSourceRef: { namespace: 'kubean-system', name: 'acts' } },
+        extra: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: acts, namespace: kubean-system}\ndata:\n  evil.yml: |\n    - hosts: all\n      tasks:\n        - action: {module: copy, args: {src: ../../auth/ssh-privatekey, dest: /tmp/k}}\n`,
+      },
+      code: 'module-argument',
+      mentions: /src/,
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -138,6 +153,23 @@ describe('preparePlan rejects bad input before anything runs', () => {
 });
 
 describe('preparePlan and the machine running ansible', () => {
+  it('refuses host names that resolve to this machine, with the resolution done before planning', async () => {
+    const hosts = HOSTS_YML.replace('ansible_host: 10.6.0.13', 'ansible_host: build-box');
+    const addresses = { local: ['10.6.0.99'], resolved: new Map([['build-box', ['10.6.0.99']]]) };
+    const err = await rejection({ hosts }, { addresses });
+    const p = err.problems.find((x) => x.code === 'bad-host-address')!;
+    assert.equal(p.path, 'all.hosts.node3.ansible_host');
+    assert.match(p.message, /resolves to 10\.6\.0\.99.*Slipway's own machine/);
+    assert.ok(!p.message.includes('hosts.yml'), 'no location in the message');
+  });
+
+  it('hands Ansible guarded templates and !unsafe "{" strings, and keeps kubean templates', async () => {
+    const p = await plan({ vars: 'minio_address: http://m:9000\nfiles_repo: "{{ minio_address }}/kubean"\nb: "{"\n' });
+    const vars = p.files.find((f) => f.path === 'vars/group_vars.yml')!.content;
+    assert.match(vars, /"files_repo": "\{\{ \(slipway_taint, \( minio_address \)\)\[1\] \}\}\/kubean"/);
+    assert.match(vars, /"b": !unsafe "\{"/);
+  });
+
   it('refuses a host whose name is its SSH address when that name is localhost', async () => {
     const hosts = HOSTS_YML.replace('    node3:\n      ip: 10.6.0.13\n      ansible_host: 10.6.0.13\n', '    localhost:\n      ip: 10.6.0.13\n').replace('        node3:\n', '        localhost:\n');
     const err = await rejection({ hosts });

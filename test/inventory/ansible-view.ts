@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { PlainValue } from '../../src/api/ansible-yaml-tree.js';
+import { UnsafeText, type RenderValue } from '../../src/api/ansible-yaml-tree.js';
 import type { Inventory } from '../../src/inventory/inventory-model.js';
 
 const run = promisify(execFile);
@@ -31,8 +31,10 @@ export type Typed =
   | { other: string };
 
 /** How Slipway's model says Ansible should see a value; dict entries sorted. */
-export function typedModel(v: PlainValue): Typed {
+export function typedModel(v: RenderValue): Typed {
   if (v === null) return { null: null };
+  // Ansible reads an !unsafe string as a str (AnsibleUnsafeText).
+  if (v instanceof UnsafeText) return { str: v.text };
   if (typeof v === 'boolean') return { bool: v };
   if (typeof v === 'string') return { str: v };
   if (typeof v === 'number') return Number.isSafeInteger(v) && !Object.is(v, -0) ? { int: String(v) } : { float: v };

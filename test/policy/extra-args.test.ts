@@ -1,18 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseExtraArgs } from '../../src/policy/extra-args.js';
-import { PolicyViolation } from '../../src/policy/policy-error.js';
+import { parseExtraArgs, type ExtraArgsOptions, type ParsedExtraArgs } from '../../src/policy/extra-args.js';
+import { assertRefused, collect } from './collect.js';
 
 function rejects(input: string, code: string, ...fragments: string[]): void {
-  assert.throws(
-    () => parseExtraArgs(input),
-    (err: unknown) => {
-      assert.ok(err instanceof PolicyViolation, `expected PolicyViolation for ${JSON.stringify(input)}, got ${String(err)}`);
-      assert.equal(err.code, code, `${JSON.stringify(input)}: ${err.message}`);
-      for (const f of fragments) assert.ok(err.message.includes(f), `${JSON.stringify(input)}: message ${JSON.stringify(err.message)} lacks ${JSON.stringify(f)}`);
-      return true;
-    },
-  );
+  assertRefused(JSON.stringify(input), (sink) => parseExtraArgs(input, sink), code, fragments);
+}
+
+/** Parses input that must be accepted. */
+function parse(input: string | undefined, opts?: ExtraArgsOptions): ParsedExtraArgs {
+  const { result, errors } = collect((sink) => parseExtraArgs(input, sink, opts));
+  assert.deepEqual(errors, [], String(input));
+  return result!;
 }
 
 test('kubean example extraArgs are accepted and normalized', () => {
@@ -47,30 +46,33 @@ test('kubean example extraArgs are accepted and normalized', () => {
     [`-e a=1 -e 'b="x y"'`, { argv: ['-e', 'a=1', '-e', '{"b":"x y"}'] }],
     [`-e '{"kube_version": "v1.29.0", "upgrade_cluster_setup": true}'`, { argv: ['-e', '{"kube_version":"v1.29.0","upgrade_cluster_setup":true}'] }],
     [`--extra-vars='{x: yes, y: [1, 2]}'`, { argv: ['-e', '{"x":true,"y":[1,2]}'] }],
-    [`-e 'a=1 b="two words" c={{ d | default("e f") }}'`, { argv: ['-e', '{"a":"1","b":"two words","c":"{{ d | default(\\"e f\\") }}"}'] }],
-    [`-e "kube_image_repo={{ registry_host }}/library"`, { argv: ['-e', '{"kube_image_repo":"{{ registry_host }}/library"}'] }],
+    [`-e 'a=1 b="two words" c={{ d | default("e f") }}'`, { argv: ['-e', '{"a":"1","b":"two words","c":"{{ (slipway_taint, ( d | default(\\"e f\\") ))[1] }}"}'] }],
+    [`-e "kube_image_repo={{ registry_host }}/library"`, { argv: ['-e', '{"kube_image_repo":"{{ (slipway_taint, ( registry_host ))[1] }}/library"}'] }],
     ['-e download_localhost=false', { argv: ['-e', 'download_localhost=false'] }],
+    // plain strings that could help assemble a template reach Ansible as unsafe
+    [`-e 'b={'`, { argv: ['-e', '{"b":{"__ansible_unsafe":"{"}}'] }],
+    [`-e '{"p": "pa#ss", "n": 1}'`, { argv: ['-e', '{"p":{"__ansible_unsafe":"pa#ss"},"n":1}'] }],
     ['', { argv: [] }],
   ];
   for (const [input, want] of cases) {
-    const got = parseExtraArgs(input);
+    const got = parse(input);
     assert.deepEqual(got.argv, want.argv, input);
     if (want.limit !== undefined) assert.equal(got.limit, want.limit, input);
     if (want.extraVars !== undefined) assert.deepEqual(got.extraVars, want.extraVars, input);
   }
-  assert.deepEqual(parseExtraArgs(undefined), { argv: [], extraVars: [], warnings: [] });
+  assert.deepEqual(parse(undefined), { argv: [], extraVars: [] });
 });
 
 test('tags are collected across repeated options', () => {
-  const got = parseExtraArgs('-t a,b --tags c --skip-tags=d');
+  const got = parse('-t a,b --tags c --skip-tags=d');
   assert.equal(got.tags, 'a,b,c');
   assert.equal(got.skipTags, 'd');
   assert.deepEqual(got.argv, ['--tags', 'a,b', '--tags', 'c', '--skip-tags', 'd']);
 });
 
 test('allowedVarNames restricts -e', () => {
-  assert.deepEqual(parseExtraArgs('-e node=n1', { allowedVarNames: ['node'] }).extraVars, [{ node: 'n1' }]);
-  assert.throws(() => parseExtraArgs('-e other=1', { allowedVarNames: ['node'] }), (e: unknown) => e instanceof PolicyViolation && e.code === 'var-forbidden' && e.message.includes('other'));
+  assert.deepEqual(parse('-e node=n1', { allowedVarNames: ['node'] }).extraVars, [{ node: 'n1' }]);
+  assertRefused('other', (sink) => parseExtraArgs('-e other=1', sink, { allowedVarNames: ['node'] }), 'var-forbidden', ['-e other']);
 });
 
 const HOSTILE: [string, string, string[]][] = [
@@ -166,6 +168,9 @@ test('hostile extraArgs are refused with the offending piece named', () => {
   for (const [input, code, fragments] of HOSTILE) rejects(input, code, ...fragments);
 });
 
-test('messages say which input they are about', () => {
-  assert.throws(() => parseExtraArgs('-i x', { where: 'preHook[0].extraArgs' }), /^PolicyViolation: preHook\[0\]\.extraArgs: -i is not allowed/);
+test('a refused -e variable is filed under its name, once per variable', () => {
+  const { result, errors } = collect((sink) => parseExtraArgs('-e ansible_host=10.0.0.9 -e download_localhost=true -e ok=1', sink));
+  assert.equal(result, undefined);
+  assert.deepEqual(errors.map((e) => [e.code, e.path]), [['var-forbidden', '-e ansible_host'], ['var-forbidden', '-e download_localhost']]);
+  assert.ok(errors.every((e) => !e.message.includes('ansible_host:')), 'no location in the message');
 });

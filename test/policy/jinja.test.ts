@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkConditional, checkExpression, checkTemplate, hasTemplate } from '../../src/policy/jinja.js';
-import { PolicyViolation } from '../../src/policy/policy-error.js';
+import { checkConditional, checkExpression, checkTemplatable, checkTemplate, hasTemplate } from '../../src/policy/jinja.js';
+import { Refusal } from '../../src/policy/policy-error.js';
 
 function rejects(fn: () => void, label: string, ...fragments: string[]): void {
   assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof PolicyViolation, `expected PolicyViolation for ${label}, got ${String(err)}`);
+    assert.ok(err instanceof Refusal, `expected Refusal for ${label}, got ${String(err)}`);
     assert.ok(err.code === 'template' || err.code === 'too-large', `${label}: ${err.code}`);
     for (const f of fragments) assert.ok(err.message.includes(f), `${label}: message ${JSON.stringify(err.message)} lacks ${JSON.stringify(f)}`);
     return true;
@@ -52,7 +52,7 @@ const ACCEPTED = [
 ];
 
 test('templates built from data are accepted', () => {
-  for (const t of ACCEPTED) assert.doesNotThrow(() => checkTemplate(t, 'vars'), t);
+  for (const t of ACCEPTED) assert.doesNotThrow(() => checkTemplate(t), t);
 });
 
 const REJECTED: [string, string[]][] = [
@@ -123,23 +123,33 @@ const REJECTED: [string, string[]][] = [
 
 test('templates that reach beyond data are refused, naming the offending token', () => {
   assert.ok(REJECTED.length >= 40);
-  for (const [t, fragments] of REJECTED) rejects(() => checkTemplate(t, 'vars.x'), t, ...fragments);
+  for (const [t, fragments] of REJECTED) rejects(() => checkTemplate(t), t, ...fragments);
 });
 
-test('messages say where', () => {
-  assert.throws(() => checkTemplate('{{ lookup("x") }}', 'group_vars.yml: foo'), /^PolicyViolation: group_vars\.yml: foo: /);
+test('#jinja2: override headers are refused wherever a string may be templated', () => {
+  const HEADERS = [
+    "#jinja2: variable_start_string: '[[', variable_end_string: ']]'\n{# #}[[ lookup('pipe','id') ]]",
+    "#jinja2:comment_start_string:'<<'\n{{ x }}",
+    "  #jinja2: variable_start_string: '[['\n{{ x }}",
+    "# jinja2 : variable_start_string: '[['\n{{ x }}",
+    "#Jinja2: variable_start_string: '[['\n{{ x }}",
+    '#jinja2: x: 1\nno template at all',
+  ];
+  for (const h of HEADERS) rejects(() => checkTemplatable(h), h, '#jinja2:');
+  rejects(() => checkExpression("#jinja2: x: 1\nlookup('pipe','id')"), 'header in a bare expression', '#jinja2:');
+  for (const ok of ['# a comment about jinja2', 'a #jinja2: later on the line', 'see jinja2: docs']) assert.doesNotThrow(() => checkTemplatable(ok), ok);
 });
 
 test('conditionals are bare expressions, never templates', () => {
   for (const ok of ['x is defined', 'not (undo | default(false) | bool)', "ansible_os_family == 'RedHat'", 'a and b or c']) {
-    assert.doesNotThrow(() => checkConditional(ok, 'when'), ok);
+    assert.doesNotThrow(() => checkConditional(ok), ok);
   }
-  assert.doesNotThrow(() => checkConditional(true, 'when'));
-  rejects(() => checkConditional('{{ x }}', 'when'), '{{ x }} in when', 'second time');
-  rejects(() => checkConditional("lookup('pipe', 'id')", 'when'), 'lookup in when', 'lookup');
-  rejects(() => checkConditional('x %}{% for i in range(9) %}', 'when'), 'statement injection', 'second time');
-  rejects(() => checkConditional('x %} y', 'when'), 'statement injection', 'unbalanced');
-  rejects(() => checkExpression('a.__class__', 'debug.var'), 'dunder', '__class__');
+  assert.doesNotThrow(() => checkConditional(true));
+  rejects(() => checkConditional('{{ x }}'), '{{ x }} in when', 'second time');
+  rejects(() => checkConditional("lookup('pipe', 'id')"), 'lookup in when', 'lookup');
+  rejects(() => checkConditional('x %}{% for i in range(9) %}'), 'statement injection', 'second time');
+  rejects(() => checkConditional('x %} y'), 'statement injection', 'unbalanced');
+  rejects(() => checkExpression('a.__class__'), 'dunder', '__class__');
 });
 
 test('hasTemplate', () => {
@@ -150,6 +160,6 @@ test('hasTemplate', () => {
 });
 
 test('oversized templates are refused', () => {
-  rejects(() => checkTemplate(`{{ ${'a ~ '.repeat(30_000)}a }}`, 'v'), 'huge');
-  rejects(() => checkTemplate(`{{ ${'('.repeat(100)}a${')'.repeat(100)} }}`, 'v'), 'deep', 'deeper');
+  rejects(() => checkTemplate(`{{ ${'a ~ '.repeat(30_000)}a }}`), 'huge');
+  rejects(() => checkTemplate(`{{ ${'('.repeat(100)}a${')'.repeat(100)} }}`), 'deep', 'deeper');
 });

