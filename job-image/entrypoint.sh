@@ -28,7 +28,7 @@ reader="$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/read-plan.py"
 readonly marker='@@slipway-step '
 readonly job_error_exit=70
 
-run='' work='' agent_pid='' child='' stopping=''
+run='' work='' agent_pid='' child='' stopping='' stepping=''
 
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 
@@ -55,7 +55,11 @@ trap cleanup EXIT
 # bash as PID 1 ignores SIGTERM unless trapped: forward it to the running step and stop there.
 on_signal() {
   stopping=$((128 + $2))
-  if [[ -n $child ]]; then kill "-$1" "$child" 2>/dev/null; else exit "$stopping"; fi
+  if [[ -n $child ]]; then
+    kill "-$1" "$child" 2>/dev/null
+  elif [[ -z $stepping ]]; then
+    exit "$stopping"
+  fi
 }
 trap 'on_signal TERM 15' TERM
 trap 'on_signal INT 2' INT
@@ -66,6 +70,8 @@ run_child() {
   local rc
   "$@" &
   child=$!
+  # A signal that came between the fork and the line above found no child to stop.
+  [[ -n $stopping ]] && kill -TERM "$child" 2>/dev/null
   while :; do
     wait "$child"
     rc=$?
@@ -132,6 +138,7 @@ cd -- "$work" || job_error bad-plan "cannot enter $work"
 total=$(<"$state/count")
 exit_code=0
 failed=''
+stepping=1
 for ((i = 0; i < total; i++)); do
   [[ -n $stopping ]] && break
   mapfile -d '' -t argv <"$state/step-$i.argv"
