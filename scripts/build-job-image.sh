@@ -72,7 +72,7 @@ echo "build-job-image: building $ref (inputs $key) from $mirror $suite" >&2
 stage "debootstrap $suite minbase" debootstrap_rootfs "$rootfs" "$suite" "$mirror" "$cache/debs" "$packages"
 stage "install slipway" install_slipway "$rootfs" "$repo" "$kubectl"
 # Checked before cleaning: the tools need /dev/null, which the image leaves to the runtime.
-stage "check as uid $JOB_UID" check_rootfs "$rootfs"
+stage "check as uid $JOB_UID" check_rootfs "$rootfs" >&2
 stage "clean" clean_rootfs "$rootfs"
 mkdir -p "$build/out"
 stage "commit OCI archive" oci_pack "$rootfs" "$build/out/slipway-job.oci.tar" "$ref" "$key"
