@@ -1,0 +1,62 @@
+/**
+ * The pod volumes that put a job plan's files where the entrypoint reads them: one projected
+ * volume per mount (/conf, /plan, /auth), each gathering its keys from the plan ConfigMap, the
+ * plan Secret and the user's SSH Secret. Pure; the Job builder adds them to the pod spec.
+ */
+import type { V1KeyToPath, V1Volume, V1VolumeMount, V1VolumeProjection } from '@kubernetes/client-node';
+import { JOB_MOUNTS, PLAN_JSON_KEY, type JobFileSource, type JobMount, type JobPlanJson } from './job-plan.js';
+
+export interface JobObjectNames {
+  planConfigMap: string;
+  /** Needed when the plan has secret files (today: always, the inventory). */
+  planSecret?: string;
+  /** The Cluster's sshAuthRef Secret; it must live in the Job's namespace. */
+  userSecret?: string;
+}
+
+export class JobVolumeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobVolumeError';
+  }
+}
+
+/** Mode of projected files: the pod runs as a non-root user and reads them through fsGroup. */
+const CONFIG_MODE = 0o444;
+const SECRET_MODE = 0o440;
+
+export function jobPlanVolumes(plan: JobPlanJson, names: JobObjectNames): { volumes: V1Volume[]; mounts: V1VolumeMount[] } {
+  const byMount = new Map<JobMount, Map<JobFileSource, V1KeyToPath[]>>();
+  const add = (mount: JobMount, source: JobFileSource, item: V1KeyToPath) => {
+    const sources = byMount.get(mount) ?? new Map<JobFileSource, V1KeyToPath[]>();
+    byMount.set(mount, sources);
+    sources.set(source, [...(sources.get(source) ?? []), item]);
+  };
+  add('plan', 'plan-configmap', { key: PLAN_JSON_KEY, path: PLAN_JSON_KEY, mode: CONFIG_MODE });
+  for (const f of plan.files) {
+    add(f.mount, f.source, { key: f.key, path: f.key, mode: f.source === 'plan-configmap' ? CONFIG_MODE : SECRET_MODE });
+  }
+
+  const volumes: V1Volume[] = [];
+  const mounts: V1VolumeMount[] = [];
+  for (const [mount, sources] of byMount) {
+    const projections: V1VolumeProjection[] = [...sources].map(([source, items]) => projection(source, items, names));
+    const name = `slipway-${mount}`;
+    volumes.push({ name, projected: { sources: projections } });
+    mounts.push({ name, mountPath: JOB_MOUNTS[mount].path, readOnly: true });
+  }
+  return { volumes, mounts };
+}
+
+function projection(source: JobFileSource, items: V1KeyToPath[], names: JobObjectNames): V1VolumeProjection {
+  switch (source) {
+    case 'plan-configmap':
+      return { configMap: { name: names.planConfigMap, items } };
+    case 'plan-secret':
+      if (!names.planSecret) throw new JobVolumeError('the plan has secret files but no plan Secret was named');
+      return { secret: { name: names.planSecret, items } };
+    case 'user-secret':
+      if (!names.userSecret) throw new JobVolumeError('the plan uses the SSH key but the Cluster has no sshAuthRef Secret');
+      return { secret: { name: names.userSecret, items } };
+  }
+}

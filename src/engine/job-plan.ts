@@ -1,0 +1,159 @@
+/**
+ * The contract between the controller and the job image's entrypoint (job-image/entrypoint.sh):
+ * what a Plan becomes when it runs as a batch/v1 Job. Pure.
+ *
+ * The controller creates, per operation, a ConfigMap holding `plan.json` and every non-secret
+ * work file, and a Secret holding the secret ones (the rendered inventory may carry
+ * ansible_password). The pod sees them through three mounts (see job-plan-volumes.ts):
+ *   /conf  hosts.yml and group_vars.yml as the planner rendered them (kubean's paths)
+ *   /plan  plan.json and the other work files (ConfigMap playbooks and scripts, known_hosts)
+ *   /auth  the user's sshAuthRef Secret: ssh-privatekey, never copied into the plan objects
+ * Each `files` entry says which mount and key a work file is read from and which object the
+ * controller takes that key from; the entrypoint copies it to `path` in its work directory with
+ * `mode`, or links it there when `link` is set (the SSH key is never copied).
+ */
+import { INVENTORY_PATH, PRIVATE_KEY_PATH, VARS_PATH } from './ansible-env.js';
+import type { Plan, Step, StepKind } from './plan-types.js';
+import { BUILTIN_LINK } from './plan-types.js';
+import { stepSettings } from './step-env.js';
+import type { StepRole } from '../api/types.js';
+
+export const JOB_PLAN_VERSION = 1;
+export const PLAN_JSON_KEY = 'plan.json';
+/** Keys of the user's sshAuthRef Secret, as kubean names them. */
+export const SSH_KEY_KEY = 'ssh-privatekey';
+
+/** Where the entrypoint looks for each mount; the variable moves it (tests run it outside a pod). */
+export const JOB_MOUNTS = {
+  conf: { path: '/conf', env: 'SLIPWAY_CONF_DIR' },
+  plan: { path: '/plan', env: 'SLIPWAY_PLAN_DIR' },
+  auth: { path: '/auth', env: 'SLIPWAY_AUTH_DIR' },
+} as const;
+export type JobMount = keyof typeof JOB_MOUNTS;
+
+/** The object the controller takes a file's key from. */
+export type JobFileSource = 'plan-configmap' | 'plan-secret' | 'user-secret';
+
+export interface JobPlanFile {
+  /** Relative to the work directory, as the steps' argv names it. */
+  path: string;
+  mount: JobMount;
+  /** The file's name in the mount, which is its key in `source`. */
+  key: string;
+  source: JobFileSource;
+  mode: number;
+  /** Symlink to the mounted file instead of a copy. */
+  link: boolean;
+}
+
+export interface JobPlanStep {
+  name: string;
+  role: StepRole;
+  kind: StepKind;
+  argv: string[];
+  /** Everything but what only the pod knows (PATH, HOME, LANG, socket paths), which the entrypoint sets first. */
+  env: Record<string, string>;
+}
+
+/** plan.json. */
+export interface JobPlanJson {
+  version: typeof JOB_PLAN_VERSION;
+  cluster: string;
+  operation: string;
+  steps: JobPlanStep[];
+  files: JobPlanFile[];
+}
+
+export interface JobPlanObjects {
+  plan: JobPlanJson;
+  /** The plan ConfigMap's data: plan.json and every non-secret work file. */
+  configMapData: Record<string, string>;
+  /** The plan Secret's data: every secret work file; empty means no Secret is needed. */
+  secretData: Record<string, string>;
+}
+
+export type JobPlanErrorCode = 'bad-argv' | 'bad-env' | 'bad-path' | 'duplicate-path' | 'too-large';
+
+export class JobPlanError extends Error {
+  constructor(
+    readonly code: JobPlanErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JobPlanError';
+  }
+}
+
+/** The apiserver refuses a ConfigMap or Secret whose data exceeds 1 MiB. */
+export const OBJECT_DATA_LIMIT = 1024 * 1024;
+const KEY_MAX = 253;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Work files that kubean mounts at fixed paths. */
+const CONF_KEYS: Record<string, string> = { [INVENTORY_PATH]: 'hosts.yml', [VARS_PATH]: 'group_vars.yml' };
+
+export function toJobPlan(plan: Plan): JobPlanObjects {
+  const configMapData: Record<string, string> = {};
+  const secretData: Record<string, string> = {};
+  const files: JobPlanFile[] = [];
+  const seen = new Set<string>();
+  for (const [index, file] of plan.files.entries()) {
+    checkPath(file.path);
+    if (seen.has(file.path)) throw new JobPlanError('duplicate-path', `two work files at ${JSON.stringify(file.path)}`);
+    seen.add(file.path);
+    if (file.path === PRIVATE_KEY_PATH) continue; // linked from the user's Secret below
+    const conf = CONF_KEYS[file.path];
+    const key = conf ?? planKey(index, file.path);
+    const source: JobFileSource = file.secret ? 'plan-secret' : 'plan-configmap';
+    (file.secret ? secretData : configMapData)[key] = file.content;
+    files.push({ path: file.path, mount: conf ? 'conf' : 'plan', key, source, mode: file.mode, link: false });
+  }
+  const keyFile = plan.files.find((f) => f.path === PRIVATE_KEY_PATH);
+  if (keyFile || plan.steps.some((s) => s.argv.includes(PRIVATE_KEY_PATH))) {
+    files.push({ path: PRIVATE_KEY_PATH, mount: 'auth', key: SSH_KEY_KEY, source: 'user-secret', mode: keyFile?.mode ?? 0o400, link: true });
+  }
+
+  const json: JobPlanJson = {
+    version: JOB_PLAN_VERSION,
+    cluster: plan.cluster,
+    operation: plan.operation,
+    steps: plan.steps.map(jobStep),
+    files,
+  };
+  configMapData[PLAN_JSON_KEY] = JSON.stringify(json, null, 2);
+  checkSize('ConfigMap', configMapData);
+  checkSize('Secret', secretData);
+  return { plan: json, configMapData, secretData };
+}
+
+function jobStep(step: Step): JobPlanStep {
+  const [program] = step.argv;
+  // env(1) runs the step, and would take a program name holding "=" for a variable.
+  if (!program || program.includes('=')) throw new JobPlanError('bad-argv', `step ${JSON.stringify(step.name)}: argv[0] must be a program name`);
+  if ([step.name, ...step.argv].some((s) => s.includes('\0'))) throw new JobPlanError('bad-argv', `step ${JSON.stringify(step.name)}: NUL in argv`);
+  const env = stepSettings(step);
+  for (const [k, v] of Object.entries(env)) {
+    if (!ENV_NAME.test(k) || v.includes('\0')) throw new JobPlanError('bad-env', `step ${JSON.stringify(step.name)}: bad variable ${JSON.stringify(k)}`);
+  }
+  return { name: step.name, role: step.role, kind: step.kind, argv: [...step.argv], env };
+}
+
+/** A ConfigMap key ([-._a-zA-Z0-9]+) that stays unique by the file's index. */
+function planKey(index: number, path: string): string {
+  return `w${index}-${path.replace(/[^-._a-zA-Z0-9]/g, '_')}`.slice(0, KEY_MAX);
+}
+
+function checkPath(path: string): void {
+  const parts = path.split('/');
+  if (!path || path.startsWith('/') || path.includes('\0') || parts.some((p) => p === '' || p === '.' || p === '..') || parts[0] === BUILTIN_LINK) {
+    throw new JobPlanError('bad-path', `work file path ${JSON.stringify(path)} must be relative, normalised, outside "${BUILTIN_LINK}/" and without ".."`);
+  }
+}
+
+function checkSize(kind: string, data: Record<string, string>): void {
+  let bytes = 0;
+  for (const [k, v] of Object.entries(data)) bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
+  if (bytes > OBJECT_DATA_LIMIT) {
+    throw new JobPlanError('too-large', `the plan ${kind} would hold ${bytes} bytes; the apiserver accepts at most ${OBJECT_DATA_LIMIT}`);
+  }
+}

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { JobPlanError, OBJECT_DATA_LIMIT, PLAN_JSON_KEY, toJobPlan } from '../../src/engine/job-plan.js';
+import { JobVolumeError, jobPlanVolumes } from '../../src/engine/job-plan-volumes.js';
+import type { Plan } from '../../src/engine/plan-types.js';
+import { preparePlan } from '../../src/engine/prepare-plan.js';
+import { CATALOG, inputOf, manifestText } from './operation-fixture.js';
+
+const SCRIPTS_CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: scripts, namespace: kubean-system}\ndata:\n  prepare.sh: "echo hi"\n  check.yml: "- hosts: all\\n  tasks:\\n    - ansible.builtin.ping:\\n"';
+
+async function plannedOperation(): Promise<Plan> {
+  return preparePlan(
+    await inputOf(
+      manifestText({
+        op: {
+          action: 'ping.yml',
+          preHook: [{ actionType: 'shell', action: 'prepare.sh', actionSource: 'configmap', actionSourceRef: { namespace: 'kubean-system', name: 'scripts' } }],
+          postHook: [{ actionType: 'playbook', action: 'check.yml', actionSource: 'configmap', actionSourceRef: { namespace: 'kubean-system', name: 'scripts' } }],
+        },
+        extra: SCRIPTS_CM,
+      }),
+    ),
+    CATALOG,
+  );
+}
+
+const KEY_PATTERN = /^[-._a-zA-Z0-9]{1,253}$/;
+
+describe('toJobPlan', () => {
+  it('keeps the steps as argv arrays, with the env the local executor would add', async () => {
+    const plan = await plannedOperation();
+    const job = toJobPlan(plan);
+    assert.equal(job.plan.version, 1);
+    assert.equal(job.plan.cluster, 'demo');
+    assert.equal(job.plan.operation, 'demo-op');
+    assert.deepEqual(job.plan.steps.map((s) => [s.name, s.role, s.kind]), [
+      ['preHook 1: prepare.sh', 'preHook', 'shell'],
+      ['action: ping.yml', 'action', 'playbook'],
+      ['postHook 1: check.yml', 'postHook', 'playbook'],
+    ]);
+    for (const [i, s] of job.plan.steps.entries()) {
+      assert.deepEqual(s.argv, plan.steps[i]!.argv);
+      assert.equal(s.env.ANSIBLE_CALLBACKS_ENABLED, 'slipway_events');
+      assert.equal(s.env.ANSIBLE_CALLBACK_PLUGINS, 'builtin/callback_plugins');
+      assert.equal(s.env.ANSIBLE_CONFIG, 'builtin/ansible.cfg');
+      assert.equal(s.env.HOME, undefined, 'only the pod knows its work dir');
+    }
+    assert.deepEqual(JSON.parse(job.configMapData[PLAN_JSON_KEY]!), job.plan);
+  });
+
+  it('puts the rendered inventory in the Secret, vars and ConfigMap files in the ConfigMap, and never the key', async () => {
+    const plan = await plannedOperation();
+    const job = toJobPlan(plan);
+    const inventory = plan.files.find((f) => f.path === 'inventory/hosts.yml')!;
+    const key = plan.files.find((f) => f.path === 'auth/ssh-privatekey')!;
+
+    assert.deepEqual(Object.keys(job.secretData), ['hosts.yml']);
+    assert.equal(job.secretData['hosts.yml'], inventory.content);
+    assert.match(job.secretData['hosts.yml']!, /s3cr3t-pass-word/);
+    assert.deepEqual(Object.keys(job.configMapData).sort(), ['group_vars.yml', 'plan.json', 'w3-actions_0_prepare.sh', 'w4-actions_2_check.yml']);
+    const everything = JSON.stringify([job.configMapData, job.secretData]);
+    assert.ok(!everything.includes(key.content.trim().split('\n')[1]!), 'the private key stays in the user Secret');
+    assert.ok(!JSON.stringify(job.configMapData).includes('s3cr3t-pass-word'));
+    for (const k of [...Object.keys(job.configMapData), ...Object.keys(job.secretData)]) assert.match(k, KEY_PATTERN);
+
+    assert.deepEqual(job.plan.files, [
+      { path: 'inventory/hosts.yml', mount: 'conf', key: 'hosts.yml', source: 'plan-secret', mode: 0o600, link: false },
+      { path: 'vars/group_vars.yml', mount: 'conf', key: 'group_vars.yml', source: 'plan-configmap', mode: 0o600, link: false },
+      { path: 'actions/0/prepare.sh', mount: 'plan', key: 'w3-actions_0_prepare.sh', source: 'plan-configmap', mode: 0o600, link: false },
+      { path: 'actions/2/check.yml', mount: 'plan', key: 'w4-actions_2_check.yml', source: 'plan-configmap', mode: 0o600, link: false },
+      { path: 'auth/ssh-privatekey', mount: 'auth', key: 'ssh-privatekey', source: 'user-secret', mode: 0o400, link: true },
+    ]);
+  });
+
+  it('links the key when an argv names it even if the plan carries no key file, and not otherwise', async () => {
+    const plan = await plannedOperation();
+    const noKeyFile = { ...plan, files: plan.files.filter((f) => f.path !== 'auth/ssh-privatekey') };
+    assert.ok(toJobPlan(noKeyFile).plan.files.some((f) => f.mount === 'auth' && f.link));
+    const agentOnly = { ...noKeyFile, steps: noKeyFile.steps.map((s) => ({ ...s, argv: s.argv.filter((a) => a !== '--private-key' && a !== 'auth/ssh-privatekey') })) };
+    assert.ok(!toJobPlan(agentOnly).plan.files.some((f) => f.mount === 'auth'));
+  });
+
+  const base = (over: Partial<Plan>): Plan => ({
+    cluster: 'c', operation: 'o', action: 'ping.yml', steps: [], files: [], secrets: [], targetHosts: [],
+    clusterFacts: { controlPlane: [], workers: [] }, warnings: [], ...over,
+  });
+  const step = (argv: string[], env: Record<string, string> = {}) =>
+    ({ name: 'action: x', role: 'action', kind: 'playbook', argv, env, source: 'builtin', action: 'x' }) as const;
+  const file = (path: string, content = 'x') => ({ path, content, mode: 0o600, secret: false });
+  const refusals: { name: string; plan: Plan; code: string }[] = [
+    { name: 'a program name holding "="', plan: base({ steps: [step(['A=b', 'x'])] }), code: 'bad-argv' },
+    { name: 'an empty argv', plan: base({ steps: [step([])] }), code: 'bad-argv' },
+    { name: 'NUL in an argument', plan: base({ steps: [step(['ansible-playbook', 'a\0b'])] }), code: 'bad-argv' },
+    { name: 'a bad variable name', plan: base({ steps: [step(['true'], { 'A B': '1' })] }), code: 'bad-env' },
+    { name: 'an absolute path', plan: base({ files: [file('/etc/passwd')] }), code: 'bad-path' },
+    { name: 'a path with ..', plan: base({ files: [file('actions/../../x')] }), code: 'bad-path' },
+    { name: 'a path inside builtin/', plan: base({ files: [file('builtin/ping.yml')] }), code: 'bad-path' },
+    { name: 'two files at one path', plan: base({ files: [file('a/b'), file('a/b')] }), code: 'duplicate-path' },
+    { name: 'more than the apiserver stores', plan: base({ files: [file('a/big', 'x'.repeat(OBJECT_DATA_LIMIT))] }), code: 'too-large' },
+  ];
+  for (const r of refusals) {
+    it(`refuses ${r.name}`, () => {
+      assert.throws(() => toJobPlan(r.plan), (err: unknown) => err instanceof JobPlanError && err.code === r.code);
+    });
+  }
+});
+
+describe('jobPlanVolumes', () => {
+  it('projects each mount from the objects its files come from', async () => {
+    const job = toJobPlan(await plannedOperation());
+    const { volumes, mounts } = jobPlanVolumes(job.plan, { planConfigMap: 'op-plan', planSecret: 'op-plan', userSecret: 'demo-ssh' });
+    assert.deepEqual(mounts, [
+      { name: 'slipway-plan', mountPath: '/plan', readOnly: true },
+      { name: 'slipway-conf', mountPath: '/conf', readOnly: true },
+      { name: 'slipway-auth', mountPath: '/auth', readOnly: true },
+    ]);
+    const conf = volumes.find((v) => v.name === 'slipway-conf')!.projected!.sources!;
+    assert.deepEqual(conf, [
+      { secret: { name: 'op-plan', items: [{ key: 'hosts.yml', path: 'hosts.yml', mode: 0o440 }] } },
+      { configMap: { name: 'op-plan', items: [{ key: 'group_vars.yml', path: 'group_vars.yml', mode: 0o444 }] } },
+    ]);
+    const auth = volumes.find((v) => v.name === 'slipway-auth')!.projected!.sources!;
+    assert.deepEqual(auth, [{ secret: { name: 'demo-ssh', items: [{ key: 'ssh-privatekey', path: 'ssh-privatekey', mode: 0o440 }] } }]);
+    const plan = volumes.find((v) => v.name === 'slipway-plan')!.projected!.sources!;
+    assert.deepEqual(plan[0]!.configMap!.items!.map((i) => i.key), ['plan.json', 'w3-actions_0_prepare.sh', 'w4-actions_2_check.yml']);
+  });
+
+  it('refuses to build volumes without the Secrets the plan needs', async () => {
+    const job = toJobPlan(await plannedOperation());
+    assert.throws(() => jobPlanVolumes(job.plan, { planConfigMap: 'p', userSecret: 's' }), JobVolumeError);
+    assert.throws(() => jobPlanVolumes(job.plan, { planConfigMap: 'p', planSecret: 'p' }), JobVolumeError);
+  });
+});
