@@ -6,7 +6,7 @@ import { CONTROL_PLANE_GROUP, WORKER_GROUP, groupMembers, type Inventory } from 
 import { renderInventory } from '../inventory/render-inventory.js';
 import { checkActionArgs, type Report } from './action-args.js';
 import { actionCommand } from './action-command.js';
-import { INVENTORY_PATH, KNOWN_HOSTS_PATH, PRIVATE_KEY_PATH, VARS_PATH, ansibleEnv } from './ansible-env.js';
+import { INVENTORY_PATH, KNOWN_HOSTS_PATH, VARS_PATH, ansibleEnv } from './ansible-env.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
 import type { Plan, Step, WorkFile } from './plan-types.js';
 
@@ -40,15 +40,15 @@ export function buildPlan(p: PlanInput): Plan {
     { path: VARS_PATH, content: stringify(p.vars), mode: 0o600, secret: false },
   ];
   const secrets = [...p.secrets];
+  let sshPrivateKey: string | undefined;
   if (input.ssh) {
-    const key = input.ssh.privateKey.text.endsWith('\n') ? input.ssh.privateKey.text : `${input.ssh.privateKey.text}\n`;
-    files.push({ path: PRIVATE_KEY_PATH, content: key, mode: 0o400, secret: true });
+    sshPrivateKey = input.ssh.privateKey.text.endsWith('\n') ? input.ssh.privateKey.text : `${input.ssh.privateKey.text}\n`;
     secrets.push(input.ssh.privateKey.text);
     if (input.ssh.knownHosts) {
       files.push({ path: KNOWN_HOSTS_PATH, content: input.ssh.knownHosts.text, mode: 0o600, secret: false });
     }
   }
-  const env = ansibleEnv({ knownHosts: Boolean(input.ssh?.knownHosts) });
+  const env = ansibleEnv({ knownHosts: Boolean(input.ssh?.knownHosts), agentKey: sshPrivateKey !== undefined });
   const ansibleBase = [
     'ansible-playbook',
     '-i',
@@ -58,7 +58,6 @@ export function buildPlan(p: PlanInput): Plan {
     'root',
     '-e',
     `@${VARS_PATH}`,
-    ...(input.ssh ? ['--private-key', PRIVATE_KEY_PATH] : []),
   ];
 
   const steps: Step[] = [];
@@ -103,6 +102,7 @@ export function buildPlan(p: PlanInput): Plan {
     steps,
     files,
     secrets: secrets.filter((s) => s.length > 0),
+    ...(sshPrivateKey !== undefined ? { sshPrivateKey } : {}),
     targetHosts,
     clusterFacts: clusterFacts(inventory, p.vars, mainLimit),
     warnings: [...(p.warnings ?? []), ...problems.warnings].map((w) => `${w.object}${w.key ? ` ${w.key}` : ''}: ${w.message}`),
