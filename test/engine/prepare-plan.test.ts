@@ -32,7 +32,7 @@ describe('preparePlan', () => {
     const main = p.steps[1]!;
     assert.deepEqual(main.argv, [
       'ansible-playbook', '-i', 'inventory/hosts.yml', '-b', '--become-user', 'root',
-      '-e', '@vars/group_vars.yml', '--private-key', 'auth/ssh-privatekey',
+      '-e', '@vars/group_vars.yml',
       'builtin/cluster.yml', '-e', 'kube_version=v1.34.4', '-v',
     ]);
     assert.deepEqual(p.steps[2]!.argv.slice(-2), ['--limit', 'node1']);
@@ -52,11 +52,12 @@ describe('preparePlan', () => {
     assert.deepEqual(p.targetHosts, ['node2']);
   });
 
-  it('marks the key and inventory as 0600/0400 secrets and lists the password for redaction', async () => {
+  it('keeps the key out of the work files (it goes to the ssh-agent), marks the inventory secret and lists the password for redaction', async () => {
     const p = await plan({});
-    const key = p.files.find((f) => f.path === 'auth/ssh-privatekey')!;
-    assert.equal(key.mode, 0o400);
-    assert.equal(key.secret, true);
+    assert.match(p.sshPrivateKey ?? '', /BEGIN OPENSSH PRIVATE KEY/);
+    assert.ok(!p.files.some((f) => f.content.includes('PRIVATE KEY')), 'no work file holds the key');
+    assert.ok(!p.steps.some((s) => s.argv.includes('--private-key')));
+    assert.match(p.steps[0]!.env.ANSIBLE_SSH_ARGS ?? '', /-o IdentitiesOnly=yes -o IdentityAgent=SSH_AUTH_SOCK -o IdentityFile=auth\/ssh-agent-identity\.pub /);
     assert.equal(p.files.find((f) => f.path === 'inventory/hosts.yml')!.mode, 0o600);
     assert.ok(p.secrets.includes('s3cr3t-pass-word'));
     assert.ok(p.secrets.some((s) => s.includes('BEGIN OPENSSH PRIVATE KEY')));

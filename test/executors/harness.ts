@@ -23,7 +23,15 @@ export async function executorHarness(name: string, opts: Partial<LocalExecutorO
   const workRoot = join(base, 'work');
   await mkdir(workRoot, { recursive: true });
   const logFile = join(base, 'operation.log');
-  const executor = new LocalExecutor({ builtinDir: join(repoRoot(), 'playbooks'), workRoot, logFile, killGraceMs: 2_000, ...opts });
+  // The test hosts are sshd instances on 127.0.0.x, so loopback hosts are allowed by default.
+  const executor = new LocalExecutor({
+    builtinDir: join(repoRoot(), 'playbooks'),
+    workRoot,
+    logFile,
+    killGraceMs: 2_000,
+    ...opts,
+    sandbox: { allowLoopbackHosts: true, ...opts.sandbox },
+  });
   return {
     env,
     executor,

@@ -7,7 +7,7 @@ import { buildTestPlan, fixturePlaybook } from './plan-fixture.js';
 const h = await executorHarness('secrets');
 const password = `pw-${h.env.randomName('hunter2')}-"quoted"`;
 
-test('the password and the private key never reach the log, the events or the result', async () => {
+test('the password never reaches the log, the events or the result; the private key is nowhere to print', async () => {
   const privateKey = await readFile(h.env.sshPrivateKeyPath, 'utf8');
   const keyLines = privateKey
     .split('\n')
@@ -15,17 +15,15 @@ test('the password and the private key never reach the log, the events or the re
     .filter((l) => l.length >= 8 && !l.startsWith('-----'));
   assert.ok(keyLines.length > 0);
 
-  const keyCopy = `${await h.markerDir()}/key`;
   const plan = await buildTestPlan(h.env, {
     operation: h.env.randomName('leak'),
     vars: { ansible_password: password },
     secrets: [password],
     steps: [
-      // Prints the key line by line, as a careless hook script would.
-      { role: 'preHook', shell: ['cat', 'auth/ssh-privatekey'] },
-      { role: 'preHook', shell: ['cp', 'auth/ssh-privatekey', keyCopy] },
+      // A careless hook script looks for the key where it used to be: it is not there.
+      { role: 'preHook', shell: ['sh', '-c', 'cat auth/* || true'] },
       { role: 'preHook', shell: ['sh', '-c', `echo "${password.replace(/"/g, '\\"')}" >&2`] },
-      { role: 'action', playbook: fixturePlaybook('leak-secrets.yml'), extraVars: { key_copy: keyCopy } },
+      { role: 'action', playbook: fixturePlaybook('leak-secrets.yml') },
     ],
   });
   const { events, sink } = recorder();
@@ -43,7 +41,7 @@ test('the password and the private key never reach the log, the events or the re
     for (const line of keyLines) assert.ok(!text.includes(line), `a key line in ${where}`);
     assert.ok(!text.includes('PRIVATE KEY-----'), `PEM armour in ${where}`);
   }
-  // The steps did print them, so the absence above is the redactor's doing.
+  // The steps did print the password, so its absence above is the redactor's doing.
   assert.match(log, /the password is \[REDACTED\]/);
-  assert.ok(log.split('\n').filter((l) => l === '[REDACTED]').length >= keyLines.length);
+  assert.match(log, /stderr has \[REDACTED\]/);
 });
