@@ -127,7 +127,7 @@ export class LocalExecutor implements Executor {
 
   /** Worked out on first use and kept: a trial sandbox per network mode. */
   private sandboxSupport(): Promise<SandboxSupport> {
-    this.supportOnce ??= detectSandboxSupport(this.opts.sandbox ?? {}, this.opts.builtinDir);
+    this.supportOnce ??= detectSandboxSupport(this.opts.sandbox ?? {}, this.opts.builtinDir, this.opts.workRoot ?? tmpdir());
     return this.supportOnce;
   }
 
@@ -210,7 +210,11 @@ export class LocalExecutor implements Executor {
       const end: ProcessEnd = await launched.ended;
       await Promise.all(reading);
       const { oomKills } = await launched.finish();
-      if (setupError !== undefined && !stop) return finish({ exitCode: null, spawnError: ctx.redact(`the sandbox could not be set up: ${setupError}`) });
+      if (setupError !== undefined && !stop) {
+        // bwrap's own complaint, when it gave one, says more than the pipe that broke.
+        const why = stderrTail.filter((l) => l.startsWith('bwrap: ')).at(-1) ?? setupError;
+        return finish({ exitCode: null, spawnError: ctx.redact(`the sandbox could not be set up: ${why}`) });
+      }
       if (end.spawnError !== undefined) return finish({ exitCode: null, spawnError: ctx.redact(end.spawnError) });
       const notFound = ctx.runtime && end.exitCode === 1 ? execFailure(stderrTail, program) : undefined;
       if (notFound !== undefined) return finish({ exitCode: null, spawnError: notFound });

@@ -1,9 +1,8 @@
 /**
  * What one operation's sandboxes share: the generated /etc files, the ssh control-socket and
- * agent directories, and open descriptors of the work dir and the playbooks, which bwrap binds
- * by fd so that neither path has to be reachable for the sandbox's uid.
+ * agent directories, the work dir handed over to the sandbox's uid, and the playbooks.
  */
-import { chmod, chown, mkdir, mkdtemp, open, readdir, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sandboxEtc, type SandboxIdentity } from './sandbox-etc.js';
@@ -15,8 +14,8 @@ export interface OperationSandbox {
   hostEtcExtra: { host: string[]; isolated: string[] };
   controlDir: string;
   agentDir: string;
-  workDirFd: number;
-  builtinDirFd: number;
+  workDir: string;
+  builtinDir: string;
   close(): Promise<void>;
 }
 
@@ -32,9 +31,7 @@ export interface OperationSandboxOptions {
 
 export async function prepareOperationSandbox(opts: OperationSandboxOptions): Promise<OperationSandbox> {
   const base = await mkdtemp(join(tmpdir(), 'slipway-sbx-'));
-  const handles: FileHandle[] = [];
   const close = async (): Promise<void> => {
-    await Promise.all(handles.map((h) => h.close().catch(() => undefined)));
     await rm(base, { recursive: true, force: true });
   };
   try {
@@ -62,11 +59,7 @@ export async function prepareOperationSandbox(opts: OperationSandboxOptions): Pr
       await chown(opts.controlDir, opts.identity.uid, opts.identity.gid);
       await chown(agentDir, opts.identity.uid, opts.identity.gid);
     }
-    const work = await open(opts.workDir, 'r');
-    handles.push(work);
-    const builtin = await open(opts.builtinDir, 'r');
-    handles.push(builtin);
-    return { generatedEtc, hostEtcExtra, controlDir: opts.controlDir, agentDir, workDirFd: work.fd, builtinDirFd: builtin.fd, close };
+    return { generatedEtc, hostEtcExtra, controlDir: opts.controlDir, agentDir, workDir: opts.workDir, builtinDir: opts.builtinDir, close };
   } catch (err) {
     await close();
     throw err;

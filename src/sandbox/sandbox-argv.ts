@@ -1,7 +1,6 @@
 /**
  * The argv that runs one step inside bubblewrap. Pure: every host fact it needs (which root
- * directories are symlinks, which /etc entries exist, the fds of the directories to bind) is
- * passed in.
+ * directories are symlinks, which /etc entries exist, the directories to bind) is passed in.
  */
 import {
   AGENT_SOCKET_NAME,
@@ -37,8 +36,11 @@ export interface SandboxSpec {
   hostEtc: readonly string[];
   /** Generated /etc files: name → host path of the file. */
   generatedEtc: Readonly<Record<string, string>>;
-  /** Open fds of the operation's work directory (read-write) and Slipway's playbooks (read-only). */
-  fds: { workDir: number; builtinDir: number; info: number; block: number };
+  /** The operation's work directory (read-write) and Slipway's playbooks (read-only); both must be reachable for `identity`. */
+  workDir: string;
+  builtinDir: string;
+  /** bwrap reports the sandbox's pid on `info` and waits for a byte on `block` before it runs the command. */
+  fds: { info: number; block: number };
   /** Host directories for ssh's control sockets and the agent's socket (made accessible to `identity`). */
   controlDir: string;
   agentDir?: string;
@@ -81,8 +83,8 @@ export function sandboxArgv(spec: SandboxSpec): string[] {
     '--dev', '/dev',
     '--tmpfs', '/tmp',
     '--dir', '/var/tmp',
-    '--ro-bind-fd', String(spec.fds.builtinDir), SANDBOX_BUILTIN_DIR,
-    '--bind-fd', String(spec.fds.workDir), SANDBOX_WORK_DIR,
+    '--ro-bind', spec.builtinDir, SANDBOX_BUILTIN_DIR,
+    '--bind', spec.workDir, SANDBOX_WORK_DIR,
     '--bind', spec.controlDir, SANDBOX_CONTROL_DIR,
   );
   if (spec.agentDir) argv.push('--bind', spec.agentDir, SANDBOX_AGENT_DIR);

@@ -54,7 +54,8 @@ export interface SandboxSupport {
   unavailable: Record<SandboxNetwork, SandboxUnavailable | undefined>;
 }
 
-export async function detectSandboxSupport(opts: SandboxOptions, builtinDir: string): Promise<SandboxSupport> {
+/** `workRoot` and `builtinDir` are the executor's: the trial binds them as a step would. */
+export async function detectSandboxSupport(opts: SandboxOptions, builtinDir: string, workRoot: string): Promise<SandboxSupport> {
   const root = process.getuid?.() === 0;
   const identity = root
     ? (opts.identity ?? DEFAULT_SANDBOX_IDENTITY)
@@ -72,8 +73,8 @@ export async function detectSandboxSupport(opts: SandboxOptions, builtinDir: str
     const none: SandboxUnavailable = { reason: 'unsupported-os', detail: `bubblewrap sandboxes need Linux; this is ${platform()}` };
     return { runtime, unavailable: { host: none, isolated: none } };
   }
-  const host = await trialRun(runtime, 'host', builtinDir);
-  const isolated = host ?? (root ? networkProblem(await trialRun(runtime, 'isolated', builtinDir)) : NO_NETWORK_UNPRIVILEGED);
+  const host = await trialRun(runtime, 'host', builtinDir, workRoot);
+  const isolated = host ?? (root ? networkProblem(await trialRun(runtime, 'isolated', builtinDir, workRoot)) : NO_NETWORK_UNPRIVILEGED);
   return { runtime, unavailable: { host, isolated } };
 }
 
@@ -88,8 +89,8 @@ function networkProblem(u: SandboxUnavailable | undefined): SandboxUnavailable |
 }
 
 /** Runs `true` in a real sandbox, set up exactly as a step's would be. */
-async function trialRun(runtime: SandboxRuntime, network: SandboxNetwork, builtinDir: string): Promise<SandboxUnavailable | undefined> {
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-probe-'));
+async function trialRun(runtime: SandboxRuntime, network: SandboxNetwork, builtinDir: string, workRoot: string): Promise<SandboxUnavailable | undefined> {
+  const dir = await mkdtemp(join(workRoot, 'slipway-probe-'));
   const controlDir = await mkdtemp(join(tmpdir(), 'slipway-probe-cp-'));
   const operation = await prepareOperationSandbox({ workDir: dir, controlDir, builtinDir, identity: runtime.identity, chownTo: runtime.dropPrivileges });
   try {

@@ -41,8 +41,6 @@ export interface LaunchOptions {
 
 const INFO_FD = 3;
 const BLOCK_FD = 4;
-const WORK_FD = 5;
-const BUILTIN_FD = 6;
 const INFO_TIMEOUT_MS = 10_000;
 
 export function launchSandboxedStep(opts: LaunchOptions): SandboxedStep {
@@ -55,7 +53,9 @@ export function launchSandboxedStep(opts: LaunchOptions): SandboxedStep {
     root: runtime.layout.root,
     hostEtc: [...runtime.layout.etc, ...operation.hostEtcExtra[opts.network]],
     generatedEtc: operation.generatedEtc[opts.network],
-    fds: { info: INFO_FD, block: BLOCK_FD, workDir: WORK_FD, builtinDir: BUILTIN_FD },
+    workDir: operation.workDir,
+    builtinDir: operation.builtinDir,
+    fds: { info: INFO_FD, block: BLOCK_FD },
     controlDir: operation.controlDir,
     agentDir: operation.agentDir,
     command: opts.command,
@@ -65,7 +65,7 @@ export function launchSandboxedStep(opts: LaunchOptions): SandboxedStep {
     // bwrap chdirs inside; outside, the cwd only has to exist.
     cwd: '/',
     env: opts.env,
-    extraStdio: ['pipe', 'pipe', operation.workDirFd, operation.builtinDirFd],
+    extraStdio: ['pipe', 'pipe'],
   });
   const infoPipe = proc.child.stdio[INFO_FD] as Readable;
   const blockPipe = proc.child.stdio[BLOCK_FD] as Writable;

@@ -124,10 +124,11 @@ describe('preparePlan and the machine running ansible', () => {
     assert.ok(err.problems.some((p) => p.code === 'bad-host-address' && /localhost/.test(p.message)), err.message);
   });
 
-  it('offers ssh only the cluster key: no ssh_config, agent or other identities', async () => {
+  it("offers ssh only the cluster key: no ssh_config, only the operation's agent, that key's identity only", async () => {
     const p = await plan({});
     const args = p.steps[0]!.env.ANSIBLE_SSH_ARGS!;
-    for (const o of ['-F /dev/null', 'IdentitiesOnly=yes', 'IdentityAgent=none']) assert.ok(args.includes(o), o);
+    for (const o of ['-F /dev/null', 'IdentitiesOnly=yes', 'IdentityAgent=SSH_AUTH_SOCK', 'IdentityFile=auth/ssh-agent-identity.pub']) assert.ok(args.includes(o), o);
+    assert.ok(!args.includes('IdentityAgent=none'));
   });
 });
 

@@ -30,9 +30,12 @@ export interface FixtureOptions {
   /** Secrets beyond the private key. */
   secrets?: string[];
   activeDeadlineSeconds?: number;
+  /** More work files (probe scripts and their arguments). */
+  files?: WorkFile[];
 }
 
 export const INVENTORY_PATH = 'inventory/hosts.yml';
+const SSH_ARGS = ansibleEnv({ knownHosts: true, agentKey: true }).ANSIBLE_SSH_ARGS!;
 
 export function fixturePlaybook(name: string): string {
   return join(repoRoot(), 'test', 'fixtures', 'playbooks', name);
@@ -56,6 +59,7 @@ export async function buildTestPlan(env: SshHosts, opts: FixtureOptions): Promis
   const files: WorkFile[] = [
     { path: INVENTORY_PATH, content: stringify(inventory), mode: 0o600, secret: secrets.length > 1 },
     { path: KNOWN_HOSTS_PATH, content: await readFile(env.knownHostsPath, 'utf8'), mode: 0o600, secret: false },
+    ...(opts.files ?? []),
   ];
   const counters: Record<StepRole, number> = { preHook: 0, action: 0, postHook: 0 };
   const texts = await Promise.all(
@@ -86,7 +90,9 @@ export async function buildTestPlan(env: SshHosts, opts: FixtureOptions): Promis
       role: s.role,
       kind: 'playbook',
       argv,
-      env: ansibleEnv({ knownHosts: true, agentKey: true }),
+      // Only the ssh settings of a real plan (its key from the agent); ansible's defaults
+      // otherwise, notably no pipelining (see the stop tests).
+      env: { ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_RETRY_FILES_ENABLED: 'False', ANSIBLE_SSH_ARGS: SSH_ARGS },
       source: s.source ?? 'configmap',
       action: file,
     };
