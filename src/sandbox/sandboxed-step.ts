@@ -69,6 +69,10 @@ export function launchSandboxedStep(opts: LaunchOptions): SandboxedStep {
   });
   const infoPipe = proc.child.stdio[INFO_FD] as Readable;
   const blockPipe = proc.child.stdio[BLOCK_FD] as Writable;
+  // bwrap closes both ends once it is past them (ECONNRESET, EPIPE here); a bwrap that fails
+  // before reporting is caught by readInfo through the process's end instead.
+  infoPipe.on('error', ignorePipeEnd);
+  blockPipe.on('error', ignorePipeEnd);
   let cgroup: MemoryCgroup | undefined;
   let network: SlirpNetwork | undefined;
   let sandboxPid: number | undefined;
@@ -87,6 +91,7 @@ export function launchSandboxedStep(opts: LaunchOptions): SandboxedStep {
     }
     if (opts.network === 'isolated') network = await startSlirp(runtime.tools.slirp4netns, info.pid);
     blockPipe.end('1');
+    infoPipe.destroy();
     running = true;
   })();
   started.catch(() => {
@@ -111,6 +116,8 @@ export function launchSandboxedStep(opts: LaunchOptions): SandboxedStep {
   };
   return { ...proc, started, signal, finish };
 }
+
+function ignorePipeEnd(): void {}
 
 interface SandboxInfo {
   pid: number;

@@ -46,6 +46,9 @@ export async function startSlirp(slirp4netns: string, pid: number): Promise<Slir
   const stderr: string[] = [];
   child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
   const exitPipe = child.stdio[4] as Writable;
+  // Closing the exit pipe is how slirp4netns is told to stop; its end of it going away is expected.
+  exitPipe.on('error', () => undefined);
+  child.stdio[3]?.on('error', () => undefined);
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
