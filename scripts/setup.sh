@@ -11,7 +11,8 @@ trap fail ERR
 
 current="system packages"
 step "$current"
-packages=(redis-server ansible openssh-server openssh-client sshpass sudo ansible-lint openssl ca-certificates)
+# bubblewrap and slirp4netns: the sandbox every local step runs in (src/sandbox/).
+packages=(redis-server ansible openssh-server openssh-client sshpass sudo ansible-lint openssl ca-certificates bubblewrap slirp4netns)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -72,6 +72,8 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
     builtinDir: opts.builtinDir,
     logFile,
     logger: io.logger.child({ cluster: plan.cluster, operation: name }),
+    // The same operator choice that admitted loopback hosts lets the sandbox share this network.
+    sandbox: { allowLoopbackHosts: operator.allowLoopbackHosts ?? false },
   });
   const result = await executor.run(plan, progressPrinter({ write: io.out, verbose: opts.verbose }), io.signal);
   statuses[name] = redactDeep(finishedStatus(op, result, plan), redact);

@@ -1,25 +1,26 @@
-import { BUILTIN_LINK } from './plan-types.js';
+import { AGENT_IDENTITY_PATH, BUILTIN_LINK } from './plan-types.js';
 
 export const INVENTORY_PATH = 'inventory/hosts.yml';
 export const VARS_PATH = 'vars/group_vars.yml';
-export const PRIVATE_KEY_PATH = 'auth/ssh-privatekey';
 export const KNOWN_HOSTS_PATH = 'auth/known_hosts';
 
 /**
  * The environment every ansible step gets. Only Slipway sets ANSIBLE_* variables: the config
  * file is the builtin one, so no ansible.cfg from the machine or a user can change behaviour.
  */
-export function ansibleEnv(opts: { knownHosts: boolean }): Record<string, string> {
+export function ansibleEnv(opts: { knownHosts: boolean; agentKey: boolean }): Record<string, string> {
+  // The key is in the executor's ssh-agent (SSH_AUTH_SOCK), never in a file ansible could read.
+  const identity = opts.agentKey ? `-o IdentityAgent=SSH_AUTH_SOCK -o IdentityFile=${AGENT_IDENTITY_PATH}` : '-o IdentityAgent=none';
   const hostKeys = opts.knownHosts
     ? `-o UserKnownHostsFile=${KNOWN_HOSTS_PATH} -o StrictHostKeyChecking=yes`
     : '-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no';
   return {
     ANSIBLE_CONFIG: `${BUILTIN_LINK}/ansible.cfg`,
     ANSIBLE_HOST_KEY_CHECKING: opts.knownHosts ? 'True' : 'False',
-    // -F /dev/null, IdentitiesOnly and no agent: only the cluster's own key is offered, never
-    // the keys, agent or ssh_config of the account running Slipway.
+    // -F /dev/null, IdentitiesOnly and only the operation's own agent: only the cluster's own
+    // key is offered, never the keys, agent or ssh_config of the account running Slipway.
     ANSIBLE_SSH_ARGS:
-      `-F /dev/null -o IdentitiesOnly=yes -o IdentityAgent=none -o ControlMaster=auto -o ControlPersist=60s ${hostKeys}`,
+      `-F /dev/null -o IdentitiesOnly=yes ${identity} -o ControlMaster=auto -o ControlPersist=60s ${hostKeys}`,
     ANSIBLE_INVENTORY_ENABLED: 'yaml',
     ANSIBLE_RETRY_FILES_ENABLED: 'False',
     ANSIBLE_NOCOLOR: '1',

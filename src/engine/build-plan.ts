@@ -7,7 +7,7 @@ import { renderInventory } from '../inventory/render-inventory.js';
 import { templateGuardArgs } from '../policy/template-guard.js';
 import { checkActionArgs } from './action-args.js';
 import { actionCommand } from './action-command.js';
-import { INVENTORY_PATH, KNOWN_HOSTS_PATH, PRIVATE_KEY_PATH, VARS_PATH, ansibleEnv } from './ansible-env.js';
+import { INVENTORY_PATH, KNOWN_HOSTS_PATH, VARS_PATH, ansibleEnv } from './ansible-env.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
 import { controllerOverrideArgs } from './kubespray-actions.js';
 import type { Plan, Step, WorkFile } from './plan-types.js';
@@ -42,15 +42,15 @@ export function buildPlan(p: PlanInput): Plan {
     { path: VARS_PATH, content: renderPyYaml(p.vars), mode: 0o600, secret: false },
   ];
   const secrets = [...p.secrets];
+  let sshPrivateKey: string | undefined;
   if (input.ssh) {
-    const key = input.ssh.privateKey.text.endsWith('\n') ? input.ssh.privateKey.text : `${input.ssh.privateKey.text}\n`;
-    files.push({ path: PRIVATE_KEY_PATH, content: key, mode: 0o400, secret: true });
+    sshPrivateKey = input.ssh.privateKey.text.endsWith('\n') ? input.ssh.privateKey.text : `${input.ssh.privateKey.text}\n`;
     secrets.push(input.ssh.privateKey.text);
     if (input.ssh.knownHosts) {
       files.push({ path: KNOWN_HOSTS_PATH, content: input.ssh.knownHosts.text, mode: 0o600, secret: false });
     }
   }
-  const env = ansibleEnv({ knownHosts: Boolean(input.ssh?.knownHosts) });
+  const env = ansibleEnv({ knownHosts: Boolean(input.ssh?.knownHosts), agentKey: sshPrivateKey !== undefined });
   const ansibleBase = [
     'ansible-playbook',
     '-i',
@@ -61,7 +61,6 @@ export function buildPlan(p: PlanInput): Plan {
     '-e',
     `@${VARS_PATH}`,
     ...templateGuardArgs(),
-    ...(input.ssh ? ['--private-key', PRIVATE_KEY_PATH] : []),
   ];
 
   const overrides = controllerOverrideArgs([
@@ -108,6 +107,7 @@ export function buildPlan(p: PlanInput): Plan {
     steps,
     files,
     secrets: secrets.filter((s) => s.length > 0),
+    ...(sshPrivateKey !== undefined ? { sshPrivateKey } : {}),
     targetHosts,
     clusterFacts: clusterFacts(inventory, p.vars, mainLimit),
     warnings: [...(p.warnings ?? []), ...problems.warnings].map((w) => `${w.object}${w.key ? ` ${w.key}` : ''}: ${w.message}`),

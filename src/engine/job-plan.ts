@@ -12,7 +12,10 @@
  * controller takes that key from; the entrypoint copies it to `path` in its work directory with
  * `mode`, or links it there when `link` is set (the SSH key is never copied).
  */
-import { INVENTORY_PATH, PRIVATE_KEY_PATH, VARS_PATH } from './ansible-env.js';
+import { INVENTORY_PATH, VARS_PATH } from './ansible-env.js';
+
+/** Where older plans (and kubean's) named the key; the link keeps such plans working. */
+const PRIVATE_KEY_PATH = 'auth/ssh-privatekey';
 import type { Plan, Step, StepKind } from './plan-types.js';
 import { BUILTIN_LINK } from './plan-types.js';
 import { stepSettings } from './step-env.js';

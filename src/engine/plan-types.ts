@@ -37,6 +37,11 @@ export interface Plan {
   files: WorkFile[];
   /** Strings every sink must redact (private key, passwords). */
   secrets: string[];
+  /**
+   * The cluster's SSH private key. Never a work file: the executor loads it into a per-operation
+   * ssh-agent outside the sandbox and writes its public half to AGENT_IDENTITY_PATH.
+   */
+  sshPrivateKey?: string;
   /** Hosts the main action will touch after --limit is applied. */
   targetHosts: string[];
   warnings: string[];
@@ -62,3 +67,9 @@ export interface Plan {
  * playbooks/ locally, the image's copy in a Job, or a kubespray checkout).
  */
 export const BUILTIN_LINK = 'builtin';
+
+/**
+ * Where the executor puts the public half of `Plan.sshPrivateKey` (relative to the work dir):
+ * ssh's IdentityFile, so that with IdentitiesOnly it uses exactly that key, from the agent.
+ */
+export const AGENT_IDENTITY_PATH = 'auth/ssh-agent-identity.pub';

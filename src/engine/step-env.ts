@@ -36,6 +36,8 @@ export interface StepRuntime {
   socketDir: string;
   path: string;
   lang: string;
+  /** The operation's own ssh-agent, holding only the cluster's key; never the account's agent. */
+  agentSocket?: string;
 }
 
 /**
@@ -50,5 +52,6 @@ export function stepEnv(step: Step, rt: StepRuntime): Record<string, string> {
     LANG: rt.lang,
     ANSIBLE_SSH_CONTROL_PATH_DIR: rt.socketDir,
     ...stepSettings(step, join(rt.workDir, CALLBACK_DIR)),
+    ...(rt.agentSocket ? { SSH_AUTH_SOCK: rt.agentSocket } : {}),
   };
 }

@@ -2,17 +2,27 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, readlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { execa } from 'execa';
 import type { Logger } from 'pino';
-import { BUILTIN_LINK, type Plan, type Step } from '../engine/plan-types.js';
+import type { Plan, Step } from '../engine/plan-types.js';
+import { launchSandboxedStep, execFailure } from '../sandbox/sandboxed-step.js';
+import {
+  describeUnavailable,
+  detectSandboxSupport,
+  type SandboxOptions,
+  type SandboxRuntime,
+  type SandboxSupport,
+  type SandboxUnavailable,
+} from '../sandbox/sandbox-runtime.js';
 import { createLineRedactor, createRedactor, redactDeep, type Redactor } from '../util/redact.js';
 import { parseLine, toExecutionEvent } from './ansible-event-parser.js';
-import { createTally, operationOutcome, skippedStep, stepOutcome, tallyEvent, type StopReason } from './step-outcome.js';
+import { stepEnv } from '../engine/step-env.js';
+import { openWorkspace, type Workspace } from './operation-workspace.js';
+import { killGroup, spawnStep, type ProcessEnd, type StepProcess } from './step-process.js';
+import { createTally, operationOutcome, refusedStep, skippedStep, stepOutcome, tallyEvent, type StopReason } from './step-outcome.js';
 import type { EventSink, ExecutionEvent, Executor, OperationResult, StepResult } from './types.js';
-import { createWorkDir } from './work-dir.js';
 
 export interface LocalExecutorOptions {
   /** The directory `<workdir>/builtin` links to: the repo's playbooks/. */
@@ -26,9 +36,10 @@ export interface LocalExecutorOptions {
   keepWorkDir?: boolean;
   /** Between SIGTERM and SIGKILL when a step is stopped; 5000 by default. */
   killGraceMs?: number;
+  /** The sandbox every step runs in; see src/sandbox/. */
+  sandbox?: SandboxOptions;
 }
 
-const CALLBACK_NAME = 'slipway_events';
 const STDERR_KEEP = 20;
 const DEFAULT_GRACE_MS = 5_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -46,15 +57,28 @@ export class LocalExecutor implements Executor {
     const emit = safeSink(sink, logger);
     log?.write(`# ${startTime} operation ${plan.cluster}/${plan.operation}: ${plan.action}\n`);
 
-    const workDir = await createWorkDir({
-      root: this.opts.workRoot ?? tmpdir(),
-      label: plan.operation,
-      files: plan.files,
+    const support = await this.sandboxSupport();
+    const unavailable = support.unavailable[this.network()];
+    if (unavailable) {
+      const refused = refuseWithoutSandbox(plan, unavailable, emit, log, logger);
+      if (refused) {
+        const result = operationOutcome(refused, startTime, new Date().toISOString());
+        log?.write(`# ${result.endTime} operation ${result.status}: ${result.failed?.message ?? ''}\n`);
+        await closeLog(log);
+        return this.opts.logFile ? { ...result, logFile: this.opts.logFile } : result;
+      }
+    }
+    const runtime = unavailable ? undefined : support.runtime;
+    const workspace = await openWorkspace({
+      plan,
       builtinDir: this.opts.builtinDir,
+      workRoot: this.opts.workRoot ?? tmpdir(),
+      ...(runtime ? { runtime } : {}),
     }).catch(async (error: unknown) => {
       await closeLog(log);
       throw error;
     });
+    const workDir = workspace.workDir;
     const steps: StepResult[] = [];
     try {
       for (const [index, step] of plan.steps.entries()) {
@@ -69,8 +93,9 @@ export class LocalExecutor implements Executor {
         stepLogger?.info({ argv: step.argv.map(redact) }, 'step started');
         log?.write(`## ${new Date().toISOString()} step ${index + 1}/${plan.steps.length} "${step.name}": ${redact(step.argv.join(' '))}\n`);
         const result = await this.runStep(step, {
-          cwd: workDir.path,
-          socketDir: workDir.socketDir,
+          workspace,
+          runtime,
+          label: `${plan.operation}-${index}-${process.pid}-${Date.now()}`.slice(-100),
           redact,
           emit,
           log,
@@ -89,12 +114,25 @@ export class LocalExecutor implements Executor {
       // process-group kill; they keep the work directory as their cwd.
       const leftovers = await killProcessesIn(workDir.path, this.opts.killGraceMs ?? DEFAULT_GRACE_MS);
       if (leftovers.length > 0) logger?.debug({ pids: leftovers }, 'stopped processes left in the work dir');
+      await workspace.dispose();
       if (!this.opts.keepWorkDir) await workDir.remove();
     }
     const result = operationOutcome(steps, startTime, new Date().toISOString());
     log?.write(`# ${result.endTime} operation ${result.status}${result.failed ? `: ${result.failed.message}` : ''}\n`);
     await closeLog(log);
     return this.opts.logFile ? { ...result, logFile: this.opts.logFile } : result;
+  }
+
+  private supportOnce: Promise<SandboxSupport> | undefined;
+
+  /** Worked out on first use and kept: a trial sandbox per network mode. */
+  private sandboxSupport(): Promise<SandboxSupport> {
+    this.supportOnce ??= detectSandboxSupport(this.opts.sandbox ?? {}, this.opts.builtinDir, this.opts.workRoot ?? tmpdir());
+    return this.supportOnce;
+  }
+
+  private network(): 'host' | 'isolated' {
+    return this.opts.sandbox?.allowLoopbackHosts ? 'host' : 'isolated';
   }
 
   private async runStep(step: Step, ctx: StepContext): Promise<StepResult> {
@@ -108,32 +146,31 @@ export class LocalExecutor implements Executor {
     if (ctx.deadline && Date.now() >= ctx.deadline.at) {
       return finish({ exitCode: null, stop: { reason: 'deadline', seconds: ctx.deadline.seconds } });
     }
-    const [program, ...args] = step.argv;
+    const [program] = step.argv;
     if (!program) return finish({ exitCode: null, spawnError: 'the step has an empty argv' });
 
-    const child = execa(program, args, {
-      cwd: ctx.cwd,
-      env: stepEnv(step, ctx.cwd, ctx.socketDir),
-      extendEnv: false,
-      shell: false,
-      detached: true,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      cleanup: false,
+    const view = ctx.workspace.view;
+    const env = stepEnv(step, {
+      workDir: view.workDir,
+      socketDir: view.controlDir,
+      path: view.path,
+      lang: process.env.LANG || 'C.UTF-8',
+      ...(view.agentSocket ? { agentSocket: view.agentSocket } : {}),
     });
+    const launched: LaunchedStep =
+      ctx.runtime && ctx.workspace.sandbox
+        ? launchSandboxedStep({ runtime: ctx.runtime, operation: ctx.workspace.sandbox, network: this.network(), command: step.argv, env, label: ctx.label })
+        : direct(spawnStep(step.argv, { cwd: ctx.workspace.workDir.path, env }));
 
     let stop: StopReason | undefined;
     let exited = false;
     let forceKill: NodeJS.Timeout | undefined;
     const stopWith = (reason: StopReason) => {
-      if (stop || exited || child.pid === undefined) return;
+      if (stop || exited || launched.pid === undefined) return;
       stop = reason;
       ctx.logger?.warn({ reason: reason.reason }, 'stopping step');
-      killGroup(child.pid, 'SIGTERM');
-      forceKill = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), this.opts.killGraceMs ?? DEFAULT_GRACE_MS);
+      launched.signal('SIGTERM');
+      forceKill = setTimeout(() => launched.signal('SIGKILL'), this.opts.killGraceMs ?? DEFAULT_GRACE_MS);
     };
     const onAbort = () => stopWith({ reason: 'cancelled' });
     ctx.signal?.addEventListener('abort', onAbort, { once: true });
@@ -141,9 +178,9 @@ export class LocalExecutor implements Executor {
     const cancelDeadline = deadline ? timerAt(deadline.at, () => stopWith({ reason: 'deadline', seconds: deadline.seconds })) : () => undefined;
     // Whatever the step left behind in its group dies with it; otherwise an orphan holding
     // stdout open would keep the step from ever ending.
-    child.once('exit', () => {
+    launched.child.once('exit', () => {
       exited = true;
-      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      if (launched.pid !== undefined) killGroup(launched.pid, 'SIGKILL');
     });
 
     const lineRedact = { stdout: createLineRedactor(ctx.redact), stderr: createLineRedactor(ctx.redact) };
@@ -156,6 +193,7 @@ export class LocalExecutor implements Executor {
       ctx.logger?.debug({ stream }, line);
       ctx.emit({ type: 'output', line });
     };
+    let sawMemoryError = false;
     const onLine = (stream: 'stdout' | 'stderr', raw: string) => {
       const parsed = stream === 'stdout' ? parseLine(raw) : { output: raw };
       if (parsed.event) {
@@ -168,19 +206,34 @@ export class LocalExecutor implements Executor {
         }
       }
       if (parsed.output === undefined) return;
+      if (/\bMemoryError\b/.test(parsed.output)) sawMemoryError = true;
       for (const line of lineRedact[stream].push(parsed.output)) onOutput(stream, line);
     };
-    const reading = [readLines(child.stdout, (l) => onLine('stdout', l)), readLines(child.stderr, (l) => onLine('stderr', l))];
+    const reading = [readLines(launched.stdout, (l) => onLine('stdout', l)), readLines(launched.stderr, (l) => onLine('stderr', l))];
 
     try {
-      const result = await child;
+      const setupError = await launched.started.then(
+        () => undefined,
+        (err: unknown) => (err instanceof Error ? err.message : String(err)),
+      );
+      const end: ProcessEnd = await launched.ended;
       await Promise.all(reading);
       for (const stream of ['stdout', 'stderr'] as const) for (const line of lineRedact[stream].end()) onOutput(stream, line);
-      if (result.exitCode === undefined && !result.signal && !stop) {
-        return finish({ exitCode: null, spawnError: ctx.redact(result.originalMessage || result.shortMessage || 'spawn failed') });
+      const { oomKills } = await launched.finish();
+      if (setupError !== undefined && !stop) {
+        // bwrap's own complaint, when it gave one, says more than the pipe that broke.
+        const why = stderrTail.filter((l) => l.startsWith('bwrap: ')).at(-1) ?? setupError;
+        return finish({ exitCode: null, spawnError: ctx.redact(`the sandbox could not be set up: ${why}`) });
       }
-      const fields: Parameters<typeof finish>[0] = { exitCode: result.exitCode ?? null };
-      if (result.signal) fields.signal = result.signal;
+      if (end.spawnError !== undefined) return finish({ exitCode: null, spawnError: ctx.redact(end.spawnError) });
+      const notFound = ctx.runtime && end.exitCode === 1 ? execFailure(stderrTail, program) : undefined;
+      if (notFound !== undefined) return finish({ exitCode: null, spawnError: notFound });
+      const limit = ctx.runtime?.memory.limitBytes;
+      if (!stop && limit !== undefined && end.exitCode !== 0 && (oomKills > 0 || (ctx.runtime?.memory.mode === 'rlimit' && sawMemoryError))) {
+        stop = { reason: 'memory', limitBytes: limit };
+      }
+      const fields: Parameters<typeof finish>[0] = { exitCode: end.exitCode };
+      if (end.signal) fields.signal = end.signal;
       if (stop) fields.stop = stop;
       return finish(fields);
     } finally {
@@ -191,40 +244,63 @@ export class LocalExecutor implements Executor {
   }
 }
 
+/** A step's process as runStep drives it, sandboxed or not. */
+interface LaunchedStep extends StepProcess {
+  started: Promise<void>;
+  signal(signal: NodeJS.Signals): void;
+  finish(): Promise<{ oomKills: number }>;
+}
+
+function direct(proc: StepProcess): LaunchedStep {
+  return {
+    ...proc,
+    started: Promise.resolve(),
+    signal: (sig) => {
+      if (proc.pid !== undefined) killGroup(proc.pid, sig);
+    },
+    finish: async () => ({ oomKills: 0 }),
+  };
+}
+
+/**
+ * Without a sandbox, ConfigMap playbooks and scripts are refused (the whole operation, before
+ * anything runs); builtin steps run with a warning. Returns the refused operation's steps.
+ */
+function refuseWithoutSandbox(
+  plan: Plan,
+  unavailable: SandboxUnavailable,
+  emit: EventSink,
+  log: WriteStream | undefined,
+  logger: Logger | undefined,
+): StepResult[] | undefined {
+  const why = describeUnavailable(unavailable);
+  const firstUser = plan.steps.findIndex((s) => s.source === 'configmap');
+  if (firstUser < 0) {
+    const warning = `WARNING: ${why}. Builtin playbooks run WITHOUT the sandbox: they see this machine's files and network as the account running Slipway.`;
+    logger?.warn({ sandbox: unavailable }, warning);
+    log?.write(`${warning}\n`);
+    emit({ type: 'output', line: warning });
+    return undefined;
+  }
+  const now = new Date().toISOString();
+  const message =
+    `refused: step "${plan.steps[firstUser]!.name}" runs a ConfigMap playbook or script, which Slipway runs only in a sandbox, and there is none here: ${why}`;
+  logger?.error({ sandbox: unavailable }, message);
+  return plan.steps.map((step, index) => (index === firstUser ? refusedStep(step, now, message) : skippedStep(step, now)));
+}
+
 interface StepContext {
-  cwd: string;
-  socketDir: string;
+  workspace: Workspace;
+  /** Set when steps run sandboxed. */
+  runtime: SandboxRuntime | undefined;
+  /** Unique per step run: names its memory cgroup. */
+  label: string;
   redact: Redactor;
   emit: EventSink;
   log: WriteStream | undefined;
   logger: Logger | undefined;
   signal: AbortSignal | undefined;
   deadline: { at: number; seconds: number } | undefined;
-}
-
-/**
- * A minimal base, the step's own settings, and our progress callback added to whatever
- * callbacks the step enables; the default stdout callback stays for the human log.
- */
-export function stepEnv(step: Step, workDir: string, socketDir: string): Record<string, string> {
-  const ours = join(workDir, BUILTIN_LINK, 'callback_plugins');
-  const theirPlugins = step.env.ANSIBLE_CALLBACK_PLUGINS;
-  const theirCallbacks = step.env.ANSIBLE_CALLBACKS_ENABLED;
-  return {
-    PATH: process.env.PATH || '/usr/local/bin:/usr/bin:/bin',
-    // ansible keeps its local temp files under HOME: they go away with the work dir.
-    HOME: workDir,
-    LANG: process.env.LANG || 'C.UTF-8',
-    PYTHONUNBUFFERED: '1',
-    // Keeps ansible from writing __pycache__ next to our callback plugin in the builtin dir.
-    PYTHONDONTWRITEBYTECODE: '1',
-    ANSIBLE_NOCOLOR: '1',
-    // Per-operation ssh masters: they are cleaned up with the operation, never shared.
-    ANSIBLE_SSH_CONTROL_PATH_DIR: socketDir,
-    ...step.env,
-    ANSIBLE_CALLBACK_PLUGINS: theirPlugins ? `${ours}:${theirPlugins}` : ours,
-    ANSIBLE_CALLBACKS_ENABLED: theirCallbacks ? `${CALLBACK_NAME},${theirCallbacks}` : CALLBACK_NAME,
-  };
 }
 
 async function readLines(stream: Readable | null, onLine: (line: string) => void): Promise<void> {
@@ -243,15 +319,6 @@ function timerAt(at: number, fire: () => void): () => void {
   };
   arm();
   return () => clearTimeout(timer);
-}
-
-/** Signals the process group led by `pid` (detached children lead their own group). */
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the group is already empty.
-  }
 }
 
 /** Processes whose working directory is inside `dir` (Linux /proc); elsewhere none are found. */

@@ -17,7 +17,11 @@ export interface StepTally {
   lastTask?: string;
 }
 
-export type StopReason = { reason: 'deadline'; seconds: number } | { reason: 'cancelled' };
+export type StopReason =
+  | { reason: 'deadline'; seconds: number }
+  | { reason: 'cancelled' }
+  /** The kernel killed the step's processes at the sandbox's memory limit (or, under RLIMIT_AS, python ran out). */
+  | { reason: 'memory'; limitBytes: number };
 
 export interface StepEnd {
   step: Step;
@@ -119,11 +123,24 @@ export function stepOutcome(end: StepEnd): StepResult {
     const during = tally.lastTask ? ` during task "${tally.lastTask}"` : '';
     return { ...base, status: 'Cancelled', message: `step "${step.name}" was cancelled${during}` };
   }
+  if (end.stop?.reason === 'memory') {
+    const during = tally.lastTask ? ` during task "${tally.lastTask}"` : '';
+    return {
+      ...base,
+      status: 'Failed',
+      message: `step "${step.name}" was killed at its memory limit of ${formatBytes(end.stop.limitBytes)}${during}`,
+    };
+  }
   if (end.spawnError !== undefined) {
     return { ...base, status: 'Failed', message: `cannot run ${step.argv[0] ?? '(empty argv)'}: ${end.spawnError}` };
   }
   if (end.exitCode === 0 && failures.length === 0) return { ...base, status: 'Succeeded' };
   return { ...base, status: 'Failed', message: failureMessage(end, failures) };
+}
+
+/** A step the executor would not start: e.g. a ConfigMap playbook where no sandbox can be had. */
+export function refusedStep(step: Step, time: string, message: string): StepResult {
+  return { name: step.name, role: step.role, status: 'Failed', exitCode: null, startTime: time, endTime: time, hosts: {}, failures: [], message };
 }
 
 export function skippedStep(step: Step, time: string): StepResult {
@@ -173,4 +190,9 @@ function failureMessage(end: StepEnd, failures: TaskFailure[]): string {
 
 function hostsOf(failures: TaskFailure[]): string[] {
   return [...new Set(failures.map((f) => f.host))];
+}
+
+function formatBytes(n: number): string {
+  const mib = n / 1024 ** 2;
+  return Number.isInteger(mib) ? `${mib} MiB` : `${n} bytes`;
 }

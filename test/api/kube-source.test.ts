@@ -56,7 +56,7 @@ describe('inputs read from the Kubernetes API', () => {
     assert.ok(op);
     const plan = preparePlan(await resolveOperationInput(op, source), loadBuiltinCatalog(defaultBuiltinDir()));
     assert.deepEqual(plan.steps.map((s) => s.name), ['preHook 1: disable-firewalld.yml', 'action: ping.yml']);
-    assert.equal(plan.files.find((f) => f.path === 'auth/ssh-privatekey')!.content, KEY);
+    assert.equal(plan.sshPrivateKey, KEY);
     assert.equal(plan.cluster, names.cluster);
   });
 

@@ -36,7 +36,7 @@ describe('preparePlan', () => {
     const main = p.steps[1]!;
     assert.deepEqual(main.argv, [
       'ansible-playbook', '-i', 'inventory/hosts.yml', '-b', '--become-user', 'root',
-      '-e', '@vars/group_vars.yml', ...templateGuardArgs(), '--private-key', 'auth/ssh-privatekey',
+      '-e', '@vars/group_vars.yml', ...templateGuardArgs(),
       'builtin/cluster.yml', '-e', 'kube_version=v1.34.4', '-v', ...OVERRIDES,
     ]);
     assert.deepEqual(p.steps[2]!.argv.slice(-4, -2), ['--limit', 'node1']);
@@ -66,11 +66,12 @@ describe('preparePlan', () => {
     assert.deepEqual(p.targetHosts, ['node2']);
   });
 
-  it('marks the key and inventory as 0600/0400 secrets and lists the password for redaction', async () => {
+  it('keeps the key out of the work files (it goes to the ssh-agent), marks the inventory secret and lists the password for redaction', async () => {
     const p = await plan({});
-    const key = p.files.find((f) => f.path === 'auth/ssh-privatekey')!;
-    assert.equal(key.mode, 0o400);
-    assert.equal(key.secret, true);
+    assert.match(p.sshPrivateKey ?? '', /BEGIN OPENSSH PRIVATE KEY/);
+    assert.ok(!p.files.some((f) => f.content.includes('PRIVATE KEY')), 'no work file holds the key');
+    assert.ok(!p.steps.some((s) => s.argv.includes('--private-key')));
+    assert.match(p.steps[0]!.env.ANSIBLE_SSH_ARGS ?? '', /-o IdentitiesOnly=yes -o IdentityAgent=SSH_AUTH_SOCK -o IdentityFile=auth\/ssh-agent-identity\.pub /);
     assert.equal(p.files.find((f) => f.path === 'inventory/hosts.yml')!.mode, 0o600);
     assert.ok(p.secrets.includes('s3cr3t-pass-word'));
     assert.ok(p.secrets.some((s) => s.includes('BEGIN OPENSSH PRIVATE KEY')));
@@ -176,10 +177,11 @@ describe('preparePlan and the machine running ansible', () => {
     assert.ok(err.problems.some((p) => p.code === 'bad-host-address' && /localhost/.test(p.message)), err.message);
   });
 
-  it('offers ssh only the cluster key: no ssh_config, agent or other identities', async () => {
+  it("offers ssh only the cluster key: no ssh_config, only the operation's agent, that key's identity only", async () => {
     const p = await plan({});
     const args = p.steps[0]!.env.ANSIBLE_SSH_ARGS!;
-    for (const o of ['-F /dev/null', 'IdentitiesOnly=yes', 'IdentityAgent=none']) assert.ok(args.includes(o), o);
+    for (const o of ['-F /dev/null', 'IdentitiesOnly=yes', 'IdentityAgent=SSH_AUTH_SOCK', 'IdentityFile=auth/ssh-agent-identity.pub']) assert.ok(args.includes(o), o);
+    assert.ok(!args.includes('IdentityAgent=none'));
   });
 });
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { stepEnv as localStepEnv } from '../../src/executors/local-executor.js';
 import type { Step } from '../../src/engine/plan-types.js';
 import { stepEnv, stepSettings } from '../../src/engine/step-env.js';
 
@@ -9,16 +8,26 @@ const step = (env: Record<string, string>): Step => ({
 });
 
 describe('stepEnv', () => {
-  const cases: { name: string; env: Record<string, string> }[] = [
-    { name: 'no settings of its own', env: {} },
-    { name: 'ansible settings', env: { ANSIBLE_CONFIG: 'builtin/ansible.cfg', ANSIBLE_NOCOLOR: '1' } },
-    { name: 'callbacks of its own', env: { ANSIBLE_CALLBACK_PLUGINS: '/x/cb', ANSIBLE_CALLBACKS_ENABLED: 'timer' } },
-    { name: 'a HOME of its own', env: { HOME: '/elsewhere' } },
+  const rt = { workDir: '/w/op', socketDir: '/tmp/cp', path: '/usr/bin:/bin', lang: 'C.UTF-8', agentSocket: '/tmp/agent/sock' };
+  const base = {
+    PATH: '/usr/bin:/bin', HOME: '/w/op', LANG: 'C.UTF-8', ANSIBLE_SSH_CONTROL_PATH_DIR: '/tmp/cp',
+    PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ANSIBLE_NOCOLOR: '1', SSH_AUTH_SOCK: '/tmp/agent/sock',
+    ANSIBLE_CALLBACK_PLUGINS: '/w/op/builtin/callback_plugins', ANSIBLE_CALLBACKS_ENABLED: 'slipway_events',
+  };
+  const cases: { name: string; env: Record<string, string>; expect: Record<string, string> }[] = [
+    { name: 'no settings of its own', env: {}, expect: base },
+    { name: 'ansible settings', env: { ANSIBLE_CONFIG: 'builtin/ansible.cfg' }, expect: { ...base, ANSIBLE_CONFIG: 'builtin/ansible.cfg' } },
+    {
+      name: 'callbacks of its own',
+      env: { ANSIBLE_CALLBACK_PLUGINS: '/x/cb', ANSIBLE_CALLBACKS_ENABLED: 'timer' },
+      expect: { ...base, ANSIBLE_CALLBACK_PLUGINS: '/w/op/builtin/callback_plugins:/x/cb', ANSIBLE_CALLBACKS_ENABLED: 'slipway_events,timer' },
+    },
+    { name: 'a HOME of its own (it wins)', env: { HOME: '/elsewhere' }, expect: { ...base, HOME: '/elsewhere' } },
+    { name: 'an SSH_AUTH_SOCK of its own (the operation agent wins)', env: { SSH_AUTH_SOCK: '/evil' }, expect: base },
   ];
   for (const c of cases) {
-    it(`is the local executor's environment for a step with ${c.name}`, () => {
-      const rt = { workDir: '/w/op', socketDir: '/tmp/cp', path: process.env.PATH || '/usr/local/bin:/usr/bin:/bin', lang: process.env.LANG || 'C.UTF-8' };
-      assert.deepEqual(stepEnv(step(c.env), rt), localStepEnv(step(c.env), rt.workDir, rt.socketDir));
+    it(`is the base, the step's settings and our callback for a step with ${c.name}`, () => {
+      assert.deepEqual(stepEnv(step(c.env), rt), c.expect);
     });
   }
 

@@ -1,5 +1,6 @@
 /** Shared pieces of the executor integration tests: executor, event recorder, remote reads. */
-import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LocalExecutor, type LocalExecutorOptions } from '../../src/executors/local-executor.js';
@@ -20,10 +21,21 @@ export interface ExecutorHarness {
 export async function executorHarness(name: string, opts: Partial<LocalExecutorOptions> = {}): Promise<ExecutorHarness> {
   const env = loadTestEnv();
   const base = join(env.runDir, 'executors', env.randomName(name));
-  const workRoot = join(base, 'work');
-  await mkdir(workRoot, { recursive: true });
+  // Not under the run dir (0700): a sandbox's uid must be able to reach its work dir.
+  const workRoot = await mkdtemp(join(tmpdir(), `slipway-${name}-work-`));
+  await chmod(workRoot, 0o711);
+  process.once('beforeExit', () => void rm(workRoot, { recursive: true, force: true }));
+  await mkdir(base, { recursive: true });
   const logFile = join(base, 'operation.log');
-  const executor = new LocalExecutor({ builtinDir: join(repoRoot(), 'playbooks'), workRoot, logFile, killGraceMs: 2_000, ...opts });
+  // The test hosts are sshd instances on 127.0.0.x, so loopback hosts are allowed by default.
+  const executor = new LocalExecutor({
+    builtinDir: join(repoRoot(), 'playbooks'),
+    workRoot,
+    logFile,
+    killGraceMs: 2_000,
+    ...opts,
+    sandbox: { allowLoopbackHosts: true, ...opts.sandbox },
+  });
   return {
     env,
     executor,
