@@ -14,11 +14,13 @@ export interface Problem {
   message: string;
 }
 
+/** "ConfigMap x, key hosts.yml, line 3, all.hosts.node1": where a problem sits, said once. */
+export function problemLocation(p: Problem): string {
+  return [p.object, p.key && `key ${p.key}`, p.line !== undefined && `line ${p.line}`, p.path].filter(Boolean).join(', ');
+}
+
 export function formatProblem(p: Problem): string {
-  const where = [p.object, p.key && `key ${p.key}`, p.line !== undefined && `line ${p.line}`, p.path]
-    .filter(Boolean)
-    .join(', ');
-  return `${p.severity}[${p.code}]: ${where}: ${p.message}`;
+  return `${p.severity}[${p.code}]: ${problemLocation(p)}: ${p.message}`;
 }
 
 /** Where a problem sits, below the object and key a sink was made for. */

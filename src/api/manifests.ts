@@ -11,8 +11,6 @@ export interface ManifestObject {
   kind: string;
   metadata: { name: string; namespace?: string; [k: string]: unknown };
   [field: string]: unknown;
-  /** Not part of the object: "file.yml:12". Stripped before the object is sent anywhere. */
-  readonly __source?: string;
 }
 
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -72,7 +70,6 @@ export function parseManifests(text: string, file: string): ManifestObject[] {
       });
       continue;
     }
-    Object.defineProperty(obj, '__source', { value: `${file}:${line}`, enumerable: false });
     out.push(obj as ManifestObject);
   }
   problems.throwIfErrors();

@@ -1,7 +1,7 @@
 import type { ProblemSink } from '../api/input-error.js';
 import type { ActionSpec } from '../api/validate-operation.js';
 import { groupMembers, type Inventory } from '../inventory/inventory-model.js';
-import { LimitError, resolveLimit } from '../inventory/resolve-limit.js';
+import { resolveLimit } from '../inventory/resolve-limit.js';
 import { parseExtraArgs } from '../policy/extra-args.js';
 
 /** Variables Slipway passes to its own playbooks; users may not set them. */
@@ -35,13 +35,9 @@ export function checkActionArgs(a: ActionSpec, inventory: Inventory, sink: Probl
   const out: ActionArgs = { argv: parsed.argv };
   if (parsed.limit !== undefined) {
     out.limit = parsed.limit;
-    try {
-      out.hosts = resolveLimit(inventory, parsed.limit);
-      if (out.hosts.length === 0) report('empty-limit', `--limit ${JSON.stringify(parsed.limit)} selects no host`);
-    } catch (err) {
-      if (!(err instanceof LimitError)) throw err;
-      report('unknown-limit', err.message);
-    }
+    const hosts = resolveLimit(inventory, parsed.limit, sink);
+    if (hosts) out.hosts = hosts;
+    if (hosts?.length === 0) report('empty-limit', `--limit ${JSON.stringify(parsed.limit)} selects no host`);
   }
   const nodes = nodeVar(parsed.extraVars);
   if (nodes) {

@@ -1,4 +1,4 @@
-import { ProblemList, describeObject, type Problem } from '../api/input-error.js';
+import { describeObject, type ProblemList } from '../api/input-error.js';
 import type { OperationInput } from '../api/resolve-input.js';
 import { actionsOf, type ActionSpec } from '../api/validate-operation.js';
 import { renderPyYaml } from '../api/render-pyyaml.js';
@@ -21,8 +21,6 @@ export interface PlanInput {
   catalog: BuiltinCatalog;
   /** Values that must be redacted wherever output goes (passwords found in the inventory). */
   secrets: string[];
-  /** Problems found earlier (warnings) to carry into the plan. */
-  warnings?: Problem[];
 }
 
 const stepLabel = (a: ActionSpec, index: number): string =>
@@ -30,13 +28,13 @@ const stepLabel = (a: ActionSpec, index: number): string =>
 
 /**
  * Builds the argv plan of an operation: preHooks, the action, postHooks. Pure: no I/O; every
- * problem (policy, limit, unknown action) is collected and thrown as one InputError.
+ * problem (policy, limit, unknown action) goes to `problems`, whose owner decides; the plan
+ * is only meaningful when no error was filed. Its warnings are the caller's to fill in.
  */
-export function buildPlan(p: PlanInput): Plan {
+export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
   const { input, inventory, catalog } = p;
   const op = input.operation;
   const opObject = describeObject('ClusterOperation', op.metadata.name ?? '?');
-  const problems = new ProblemList();
   const files: WorkFile[] = [
     { path: INVENTORY_PATH, content: renderInventory(inventory), mode: 0o600, secret: true },
     { path: VARS_PATH, content: renderPyYaml(p.vars), mode: 0o600, secret: false },
@@ -99,7 +97,6 @@ export function buildPlan(p: PlanInput): Plan {
       action: a.action,
     });
   }
-  problems.throwIfErrors();
   return {
     cluster: input.cluster.metadata.name ?? '',
     operation: op.metadata.name ?? '',
@@ -110,7 +107,7 @@ export function buildPlan(p: PlanInput): Plan {
     ...(sshPrivateKey !== undefined ? { sshPrivateKey } : {}),
     targetHosts,
     clusterFacts: clusterFacts(inventory, p.vars, mainLimit),
-    warnings: [...(p.warnings ?? []), ...problems.warnings].map((w) => `${w.object}${w.key ? ` ${w.key}` : ''}: ${w.message}`),
+    warnings: [],
     ...(op.spec.activeDeadlineSeconds ? { activeDeadlineSeconds: op.spec.activeDeadlineSeconds } : {}),
   };
 }

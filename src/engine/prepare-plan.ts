@@ -1,6 +1,6 @@
 import { plainVars } from '../api/ansible-yaml-tree.js';
 import { checkInputSizes } from '../api/check-input-sizes.js';
-import { InputError, ProblemList } from '../api/input-error.js';
+import { InputError, ProblemList, problemLocation } from '../api/input-error.js';
 import { inputLimits, type InputLimits } from '../api/input-limits.js';
 import { readAnsibleYaml } from '../api/read-ansible-yaml.js';
 import type { OperationInput, SourcedText } from '../api/resolve-input.js';
@@ -70,18 +70,14 @@ export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts
     validateInventory(inventory, input.hosts, { removing }, problems);
   }
   policeInputs(inventory, vars, input, problems, opts);
-  if (!inventory) problems.throwIfErrors();
+  // An inventory that could not be read was reported as such: nothing more to plan from.
+  if (!inventory) throw new InputError(problems.items);
 
   // The actions are planned even when the inventory has problems, so one run reports all.
-  let plan: Plan | undefined;
-  try {
-    const secrets = collectSecrets(inventory!, vars);
-    const guarded = guardInputs(inventory!, vars);
-    plan = buildPlan({ input, inventory: inventory!, vars: guarded, catalog, secrets, warnings: problems.warnings });
-  } catch (err) {
-    if (!(err instanceof InputError)) throw err;
-    problems.items.push(...err.problems);
-  }
+  const secrets = collectSecrets(inventory, vars);
+  const guarded = guardInputs(inventory, vars);
+  const plan = buildPlan({ input, inventory, vars: guarded, catalog, secrets }, problems);
   problems.throwIfErrors();
-  return { ...plan!, ...operationDeadline(input.operation.spec, opts.defaultDeadlineSeconds) };
+  const warnings = problems.warnings.map((w) => `${problemLocation(w)}: ${w.message}`);
+  return { ...plan, warnings, ...operationDeadline(input.operation.spec, opts.defaultDeadlineSeconds) };
 }

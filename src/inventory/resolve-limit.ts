@@ -1,11 +1,5 @@
+import type { ProblemSink } from '../api/input-error.js';
 import { groupMembers, type Inventory } from './inventory-model.js';
-
-export class LimitError extends Error {
-  constructor(readonly unknown: string[], limit: string) {
-    super(`--limit ${JSON.stringify(limit)} names unknown hosts or groups: ${unknown.join(', ')}`);
-    this.name = 'LimitError';
-  }
-}
 
 function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
@@ -29,9 +23,9 @@ function termHosts(inv: Inventory, term: string): string[] | undefined {
 /**
  * Resolves an ansible host pattern as used in --limit (`a,b`, `a:b`, `!x`, `&y`, `*`) to the
  * inventory's hosts, in inventory order. Every term must name something: a typo must not
- * silently shrink or empty the run.
+ * silently shrink or empty the run, so unknown terms are reported and nothing is returned.
  */
-export function resolveLimit(inv: Inventory, limit: string): string[] {
+export function resolveLimit(inv: Inventory, limit: string, sink: ProblemSink): string[] | undefined {
   const terms = limit.split(/[,:]/).map((t) => t.trim()).filter(Boolean);
   const include = new Set<string>();
   const unknown: string[] = [];
@@ -49,7 +43,10 @@ export function resolveLimit(inv: Inventory, limit: string): string[] {
     else if (op === '&') intersect = new Set(hosts.filter((h) => !intersect || intersect.has(h)));
     else hosts.forEach((h) => include.add(h));
   }
-  if (unknown.length > 0) throw new LimitError(unknown, limit);
+  if (unknown.length > 0) {
+    sink.error('unknown-limit', `--limit ${JSON.stringify(limit)} names unknown hosts or groups: ${unknown.join(', ')}`);
+    return undefined;
+  }
   // Like ansible, a pattern made only of exclusions/intersections starts from all hosts.
   const fromAll = terms.every((t) => t[0] === '!' || t[0] === '&');
   return [...inv.hosts.keys()].filter(

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseHosts } from '../../src/inventory/parse-hosts.js';
-import { LimitError, resolveLimit } from '../../src/inventory/resolve-limit.js';
+import { ProblemList } from '../../src/api/input-error.js';
+import { resolveLimit } from '../../src/inventory/resolve-limit.js';
 import { HOSTS_YML } from '../engine/operation-fixture.js';
 
 const inv = parseHosts({ text: HOSTS_YML, object: 'ConfigMap x', key: 'hosts.yml' });
@@ -18,10 +19,17 @@ describe('resolveLimit', () => {
     ['node*', ['node1', 'node2', 'node3']],
   ];
   for (const [limit, hosts] of table) {
-    it(`${limit} → ${hosts.join(',')}`, () => assert.deepEqual(resolveLimit(inv, limit), hosts));
+    it(`${limit} → ${hosts.join(',')}`, () => {
+      const problems = new ProblemList();
+      assert.deepEqual(resolveLimit(inv, limit, problems.at({ object: 'ClusterOperation x' })), hosts);
+      assert.deepEqual(problems.items, []);
+    });
   }
 
-  it('refuses names that match nothing', () => {
-    assert.throws(() => resolveLimit(inv, 'node2,nodeX'), (e: unknown) => e instanceof LimitError && e.unknown[0] === 'nodeX');
+  it('refuses names that match nothing, naming them', () => {
+    const problems = new ProblemList();
+    assert.equal(resolveLimit(inv, 'node2,nodeX', problems.at({ object: 'ClusterOperation x', key: 'spec.extraArgs' })), undefined);
+    assert.deepEqual(problems.items.map((p) => [p.code, p.key]), [['unknown-limit', 'spec.extraArgs']]);
+    assert.match(problems.items[0]!.message, /nodeX/);
   });
 });
