@@ -7,8 +7,10 @@
 # Reads (contract: src/engine/job-plan.ts):
 #   $SLIPWAY_PLAN_DIR (/plan)  plan.json and the work files it lists under mount "plan"
 #   $SLIPWAY_CONF_DIR (/conf)  hosts.yml, group_vars.yml as the planner rendered them
-#   $SLIPWAY_AUTH_DIR (/auth)  ssh-privatekey (optional): loaded into an ssh-agent; linked, never
-#                              copied, where the plan's argv names it
+#   $SLIPWAY_AUTH_DIR (/auth)  ssh-privatekey, needed when plan.json has agentIdentity: loaded
+#                              into this run's ssh-agent, whose public key goes to agentIdentity in
+#                              the work directory (the steps' IdentityFile); the key itself is
+#                              never linked or copied there
 #   $SLIPWAY_BUILTIN_DIR (/opt/slipway/playbooks)  what <work>/builtin links to
 #   $SLIPWAY_WORK_ROOT ($TMPDIR or /tmp)  parent of the private work directory
 #   $SLIPWAY_KEEP_WORK_DIR=1   leave the work directory in place (debugging, tests)
@@ -99,31 +101,38 @@ python3 "$reader" "$plan_dir/plan.json" "$state" || job_error bad-plan "$plan_di
 
 ln -s -- "$builtin_dir" "$work/builtin" || job_error missing-file "cannot link $builtin_dir"
 while IFS= read -r -d '' mount && IFS= read -r -d '' key && IFS= read -r -d '' path &&
-  IFS= read -r -d '' mode && IFS= read -r -d '' link; do
+  IFS= read -r -d '' mode; do
   src="$(mount_dir "$mount")/$key" || job_error bad-plan "unknown mount $mount"
   dest=$work/$path
   [[ -e $src ]] || job_error missing-file "$src is missing (plan file $path)"
   mkdir -p -- "$(dirname -- "$dest")" || job_error missing-file "cannot create the directory of $path"
-  if [[ $link == 1 ]]; then
-    ln -s -- "$src" "$dest" || job_error missing-file "cannot link $path"
-  else
-    install -m "$mode" -- "$src" "$dest" || job_error missing-file "cannot copy $src to $path"
-  fi
+  install -m "$mode" -- "$src" "$dest" || job_error missing-file "cannot copy $src to $path"
 done <"$state/files"
 
-# Always an agent, so steps work whether they pass --private-key or use IdentityAgent.
-agent_sock=$run/agent/sock
-ssh-agent -D -a "$agent_sock" >/dev/null &
-agent_pid=$!
-for _ in {1..100}; do
-  [[ -S $agent_sock ]] && break
-  kill -0 "$agent_pid" 2>/dev/null || job_error ssh-agent "ssh-agent did not start"
-  sleep 0.05
-done
-[[ -S $agent_sock ]] || job_error ssh-agent "ssh-agent did not create its socket"
-if [[ -e $auth_dir/ssh-privatekey ]]; then
-  SSH_AUTH_SOCK=$agent_sock SSH_ASKPASS_REQUIRE=never ssh-add -q -- "$auth_dir/ssh-privatekey" </dev/null ||
-    job_error ssh-key "ssh-add refused $auth_dir/ssh-privatekey (is it a private key without a passphrase?)"
+# As the local executor: with a key, an agent of this run holds it, and the steps' ssh offers
+# exactly that key (IdentitiesOnly, IdentityFile = its public half). Without one, no agent.
+agent_env=()
+if [[ -e $state/agent-identity ]]; then
+  IFS= read -r -d '' identity <"$state/agent-identity" || job_error bad-plan "cannot read agentIdentity"
+  key_file=$auth_dir/ssh-privatekey
+  [[ -e $key_file ]] || job_error ssh-key "$key_file is missing, and the plan uses the cluster's SSH key"
+  agent_sock=$run/agent/sock
+  ssh-agent -D -a "$agent_sock" >/dev/null &
+  agent_pid=$!
+  for _ in {1..100}; do
+    [[ -S $agent_sock ]] && break
+    kill -0 "$agent_pid" 2>/dev/null || job_error ssh-agent "ssh-agent did not start"
+    sleep 0.05
+  done
+  [[ -S $agent_sock ]] || job_error ssh-agent "ssh-agent did not create its socket"
+  SSH_AUTH_SOCK=$agent_sock SSH_ASKPASS_REQUIRE=never ssh-add -q -- "$key_file" </dev/null ||
+    job_error ssh-key "ssh-add refused $key_file (is it a private key without a passphrase?)"
+  pub=$work/$identity
+  mkdir -p -- "$(dirname -- "$pub")" || job_error ssh-agent "cannot create the directory of $identity"
+  # noclobber: read-plan.py already refused a work file there; nothing is written through a link.
+  (set -C && SSH_AUTH_SOCK=$agent_sock ssh-add -L >"$pub" </dev/null) ||
+    job_error ssh-agent "cannot write the agent's public key to $identity"
+  agent_env=("SSH_AUTH_SOCK=$agent_sock")
 fi
 
 base_env=(
@@ -131,7 +140,6 @@ base_env=(
   "HOME=$work"
   "LANG=${LANG:-C.UTF-8}"
   "ANSIBLE_SSH_CONTROL_PATH_DIR=$run/cp"
-  "SSH_AUTH_SOCK=$agent_sock"
 )
 
 cd -- "$work" || job_error bad-plan "cannot enter $work"
@@ -145,8 +153,9 @@ for ((i = 0; i < total; i++)); do
   mapfile -d '' -t step_env <"$state/step-$i.env"
   printf '%s{"e":"step-start","index":%d,"total":%d,"name":%s,"time":"%s"}\n' \
     "$marker" "$i" "$total" "$(<"$state/step-$i.name")" "$(now)"
-  # The step's own settings come after the base, so they win, as in the local executor.
-  run_child env -i -- "${base_env[@]}" "${step_env[@]}" "${argv[@]}"
+  # The step's own settings come after the base, so they win, as in the local executor (stepEnv),
+  # and the agent's socket after them: a step cannot point ssh at another agent.
+  run_child env -i -- "${base_env[@]}" "${step_env[@]}" "${agent_env[@]}" "${argv[@]}"
   rc=$?
   printf '%s{"e":"step-end","index":%d,"exitCode":%d,"time":"%s"}\n' "$marker" "$i" "$rc" "$(now)"
   if ((rc != 0)); then

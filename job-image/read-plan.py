@@ -5,7 +5,9 @@ Usage: read-plan.py PLAN_JSON OUT_DIR
 
 Writes into OUT_DIR (which must exist and be empty):
   count              the number of steps, in decimal
-  files              per work file, five NUL-terminated fields: mount, key, path, mode (octal), link (0|1)
+  files              per work file, four NUL-terminated fields: mount, key, path, mode (octal)
+  agent-identity     only when the plan has the SSH key: where the agent key's public half goes,
+                     NUL-terminated
   step-N.argv        the argv of step N, each element NUL-terminated
   step-N.env         its environment, NAME=VALUE, each NUL-terminated
   step-N.name        its name as a JSON string literal (one line, ASCII)
@@ -18,8 +20,9 @@ import os
 import re
 import sys
 
-VERSION = 1
-MOUNTS = ('conf', 'plan', 'auth')
+VERSION = 2
+# Work files come from the plan's objects; /auth holds the key, which only goes into the agent.
+MOUNTS = ('conf', 'plan')
 BUILTIN_LINK = 'builtin'
 ENV_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 KEY = re.compile(r'^[-._a-zA-Z0-9]+$')
@@ -47,18 +50,22 @@ def check_path(path, what):
     return path
 
 
-def check_files(files):
+def claim(path, what, seen):
+    if any(path == s or path.startswith(s + '/') or s.startswith(path + '/') for s in seen):
+        raise BadPlan('%s %s clashes with another file' % (what, json.dumps(path)))
+    seen.add(path)
+
+
+def check_files(files, seen):
     if not isinstance(files, list):
         raise BadPlan('files must be a list')
-    out, seen = [], set()
+    out = []
     for i, f in enumerate(files):
         what = 'files[%d]' % i
         if not isinstance(f, dict):
             raise BadPlan('%s must be an object' % what)
         path = check_path(f.get('path'), what + '.path')
-        if any(path == s or path.startswith(s + '/') or s.startswith(path + '/') for s in seen):
-            raise BadPlan('%s.path %s clashes with another file' % (what, json.dumps(path)))
-        seen.add(path)
+        claim(path, what + '.path', seen)
         mount = f.get('mount')
         if mount not in MOUNTS:
             raise BadPlan('%s.mount must be one of %s' % (what, ', '.join(MOUNTS)))
@@ -68,9 +75,7 @@ def check_files(files):
         mode = f.get('mode')
         if isinstance(mode, bool) or not isinstance(mode, int) or not 0 <= mode <= 0o777:
             raise BadPlan('%s.mode must be a permission between 0 and 0o777' % what)
-        if not isinstance(f.get('link'), bool):
-            raise BadPlan('%s.link must be true or false' % what)
-        out.append((mount, key, path, '%o' % mode, '1' if f['link'] else '0'))
+        out.append((mount, key, path, '%o' % mode))
     return out
 
 
@@ -117,10 +122,16 @@ def main(args):
     steps = plan.get('steps')
     if not isinstance(steps, list):
         raise BadPlan('steps must be a list')
-    files = check_files(plan.get('files'))
+    seen = set()
+    files = check_files(plan.get('files'), seen)
+    identity = plan.get('agentIdentity')
+    if identity is not None:
+        claim(check_path(identity, 'agentIdentity'), 'agentIdentity', seen)
     checked = [check_step(i, s) for i, s in enumerate(steps)]
 
     write_nul(os.path.join(out, 'files'), [field for f in files for field in f])
+    if identity is not None:
+        write_nul(os.path.join(out, 'agent-identity'), [identity])
     for i, (name, argv, env) in enumerate(checked):
         write_nul(os.path.join(out, 'step-%d.argv' % i), argv)
         write_nul(os.path.join(out, 'step-%d.env' % i), env)

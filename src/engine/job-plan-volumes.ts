@@ -1,10 +1,14 @@
 /**
  * The pod volumes that put a job plan's files where the entrypoint reads them: one projected
- * volume per mount (/conf, /plan, /auth), each gathering its keys from the plan ConfigMap, the
- * plan Secret and the user's SSH Secret. Pure; the Job builder adds them to the pod spec.
+ * volume per mount (/conf, /plan), each gathering its keys from the plan ConfigMap and the plan
+ * Secret, and /auth with the user's SSH Secret exactly when the plan has the key (its
+ * `agentIdentity`). Pure; the Job builder adds them to the pod spec.
  */
 import type { V1KeyToPath, V1Volume, V1VolumeMount, V1VolumeProjection } from '@kubernetes/client-node';
-import { JOB_MOUNTS, PLAN_JSON_KEY, type JobFileSource, type JobMount, type JobPlanJson } from './job-plan.js';
+import { JOB_MOUNTS, PLAN_JSON_KEY, SSH_KEY_KEY, type JobFileSource, type JobMount, type JobPlanJson } from './job-plan.js';
+
+/** Where each projected key comes from: the plan's own objects, or the Cluster's sshAuthRef Secret. */
+type VolumeSource = JobFileSource | 'user-secret';
 
 export interface JobObjectNames {
   planConfigMap: string;
@@ -26,9 +30,9 @@ const CONFIG_MODE = 0o444;
 const SECRET_MODE = 0o440;
 
 export function jobPlanVolumes(plan: JobPlanJson, names: JobObjectNames): { volumes: V1Volume[]; mounts: V1VolumeMount[] } {
-  const byMount = new Map<JobMount, Map<JobFileSource, V1KeyToPath[]>>();
-  const add = (mount: JobMount, source: JobFileSource, item: V1KeyToPath) => {
-    const sources = byMount.get(mount) ?? new Map<JobFileSource, V1KeyToPath[]>();
+  const byMount = new Map<JobMount, Map<VolumeSource, V1KeyToPath[]>>();
+  const add = (mount: JobMount, source: VolumeSource, item: V1KeyToPath) => {
+    const sources = byMount.get(mount) ?? new Map<VolumeSource, V1KeyToPath[]>();
     byMount.set(mount, sources);
     sources.set(source, [...(sources.get(source) ?? []), item]);
   };
@@ -36,6 +40,8 @@ export function jobPlanVolumes(plan: JobPlanJson, names: JobObjectNames): { volu
   for (const f of plan.files) {
     add(f.mount, f.source, { key: f.key, path: f.key, mode: f.source === 'plan-configmap' ? CONFIG_MODE : SECRET_MODE });
   }
+  // Only the entrypoint reads it, into its ssh-agent; no work file comes from /auth.
+  if (plan.agentIdentity !== undefined) add('auth', 'user-secret', { key: SSH_KEY_KEY, path: SSH_KEY_KEY, mode: SECRET_MODE });
 
   const volumes: V1Volume[] = [];
   const mounts: V1VolumeMount[] = [];
@@ -48,7 +54,7 @@ export function jobPlanVolumes(plan: JobPlanJson, names: JobObjectNames): { volu
   return { volumes, mounts };
 }
 
-function projection(source: JobFileSource, items: V1KeyToPath[], names: JobObjectNames): V1VolumeProjection {
+function projection(source: VolumeSource, items: V1KeyToPath[], names: JobObjectNames): V1VolumeProjection {
   switch (source) {
     case 'plan-configmap':
       return { configMap: { name: names.planConfigMap, items } };

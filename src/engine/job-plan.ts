@@ -4,24 +4,25 @@
  *
  * The controller creates, per operation, a ConfigMap holding `plan.json` and every non-secret
  * work file, and a Secret holding the secret ones (the rendered inventory may carry
- * ansible_password). The pod sees them through three mounts (see job-plan-volumes.ts):
+ * ansible_password). The pod sees them through up to three mounts (see job-plan-volumes.ts):
  *   /conf  hosts.yml and group_vars.yml as the planner rendered them (kubean's paths)
  *   /plan  plan.json and the other work files (ConfigMap playbooks and scripts, known_hosts)
- *   /auth  the user's sshAuthRef Secret: ssh-privatekey, never copied into the plan objects
+ *   /auth  the user's sshAuthRef Secret, only when the plan has an SSH key: ssh-privatekey,
+ *          never copied into the plan objects nor into the work directory
  * Each `files` entry says which mount and key a work file is read from and which object the
  * controller takes that key from; the entrypoint copies it to `path` in its work directory with
- * `mode`, or links it there when `link` is set (the SSH key is never copied).
+ * `mode`. As the local executor does, the entrypoint loads the key into its own ssh-agent and
+ * writes the agent key's public half at `agentIdentity`, which is the steps' ssh IdentityFile
+ * (ansible-env.ts); the private key itself never appears in the work directory.
  */
 import { INVENTORY_PATH, VARS_PATH } from './ansible-env.js';
-
-/** Where older plans (and kubean's) named the key; the link keeps such plans working. */
-const PRIVATE_KEY_PATH = 'auth/ssh-privatekey';
 import type { Plan, Step, StepKind } from './plan-types.js';
-import { BUILTIN_LINK } from './plan-types.js';
+import { AGENT_IDENTITY_PATH, BUILTIN_LINK } from './plan-types.js';
 import { stepSettings } from './step-env.js';
 import type { StepRole } from '../api/types.js';
 
-export const JOB_PLAN_VERSION = 1;
+/** 2: the key is only in the entrypoint's agent (`agentIdentity`); no file links to /auth any more. */
+export const JOB_PLAN_VERSION = 2;
 export const PLAN_JSON_KEY = 'plan.json';
 /** Keys of the user's sshAuthRef Secret, as kubean names them. */
 export const SSH_KEY_KEY = 'ssh-privatekey';
@@ -35,18 +36,18 @@ export const JOB_MOUNTS = {
 export type JobMount = keyof typeof JOB_MOUNTS;
 
 /** The object the controller takes a file's key from. */
-export type JobFileSource = 'plan-configmap' | 'plan-secret' | 'user-secret';
+export type JobFileSource = 'plan-configmap' | 'plan-secret';
+/** Work files come from the plan objects only; /auth is the agent's, never a work file's. */
+export type JobFileMount = Exclude<JobMount, 'auth'>;
 
 export interface JobPlanFile {
   /** Relative to the work directory, as the steps' argv names it. */
   path: string;
-  mount: JobMount;
+  mount: JobFileMount;
   /** The file's name in the mount, which is its key in `source`. */
   key: string;
   source: JobFileSource;
   mode: number;
-  /** Symlink to the mounted file instead of a copy. */
-  link: boolean;
 }
 
 export interface JobPlanStep {
@@ -65,6 +66,12 @@ export interface JobPlanJson {
   operation: string;
   steps: JobPlanStep[];
   files: JobPlanFile[];
+  /**
+   * Present when the plan has the cluster's SSH key (the user's Secret is then mounted at /auth):
+   * where, relative to the work directory, the entrypoint writes the public half of the key it
+   * loaded into its ssh-agent from /auth/ssh-privatekey, before the first step.
+   */
+  agentIdentity?: string;
 }
 
 export interface JobPlanObjects {
@@ -100,20 +107,19 @@ export function toJobPlan(plan: Plan): JobPlanObjects {
   const secretData: Record<string, string> = {};
   const files: JobPlanFile[] = [];
   const seen = new Set<string>();
+  const hasKey = plan.sshPrivateKey !== undefined;
   for (const [index, file] of plan.files.entries()) {
     checkPath(file.path);
     if (seen.has(file.path)) throw new JobPlanError('duplicate-path', `two work files at ${JSON.stringify(file.path)}`);
+    if (hasKey && file.path === AGENT_IDENTITY_PATH) {
+      throw new JobPlanError('duplicate-path', `a work file at ${JSON.stringify(file.path)}, where the agent's public key goes`);
+    }
     seen.add(file.path);
-    if (file.path === PRIVATE_KEY_PATH) continue; // linked from the user's Secret below
     const conf = CONF_KEYS[file.path];
     const key = conf ?? planKey(index, file.path);
     const source: JobFileSource = file.secret ? 'plan-secret' : 'plan-configmap';
     (file.secret ? secretData : configMapData)[key] = file.content;
-    files.push({ path: file.path, mount: conf ? 'conf' : 'plan', key, source, mode: file.mode, link: false });
-  }
-  const keyFile = plan.files.find((f) => f.path === PRIVATE_KEY_PATH);
-  if (keyFile || plan.steps.some((s) => s.argv.includes(PRIVATE_KEY_PATH))) {
-    files.push({ path: PRIVATE_KEY_PATH, mount: 'auth', key: SSH_KEY_KEY, source: 'user-secret', mode: keyFile?.mode ?? 0o400, link: true });
+    files.push({ path: file.path, mount: conf ? 'conf' : 'plan', key, source, mode: file.mode });
   }
 
   const json: JobPlanJson = {
@@ -122,6 +128,8 @@ export function toJobPlan(plan: Plan): JobPlanObjects {
     operation: plan.operation,
     steps: plan.steps.map(jobStep),
     files,
+    // The key itself stays out of every object: the Job mounts the user's Secret instead.
+    ...(hasKey ? { agentIdentity: AGENT_IDENTITY_PATH } : {}),
   };
   configMapData[PLAN_JSON_KEY] = JSON.stringify(json, null, 2);
   checkSize('ConfigMap', configMapData);

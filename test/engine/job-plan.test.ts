@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { JobPlanError, OBJECT_DATA_LIMIT, PLAN_JSON_KEY, toJobPlan } from '../../src/engine/job-plan.js';
 import { JobVolumeError, jobPlanVolumes } from '../../src/engine/job-plan-volumes.js';
-import type { Plan } from '../../src/engine/plan-types.js';
+import { AGENT_IDENTITY_PATH, type Plan } from '../../src/engine/plan-types.js';
 import { preparePlan } from '../../src/engine/prepare-plan.js';
 import { CATALOG, inputOf, manifestText } from './operation-fixture.js';
 
@@ -24,13 +24,20 @@ async function plannedOperation(): Promise<Plan> {
   );
 }
 
+/** The plan of a Cluster with no sshAuthRef (password authentication). */
+function withoutKey(plan: Plan): Plan {
+  const copy = { ...plan };
+  delete copy.sshPrivateKey;
+  return copy;
+}
+
 const KEY_PATTERN = /^[-._a-zA-Z0-9]{1,253}$/;
 
 describe('toJobPlan', () => {
   it('keeps the steps as argv arrays, with the env the local executor would add', async () => {
     const plan = await plannedOperation();
     const job = toJobPlan(plan);
-    assert.equal(job.plan.version, 1);
+    assert.equal(job.plan.version, 2);
     assert.equal(job.plan.cluster, 'demo');
     assert.equal(job.plan.operation, 'demo-op');
     assert.deepEqual(job.plan.steps.map((s) => [s.name, s.role, s.kind]), [
@@ -52,32 +59,46 @@ describe('toJobPlan', () => {
     const plan = await plannedOperation();
     const job = toJobPlan(plan);
     const inventory = plan.files.find((f) => f.path === 'inventory/hosts.yml')!;
-    const key = plan.files.find((f) => f.path === 'auth/ssh-privatekey')!;
+    const key = plan.sshPrivateKey!;
+    assert.match(key, /BEGIN OPENSSH PRIVATE KEY/, 'the fixture plan has the key');
 
     assert.deepEqual(Object.keys(job.secretData), ['hosts.yml']);
     assert.equal(job.secretData['hosts.yml'], inventory.content);
     assert.match(job.secretData['hosts.yml']!, /s3cr3t-pass-word/);
-    assert.deepEqual(Object.keys(job.configMapData).sort(), ['group_vars.yml', 'plan.json', 'w3-actions_0_prepare.sh', 'w4-actions_2_check.yml']);
-    const everything = JSON.stringify([job.configMapData, job.secretData]);
-    assert.ok(!everything.includes(key.content.trim().split('\n')[1]!), 'the private key stays in the user Secret');
+    assert.deepEqual(Object.keys(job.configMapData).sort(), ['group_vars.yml', 'plan.json', 'w2-actions_0_prepare.sh', 'w3-actions_2_check.yml']);
+    const everything = JSON.stringify([job.configMapData, job.secretData, job.plan]);
+    for (const line of key.trim().split('\n')) {
+      if (!line.startsWith('-----')) assert.ok(!everything.includes(line), 'the private key stays in the user Secret');
+    }
     assert.ok(!JSON.stringify(job.configMapData).includes('s3cr3t-pass-word'));
     for (const k of [...Object.keys(job.configMapData), ...Object.keys(job.secretData)]) assert.match(k, KEY_PATTERN);
 
     assert.deepEqual(job.plan.files, [
-      { path: 'inventory/hosts.yml', mount: 'conf', key: 'hosts.yml', source: 'plan-secret', mode: 0o600, link: false },
-      { path: 'vars/group_vars.yml', mount: 'conf', key: 'group_vars.yml', source: 'plan-configmap', mode: 0o600, link: false },
-      { path: 'actions/0/prepare.sh', mount: 'plan', key: 'w3-actions_0_prepare.sh', source: 'plan-configmap', mode: 0o600, link: false },
-      { path: 'actions/2/check.yml', mount: 'plan', key: 'w4-actions_2_check.yml', source: 'plan-configmap', mode: 0o600, link: false },
-      { path: 'auth/ssh-privatekey', mount: 'auth', key: 'ssh-privatekey', source: 'user-secret', mode: 0o400, link: true },
+      { path: 'inventory/hosts.yml', mount: 'conf', key: 'hosts.yml', source: 'plan-secret', mode: 0o600 },
+      { path: 'vars/group_vars.yml', mount: 'conf', key: 'group_vars.yml', source: 'plan-configmap', mode: 0o600 },
+      { path: 'actions/0/prepare.sh', mount: 'plan', key: 'w2-actions_0_prepare.sh', source: 'plan-configmap', mode: 0o600 },
+      { path: 'actions/2/check.yml', mount: 'plan', key: 'w3-actions_2_check.yml', source: 'plan-configmap', mode: 0o600 },
     ]);
   });
 
-  it('links the key when an argv names it even if the plan carries no key file, and not otherwise', async () => {
+  it('asks the entrypoint for the agent identity the steps\' ssh uses, exactly when the plan has the key', async () => {
     const plan = await plannedOperation();
-    const noKeyFile = { ...plan, files: plan.files.filter((f) => f.path !== 'auth/ssh-privatekey') };
-    assert.ok(toJobPlan(noKeyFile).plan.files.some((f) => f.mount === 'auth' && f.link));
-    const agentOnly = { ...noKeyFile, steps: noKeyFile.steps.map((s) => ({ ...s, argv: s.argv.filter((a) => a !== '--private-key' && a !== 'auth/ssh-privatekey') })) };
-    assert.ok(!toJobPlan(agentOnly).plan.files.some((f) => f.mount === 'auth'));
+    const job = toJobPlan(plan);
+    assert.equal(job.plan.agentIdentity, AGENT_IDENTITY_PATH);
+    for (const s of job.plan.steps.filter((s) => s.kind === 'playbook')) {
+      assert.ok(s.env.ANSIBLE_SSH_ARGS!.includes(`-o IdentitiesOnly=yes -o IdentityAgent=SSH_AUTH_SOCK -o IdentityFile=${job.plan.agentIdentity}`), s.name);
+    }
+    assert.ok(!job.plan.files.some((f) => f.path.startsWith('auth/ssh-') || f.key.includes('privatekey')), 'no work file is the key or links to it');
+    assert.ok(!job.plan.steps.some((s) => s.argv.includes('--private-key')), 'no argv names a key file');
+
+    const keyless = withoutKey(plan);
+    const passwordOnly = toJobPlan(keyless);
+    assert.equal(passwordOnly.plan.agentIdentity, undefined);
+    assert.ok(!('agentIdentity' in JSON.parse(passwordOnly.configMapData[PLAN_JSON_KEY]!)));
+
+    const clash = { ...plan, files: [...plan.files, { path: AGENT_IDENTITY_PATH, content: 'x', mode: 0o644, secret: false }] };
+    assert.throws(() => toJobPlan(clash), (err: unknown) => err instanceof JobPlanError && err.code === 'duplicate-path');
+    assert.doesNotThrow(() => toJobPlan({ ...keyless, files: clash.files }), 'without a key the path is an ordinary one');
   });
 
   const base = (over: Partial<Plan>): Plan => ({
@@ -106,7 +127,7 @@ describe('toJobPlan', () => {
 });
 
 describe('jobPlanVolumes', () => {
-  it('projects each mount from the objects its files come from', async () => {
+  it('projects each mount from the objects its files come from, and the user Secret at /auth', async () => {
     const job = toJobPlan(await plannedOperation());
     const { volumes, mounts } = jobPlanVolumes(job.plan, { planConfigMap: 'op-plan', planSecret: 'op-plan', userSecret: 'demo-ssh' });
     assert.deepEqual(mounts, [
@@ -122,12 +143,21 @@ describe('jobPlanVolumes', () => {
     const auth = volumes.find((v) => v.name === 'slipway-auth')!.projected!.sources!;
     assert.deepEqual(auth, [{ secret: { name: 'demo-ssh', items: [{ key: 'ssh-privatekey', path: 'ssh-privatekey', mode: 0o440 }] } }]);
     const plan = volumes.find((v) => v.name === 'slipway-plan')!.projected!.sources!;
-    assert.deepEqual(plan[0]!.configMap!.items!.map((i) => i.key), ['plan.json', 'w3-actions_0_prepare.sh', 'w4-actions_2_check.yml']);
+    assert.deepEqual(plan, [{ configMap: { name: 'op-plan', items: ['plan.json', 'w2-actions_0_prepare.sh', 'w3-actions_2_check.yml'].map((k) => ({ key: k, path: k, mode: 0o444 })) } }]);
+  });
+
+  it('mounts no /auth, and needs no user Secret, when the plan has no key', async () => {
+    const keyless = withoutKey(await plannedOperation());
+    const job = toJobPlan(keyless);
+    const { volumes, mounts } = jobPlanVolumes(job.plan, { planConfigMap: 'op-plan', planSecret: 'op-plan' });
+    assert.deepEqual(mounts.map((m) => m.mountPath), ['/plan', '/conf']);
+    assert.ok(!JSON.stringify(volumes).includes('ssh-privatekey'));
+    assert.deepEqual(jobPlanVolumes(job.plan, { planConfigMap: 'op-plan', planSecret: 'op-plan', userSecret: 'demo-ssh' }).mounts, mounts, 'a named Secret is not mounted for nothing');
   });
 
   it('refuses to build volumes without the Secrets the plan needs', async () => {
     const job = toJobPlan(await plannedOperation());
     assert.throws(() => jobPlanVolumes(job.plan, { planConfigMap: 'p', userSecret: 's' }), JobVolumeError);
-    assert.throws(() => jobPlanVolumes(job.plan, { planConfigMap: 'p', planSecret: 'p' }), JobVolumeError);
+    assert.throws(() => jobPlanVolumes(job.plan, { planConfigMap: 'p', planSecret: 'p' }), /sshAuthRef/);
   });
 });

@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { resolveOperationInput } from '../../src/api/resolve-input.js';
 import type { ClusterOperation } from '../../src/api/types.js';
 import { loadBuiltinCatalog } from '../../src/engine/builtin-catalog.js';
-import { JOB_MOUNTS, PLAN_JSON_KEY, toJobPlan, type JobMount, type JobPlanJson, type JobPlanObjects } from '../../src/engine/job-plan.js';
+import { JOB_MOUNTS, PLAN_JSON_KEY, SSH_KEY_KEY, toJobPlan, type JobMount, type JobPlanJson, type JobPlanObjects } from '../../src/engine/job-plan.js';
 import { preparePlan } from '../../src/engine/prepare-plan.js';
 import { parseLine, type AnsibleEvent } from '../../src/executors/ansible-event-parser.js';
 import { parseJobStepLine, type JobStepLine } from '../../src/engine/job-step-lines.js';
@@ -38,22 +38,27 @@ export interface Mounts {
 
 /**
  * Lays out the plan's objects as the pod's projected volumes would: plan.json and the files in
- * their mounts, taken from the ConfigMap or Secret data, the key from the test's key file.
+ * their mounts, taken from the ConfigMap or Secret data, and at /auth, when the plan uses the
+ * agent (as jobPlanVolumes mounts it), the user Secret's key: the test's key file, or `keyPath`.
  */
-export async function layOut(env: TestEnv, job: JobPlanObjects, plan: JobPlanJson = job.plan, opts: { withKey?: boolean } = {}): Promise<Mounts> {
+export async function layOut(
+  env: TestEnv,
+  job: JobPlanObjects,
+  plan: JobPlanJson = job.plan,
+  opts: { withKey?: boolean; keyPath?: string } = {},
+): Promise<Mounts> {
   const base = await mkdtemp(join(env.runDir, 'job-image-'));
   const dirs = { conf: join(base, 'conf'), plan: join(base, 'plan'), auth: join(base, 'auth') };
   const workRoot = join(base, 'work');
   for (const d of [...Object.values(dirs), workRoot]) await mkdir(d);
   await writeFile(join(dirs.plan, PLAN_JSON_KEY), JSON.stringify(plan));
   for (const f of plan.files) {
-    if (f.source === 'user-secret') continue;
     const data = f.source === 'plan-secret' ? job.secretData : job.configMapData;
     await writeFile(join(dirs[f.mount], f.key), data[f.key] ?? '');
   }
-  if (opts.withKey !== false) {
-    const key = join(dirs.auth, 'ssh-privatekey');
-    await copyFile(env.sshPrivateKeyPath, key);
+  if (plan.agentIdentity !== undefined && opts.withKey !== false) {
+    const key = join(dirs.auth, SSH_KEY_KEY);
+    await copyFile(opts.keyPath ?? env.sshPrivateKeyPath, key);
     await chmod(key, 0o400);
   }
   return { base, dirs, workRoot };

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, lstat, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { access, lstat, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import type { JobPlanJson } from '../../src/engine/job-plan.js';
+import { AGENT_IDENTITY_PATH } from '../../src/engine/plan-types.js';
 import { loadTestEnv } from '../env/index.js';
 import { processesMatching } from '../executors/harness.js';
 import { jobPlanOf, layOut, readRun, runEntrypoint, startEntrypoint } from './entrypoint-harness.js';
@@ -110,60 +112,80 @@ test('hostile argv elements, step names and env values reach the step as literal
   for (const n of [1, 2, 3, 4, 5]) assert.equal(await exists(`${marker}-${n}`), false, `nothing ran hostile text ${n}`);
 });
 
-test('the key is linked from its mount, never copied into the work directory', async () => {
+test('the key is only in the agent: the work directory holds its public half, and no file the key', async () => {
   const job = await jobPlanOf(env, { operation: { actionType: 'playbook', action: 'ping.yml' } });
+  // The real planner's plan: ssh offers exactly the agent's key, named by its public half.
+  assert.equal(job.plan.agentIdentity, AGENT_IDENTITY_PATH);
+  assert.match(job.plan.steps[0]!.env.ANSIBLE_SSH_ARGS!, new RegExp(`-o IdentitiesOnly=yes -o IdentityAgent=SSH_AUTH_SOCK -o IdentityFile=${AGENT_IDENTITY_PATH}`));
+  assert.ok(!job.plan.steps[0]!.argv.includes('--private-key'));
   const m = await layOut(env, job);
   const key = await readFile(env.sshPrivateKeyPath, 'utf8');
-  const keyBody = key.split('\n')[1]!;
-  // A step after ping lists what a playbook would find in the work directory.
+  const keyLines = key.split('\n').filter((l) => l && !l.startsWith('-----'));
+  const publicKey = (await execa('ssh-keygen', ['-y', '-f', env.sshPrivateKeyPath])).stdout.trim().split(' ').slice(0, 2).join(' ');
+  // Steps after ping list what a playbook would find in the work directory, and in its agent.
   const lister = 'import os\nfor d, _, fs in os.walk("."):\n  for f in fs:\n    p = os.path.join(d, f)\n    print("FILE", p, os.path.islink(p))';
-  const plan: JobPlanJson = { ...job.plan, steps: [...job.plan.steps, { name: 'list', role: 'postHook', kind: 'shell', argv: ['python3', '-c', lister], env: {} }] };
+  const plan: JobPlanJson = {
+    ...job.plan,
+    steps: [
+      ...job.plan.steps,
+      { name: 'list', role: 'postHook', kind: 'shell', argv: ['python3', '-c', lister], env: {} },
+      { name: 'agent', role: 'postHook', kind: 'shell', argv: ['ssh-add', '-L'], env: { SSH_AUTH_SOCK: '/nowhere' } },
+    ],
+  };
   await writeFile(join(m.dirs.plan, 'plan.json'), JSON.stringify(plan));
   const r = await runEntrypoint(m, { SLIPWAY_KEEP_WORK_DIR: '1' });
 
-  assert.equal(r.exitCode, 0, r.stderr);
-  assert.ok(r.stdout.includes('FILE ./auth/ssh-privatekey True'), 'the key is a link');
+  assert.equal(r.exitCode, 0, r.stderr + r.stdout);
+  for (const host of hostNames) {
+    assert.ok(r.events.some((e) => e.kind === 'runner' && e.host === host && e.task === 'Ping the host' && e.outcome === 'ok'), `ping ${host}`);
+  }
+  const agentKeys = r.stdout.split('\n').filter((l) => /^ssh-\S+ AAAA/.test(l));
+  assert.deepEqual(agentKeys.map((l) => l.split(' ').slice(0, 2).join(' ')), [publicKey], 'the step sees its run\'s agent, holding only the key');
+  assert.ok(r.stdout.includes(`FILE ./${AGENT_IDENTITY_PATH} False`));
+  assert.ok(!r.stdout.includes('ssh-privatekey'), 'no work file is, or links to, the key');
+
   const [run] = await readdir(m.workRoot);
   const work = join(m.workRoot, run!, 'work');
-  assert.equal(await readlink(join(work, 'auth', 'ssh-privatekey')), join(m.dirs.auth, 'ssh-privatekey'));
-  const copies: string[] = [];
+  const identity = await readFile(join(work, AGENT_IDENTITY_PATH), 'utf8');
+  assert.equal(identity.trim().split(' ').slice(0, 2).join(' '), publicKey, 'the IdentityFile is the agent key\'s public half');
+  const holders: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const e of await readdir(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && (await readFile(p, 'utf8')).includes(keyBody)) copies.push(p);
+      else if (e.isSymbolicLink() && (await readlink(p)).startsWith(m.dirs.auth)) holders.push(`${p} -> /auth`);
+      else if (e.isFile()) {
+        const text = await readFile(p, 'latin1');
+        if (keyLines.some((l) => text.includes(l))) holders.push(p);
+      }
     }
   };
   await walk(join(m.workRoot, run!));
-  assert.deepEqual(copies, [], 'no copy of the key anywhere under the run directory');
+  assert.deepEqual(holders, [], 'no file under the run directory holds or links to the private key');
   assert.equal((await lstat(join(work, 'inventory', 'hosts.yml'))).mode & 0o777, 0o600);
 });
 
-/** The plan as it will be once steps reach the key through the agent (no --private-key). */
-function agentOnly(plan: JobPlanJson): JobPlanJson {
-  return {
-    ...plan,
-    files: plan.files.filter((f) => f.mount !== 'auth'),
-    steps: plan.steps.map((s) => ({
-      ...s,
-      argv: s.argv.filter((a, i, all) => a !== '--private-key' && all[i - 1] !== '--private-key'),
-      env: { ...s.env, ANSIBLE_SSH_ARGS: (s.env.ANSIBLE_SSH_ARGS ?? '').replace('-o IdentitiesOnly=yes -o IdentityAgent=none', '-o IdentityAgent=SSH_AUTH_SOCK') },
-    })),
-  };
-}
-
-test('with no --private-key in the argv, the agent holding the mounted key is what reaches the hosts', async () => {
+test('the agent\'s key is what reaches the hosts: another key is refused, a missing or locked one stops the job', async () => {
   const job = await jobPlanOf(env, { operation: { actionType: 'playbook', action: 'ping.yml' } });
-  const plan = agentOnly(job.plan);
-  assert.ok(plan.steps[0]!.env.ANSIBLE_SSH_ARGS!.includes('IdentityAgent=SSH_AUTH_SOCK'), 'the test plan really uses the agent');
+  const keys = await mkdtemp(join(env.runDir, 'job-keys-'));
+  const otherKey = join(keys, 'other');
+  await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'other', '-f', otherKey]);
+  const other = await runEntrypoint(await layOut(env, job, job.plan, { keyPath: otherKey }));
+  assert.equal(other.exitCode, 4, `with another key in the agent every host is unreachable\n${other.stderr}`);
+  for (const host of hostNames) assert.ok(other.events.some((e) => e.kind === 'runner' && e.host === host && e.outcome === 'unreachable'), host);
 
-  const withKey = await runEntrypoint(await layOut(env, job, plan));
-  assert.equal(withKey.exitCode, 0, withKey.stderr + withKey.stdout);
-  for (const host of hostNames) assert.ok(withKey.events.some((e) => e.kind === 'runner' && e.host === host && e.outcome === 'ok'));
+  const noKey = await layOut(env, job, job.plan, { withKey: false });
+  const missing = await runEntrypoint(noKey);
+  assert.equal(missing.exitCode, 70);
+  assert.deepEqual(missing.steps.map((s) => (s.kind === 'job-error' ? s.code : s.kind)), ['ssh-key'], 'no step starts');
+  assert.match(missing.stderr, /ssh-privatekey is missing/);
+  assert.deepEqual(await readdir(noKey.workRoot), []);
 
-  const withoutKey = await runEntrypoint(await layOut(env, job, plan, { withKey: false }));
-  assert.equal(withoutKey.exitCode, 4, 'without the key in the agent every host is unreachable');
-  assert.ok(withoutKey.events.some((e) => e.kind === 'runner' && e.outcome === 'unreachable'));
+  const lockedKey = join(keys, 'locked');
+  await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', lockedKey]);
+  const locked = await runEntrypoint(await layOut(env, job, job.plan, { keyPath: lockedKey }));
+  assert.equal(locked.exitCode, 70);
+  assert.deepEqual(locked.steps.map((s) => (s.kind === 'job-error' ? s.code : s.kind)), ['ssh-key']);
 });
 
 test('a plan the image cannot run ends before any step, with a job-error line', async () => {
@@ -173,6 +195,16 @@ test('a plan the image cannot run ends before any step, with a job-error line', 
   assert.equal(r.exitCode, 70);
   assert.deepEqual(r.steps.map((s) => (s.kind === 'job-error' ? s.code : s.kind)), ['bad-plan']);
   assert.match(r.stderr, /argv\[0\] must be a program name/);
+
+  // A hand-made plan.json cannot bring the key into the work directory, nor write over a file.
+  const fromAuth = { ...job.plan, files: [...job.plan.files, { path: 'k', mount: 'auth', key: 'ssh-privatekey', source: 'plan-secret', mode: 0o600 }] };
+  const clash: JobPlanJson = { ...job.plan, agentIdentity: 'inventory/hosts.yml' };
+  for (const [plan, message] of [[fromAuth, /mount must be one of conf, plan/], [clash, /agentIdentity "inventory\/hosts.yml" clashes/]] as const) {
+    const refused = await runEntrypoint(await layOut(env, job, plan as JobPlanJson));
+    assert.equal(refused.exitCode, 70);
+    assert.deepEqual(refused.steps.map((s) => (s.kind === 'job-error' ? s.code : s.kind)), ['bad-plan']);
+    assert.match(refused.stderr, message);
+  }
 
   const m = await layOut(env, job);
   await rm(join(m.dirs.conf, 'hosts.yml'));

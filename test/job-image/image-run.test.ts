@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmod, chown, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { JOB_MOUNTS, type JobMount } from '../../src/engine/job-plan.js';
+import { JOB_MOUNTS, SSH_KEY_KEY, type JobMount } from '../../src/engine/job-plan.js';
 import { loadTestEnv } from '../env/index.js';
 import { repoRoot } from '../env/repo-root.js';
 import { jobPlanOf, layOut, readRun } from './entrypoint-harness.js';
@@ -22,6 +22,7 @@ test(
     const m = await layOut(env, job);
     // As the kubelet projects them for a pod with fsGroup 65532: root's files, readable by the group.
     const secretKeys = new Set(job.plan.files.filter((f) => f.source !== 'plan-configmap').map((f) => `${f.mount}/${f.key}`));
+    if (job.plan.agentIdentity !== undefined) secretKeys.add(`auth/${SSH_KEY_KEY}`);
     for (const mount of Object.keys(m.dirs) as JobMount[]) {
       for (const name of await readdir(m.dirs[mount])) {
         const file = join(m.dirs[mount], name);
