@@ -1,7 +1,6 @@
 import { stringify } from 'yaml';
 import { bundleAddress } from './bundle-address.js';
 import type { LabPlan } from './lab-plan.js';
-import type { MachineLimits } from './lab-podman.js';
 
 export const INPUTS_NAMESPACE = 'kubean-system';
 export const DEFAULT_KUBE_VERSION = 'v1.34.4';
@@ -11,7 +10,6 @@ export interface InputsSpec {
   privateKey: string;
   knownHosts: string;
   kubeVersion: string;
-  limits: MachineLimits;
 }
 
 export interface InputFile {
@@ -49,9 +47,9 @@ export function hostsYaml(plan: LabPlan): string {
 }
 
 /**
- * Cluster variables for the lab's machines: Kubernetes from the offline bundle on the host's
- * bridge address, and containerd's unit limits kept within what a machine may have (systemd
- * cannot raise a limit above the machine's hard limit, and a unit asking for more fails).
+ * Cluster variables for the lab's machines: Kubernetes from the offline bundle served on the
+ * host's bridge address, laid out as kubespray's files_repo and registry_host expect (the same
+ * settings `slipway bundle serve` prints), the registry being plain HTTP.
  */
 export function varsYaml(spec: InputsSpec): string {
   const { filesRepo, registryHost } = bundleAddress(spec.plan);
@@ -60,17 +58,15 @@ export function varsYaml(spec: InputsSpec): string {
     container_manager: 'containerd',
     kube_network_plugin: 'calico',
     files_repo: filesRepo,
+    github_url: `${filesRepo}/github.com`,
+    dl_k8s_io_url: `${filesRepo}/dl.k8s.io`,
     registry_host: registryHost,
-    kube_image_repo: registryHost,
-    gcr_image_repo: registryHost,
-    github_image_repo: registryHost,
-    docker_image_repo: registryHost,
-    quay_image_repo: registryHost,
+    kube_image_repo: `${registryHost}/registry.k8s.io`,
+    docker_image_repo: `${registryHost}/docker.io`,
+    quay_image_repo: `${registryHost}/quay.io`,
     containerd_registries_mirrors: [
       { prefix: registryHost, mirrors: [{ host: `http://${registryHost}`, capabilities: ['pull', 'resolve'], skip_verify: true }] },
     ],
-    containerd_limit_open_file_num: spec.limits.nofile,
-    containerd_limit_proc_num: spec.limits.nproc,
   });
 }
 

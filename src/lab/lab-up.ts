@@ -70,7 +70,6 @@ export async function labUp(paths: LabPaths, opts: LabUpOptions, io: LabIO): Pro
       privateKey: key.privateKey,
       knownHosts: knownHostsFor(started.map((s) => ({ address: s.machine.address, hostPublicKey: s.hostPublicKey }))),
       kubeVersion: opts.kubeVersion,
-      limits,
     })),
   );
   return { plan, inputsDir, readiness, timings: clock.summary() };

@@ -10,8 +10,8 @@ import { labPaths } from '../../src/lab/lab-paths.js';
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The lab tests start real machines; `npm run test:lab` sets this, `npm test` does not. */
-export const LAB_TESTS_SKIP = process.env.SLIPWAY_LAB_TESTS === '1' ? false : 'slow lab tests: run with `npm run test:lab`';
+/** The lab tests start real machines: the slow suite only (`npm run test:lab` sets SLIPWAY_SLOW_SUITE). */
+export const LAB_TESTS_SKIP = process.env.SLIPWAY_SLOW_SUITE ? false : 'slow suite only: npm run test:lab';
 
 export const randomLabName = (): string => `t${randomBytes(4).toString('hex').slice(0, 6)}`;
 
