@@ -80,7 +80,10 @@ export class LabSsh {
 /** ssh joins its arguments into one remote command line; one single-quoted word survives that. */
 const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
 
-/** What a lab can leave on the host, filtered to the lab's own names so other work here does not count. */
+/**
+ * What labs can leave on the host, filtered to lab names so other work here does not count.
+ * Processes are those of `labs` only (machines go on changing theirs); the rest is any lab's.
+ */
 export interface HostTraces {
   links: string[];
   netns: string[];
@@ -92,7 +95,7 @@ export interface HostTraces {
 
 const LAB_TRACE = /slipway-lab|slw\d*-|\/run\/netns/;
 
-export async function hostTraces(): Promise<HostTraces> {
+export async function hostTraces(labs: string[]): Promise<HostTraces> {
   const podmanDir = labPaths().podmanDir;
   const text = async (file: string, args: string[]) => String((await execa(file, args, { reject: false })).stdout);
   const links = (await text('ip', ['-o', 'link', 'show'])).split('\n').map((l) => l.split(':')[1]?.trim().split('@')[0] ?? '').filter((n) => /^slw/.test(n));
@@ -106,7 +109,8 @@ export async function hostTraces(): Promise<HostTraces> {
       readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''),
       readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => ''),
     ]);
-    if (cgroup.includes('/slipway-lab/') || cmdline.includes(podmanDir)) processes.push(`${pid} ${cmdline.replaceAll('\0', ' ').trim()}`);
+    const ours = labs.some((lab) => cgroup.includes(`/slipway-lab/${lab}/`) || cmdline.includes(`slipway-lab-${lab}-`));
+    if (ours) processes.push(`${pid} ${cmdline.replaceAll('\0', ' ').trim()}`);
   }
   const cgroups: string[] = [];
   for (const h of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {

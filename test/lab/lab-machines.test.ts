@@ -45,7 +45,7 @@ describe('slipway lab', { skip: LAB_TESTS_SKIP, concurrency: false }, () => {
 
   before(async () => {
     stateRoot = await mkdtemp(join(tmpdir(), 'slipway-lab-state-'));
-    tracesBefore = await hostTraces();
+    tracesBefore = await hostTraces([lab, other]);
     canaryBefore = await readSysctl(CANARY_SYSCTL);
   });
 
@@ -123,13 +123,13 @@ describe('slipway lab', { skip: LAB_TESTS_SKIP, concurrency: false }, () => {
     assert.doesNotMatch((await slipway(['lab', 'ls'], stateRoot)).stdout, new RegExp(`^${other}\\t`, 'm'));
     const still = await Promise.all(up.machines.map((m) => identity(ssh, m.address)));
     assert.deepEqual(still.map((i) => [i.state, i.started]), first.map((i) => ['running', i.started]), `${lab} keeps running`);
-    const traces = await hostTraces();
+    const traces = await hostTraces([lab, other]);
     assert.ok(traces.links.includes(`slw-${lab}`) && !traces.links.some((l) => l.endsWith(`-${other}`)), traces.links.join(' '));
     assert.ok(traces.firewall.some((l) => l.includes(`slipway-lab ${lab}`)) && !traces.firewall.some((l) => l.includes(other)), traces.firewall.join('\n'));
   });
 
   it('lab down leaves no process, mount, bridge, namespace or firewall rule behind and restores the host\'s sysctls', async (t) => {
-    const during = await hostTraces();
+    const during = await hostTraces([lab, other]);
     assert.ok(during.processes.length > 0 && during.netns.length === 3 && during.firewall.length === 4, JSON.stringify(during, null, 1));
     // What kubelet does to the host from inside a machine, on a harmless setting.
     const changed = String(Number(canaryBefore) + 7);
@@ -142,7 +142,7 @@ describe('slipway lab', { skip: LAB_TESTS_SKIP, concurrency: false }, () => {
     t.diagnostic(`lab down (3 machines): ${down.seconds.toFixed(1)} s`);
     assert.match(down.stderr, new RegExp(`restored ${CANARY_SYSCTL.replaceAll('.', '\\.')}=${canaryBefore} \\(was ${changed}\\)`));
     assert.equal(await readSysctl(CANARY_SYSCTL), canaryBefore);
-    assert.deepEqual(await hostTraces(), tracesBefore);
+    assert.deepEqual(await hostTraces([lab, other]), tracesBefore);
     assert.match((await slipway(['lab', 'ls'], stateRoot)).stdout, /^no labs$/m);
   });
 });
