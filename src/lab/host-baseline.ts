@@ -1,4 +1,4 @@
-import { access, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LabError } from './lab-error.js';
 import type { LabPaths } from './lab-paths.js';
@@ -87,7 +87,7 @@ export async function restoreHostBaseline(paths: LabPaths): Promise<string[]> {
     const left = await runTool('ip', ['netns', 'list']);
     if (left.stdout.trim() === '') {
       await runTool('umount', [RUN_NETNS]);
-      if (!baseline.runNetnsExisted) await rm(RUN_NETNS, { recursive: false, force: true }).catch(() => undefined);
+      if (!baseline.runNetnsExisted) await rmdir(RUN_NETNS).catch(() => undefined);
     }
   }
   await rm(file, { force: true });
