@@ -13,6 +13,8 @@ current="system packages"
 step "$current"
 # bubblewrap and slirp4netns: the sandbox every local step runs in (src/sandbox/).
 packages=(redis-server ansible openssh-server openssh-client sshpass sudo ansible-lint openssl ca-certificates bubblewrap slirp4netns)
+# slipway lab: machines are podman containers (runc) from a debootstrap image, on a bridge.
+packages+=(podman runc conmon debootstrap umoci skopeo iproute2 iptables)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

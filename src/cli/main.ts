@@ -7,12 +7,14 @@ import { createLogger } from '../util/logger.js';
 import type { SessionOptions } from './operation-session.js';
 import { planCommand } from './plan-command.js';
 import { runCommand, type CliIO } from './run-command.js';
+import { labCommand } from '../lab/lab-command.js';
 
 const USAGE = `Usage: slipway <command> [options]
 
 Commands:
   run  -f <file|dir>...   run the ClusterOperation(s) in the manifests with ansible, here
   plan -f <file|dir>...   print the plan (inventory, steps, argv) without running anything
+  lab <up|ls|down>        machines on this host to try Slipway on (slipway lab --help)
 
 Options:
   -f, --filename <path>   manifest file or directory (repeatable; multi-document YAML)
@@ -34,6 +36,7 @@ Options:
 `;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'lab') return labCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
