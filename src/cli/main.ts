@@ -5,6 +5,7 @@ import { renderRejection } from './print-rejection.js';
 import { defaultBuiltinDir } from '../engine/builtin-dir.js';
 import { createLogger } from '../util/logger.js';
 import type { SessionOptions } from './operation-session.js';
+import { controllerCommand } from './controller-command.js';
 import { planCommand } from './plan-command.js';
 import { runCommand, type CliIO } from './run-command.js';
 
@@ -13,6 +14,7 @@ const USAGE = `Usage: slipway <command> [options]
 Commands:
   run  -f <file|dir>...   run the ClusterOperation(s) in the manifests with ansible, here
   plan -f <file|dir>...   print the plan (inventory, steps, argv) without running anything
+  controller              reconcile ClusterOperations in a Kubernetes cluster (see controller --help)
 
 Options:
   -f, --filename <path>   manifest file or directory (repeatable; multi-document YAML)
@@ -34,6 +36,7 @@ Options:
 `;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'controller') return controllerCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
