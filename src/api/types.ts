@@ -22,9 +22,12 @@ export type ActionSource = (typeof ACTION_SOURCES)[number];
 /** The apiserver fills this in when actionSource is absent (spec and every hook). */
 export const DEFAULT_ACTION_SOURCE = 'builtin' satisfies ActionSource;
 
-/** '' means not started yet. */
-export const OPERATION_STATUSES = ['Running', 'Succeeded', 'Failed', ''] as const;
+/** '' means not started yet; Waiting: queued behind another operation of its cluster (Slipway's). */
+export const OPERATION_STATUSES = ['Waiting', 'Running', 'Succeeded', 'Failed', ''] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
+/** kubean's per-operation condition in Cluster status: an operation appears there once it runs. */
+export const CLUSTER_OPS_STATUSES = ['Running', 'Succeeded', 'Failed', ''] as const;
+export type ClusterOpsStatus = (typeof CLUSTER_OPS_STATUSES)[number];
 
 export const CLUSTER_PHASES = [
   'Installing',
@@ -71,7 +74,7 @@ export interface ClusterSpec {
 /** kubean's per-operation record in Cluster status. */
 export interface ClusterCondition {
   clusterOps: string;
-  status?: OperationStatus;
+  status?: ClusterOpsStatus;
   startTime?: string;
   endTime?: string;
 }
@@ -245,7 +248,7 @@ export const CLUSTER_SPEC_FIELDS = {
 
 export const CLUSTER_CONDITION_FIELDS = {
   clusterOps: requiredStr,
-  status: { type: 'string', enum: OPERATION_STATUSES, required: false },
+  status: { type: 'string', enum: CLUSTER_OPS_STATUSES, required: false },
   startTime: time,
   endTime: time,
 } satisfies FieldSet<ClusterCondition>;

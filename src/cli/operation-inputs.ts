@@ -1,13 +1,7 @@
 import { InputError } from '../api/input-error.js';
 import { ManifestSource } from '../api/manifest-source.js';
 import { loadManifestFiles } from '../api/manifests.js';
-import type { ObjectSource } from '../api/object-source.js';
-import { resolveInventoryAddresses } from '../api/resolve-addresses.js';
-import { resolveOperationInput } from '../api/resolve-input.js';
 import type { ClusterOperation } from '../api/types.js';
-import { loadBuiltinCatalog } from '../engine/builtin-catalog.js';
-import type { Plan } from '../engine/plan-types.js';
-import { preparePlan, type OperatorOptions } from '../engine/prepare-plan.js';
 
 /** The ClusterOperations of the manifest files, in file order, or the one named. */
 export function selectOperations(files: string[], name?: string, maxManifestBytes?: number): { source: ManifestSource; operations: ClusterOperation[] } {
@@ -22,11 +16,4 @@ export function selectOperations(files: string[], name?: string, maxManifestByte
     throw new InputError([{ severity: 'error', code: 'no-operation', object, message }]);
   }
   return { source, operations };
-}
-
-/** Fetch, validate and plan one operation; throws InputError before anything runs. */
-export async function planFor(op: ClusterOperation, source: ObjectSource, builtinDir: string, operator: OperatorOptions): Promise<Plan> {
-  const input = await resolveOperationInput(op, source);
-  const addresses = await resolveInventoryAddresses(input);
-  return preparePlan(input, loadBuiltinCatalog(builtinDir), { ...operator, addresses });
 }

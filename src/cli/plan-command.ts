@@ -1,7 +1,7 @@
 import { InputError } from '../api/input-error.js';
 import { renderRejection } from './print-rejection.js';
 import { renderPlan } from './print-plan.js';
-import { planFor } from './operation-inputs.js';
+import { planOperation } from '../operations/plan-operation.js';
 import { forEachOperation, type SessionOptions } from './operation-session.js';
 import type { CliIO } from './run-command.js';
 
@@ -13,7 +13,7 @@ export interface PlanOptions extends Omit<SessionOptions, 'stopOnFailure'> {
 export async function planCommand(opts: PlanOptions, io: CliIO): Promise<number> {
   return forEachOperation({ ...opts, stopOnFailure: false, signal: io.signal }, io.err, async (op, source, operator) => {
     try {
-      io.out(`${renderPlan(await planFor(op, source, opts.builtinDir, operator))}\n`);
+      io.out(`${renderPlan(await planOperation(op, source, opts.builtinDir, operator))}\n`);
       return 0;
     } catch (err) {
       if (!(err instanceof InputError)) throw err;

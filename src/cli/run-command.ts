@@ -1,17 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../api/input-error.js';
 import { renderRejection } from './print-rejection.js';
 import type { ObjectSource } from '../api/object-source.js';
 import type { ClusterOperation } from '../api/types.js';
 import { LocalExecutor } from '../executors/local-executor.js';
 import type { OperatorOptions } from '../engine/prepare-plan.js';
-import { clusterStatusFor } from '../status/cluster-status.js';
-import { finishedStatus, rejectedStatus } from '../status/operation-status.js';
-import { redactDeep, createRedactor } from '../util/redact.js';
+import { createRedactor } from '../util/redact.js';
 import type { Logger } from '../util/logger.js';
-import { planFor } from './operation-inputs.js';
+import { runOperation } from '../operations/run-operation.js';
 import { forEachOperation, type SessionOptions } from './operation-session.js';
 import { progressPrinter, renderSummary } from './progress-printer.js';
 
@@ -50,43 +47,46 @@ export async function runCommand(opts: RunOptions, io: CliIO): Promise<number> {
 
 async function runOne(op: ClusterOperation, source: ObjectSource, operator: OperatorOptions, opts: RunOptions, io: CliIO, statuses: Record<string, unknown>): Promise<number> {
   const name = op.metadata.name ?? '?';
-  let plan;
-  try {
-    plan = await planFor(op, source, opts.builtinDir, operator);
-  } catch (err) {
-    if (!(err instanceof InputError)) throw err;
-    statuses[name] = rejectedStatus(op, err, new Date());
-    io.err(renderRejection(`ClusterOperation ${name} rejected, nothing was run`, err));
+  let logFile = '';
+  const outcome = await runOperation(
+    op,
+    {
+      source,
+      builtinDir: opts.builtinDir,
+      operator,
+      executorFor: async (plan) => {
+        const logDir = join(opts.logDir ?? defaultLogDir(), plan.cluster);
+        await mkdir(logDir, { recursive: true });
+        logFile = join(logDir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+        return new LocalExecutor({
+          builtinDir: opts.builtinDir,
+          logFile,
+          logger: io.logger.child({ cluster: plan.cluster, operation: name }),
+          // The same operator choice that admitted loopback hosts lets the sandbox share this network.
+          sandbox: { allowLoopbackHosts: operator.allowLoopbackHosts ?? false },
+        });
+      },
+    },
+    {
+      onPlanned: (plan) => {
+        const redact = createRedactor(plan.secrets);
+        for (const w of plan.warnings) io.err(`warning: ${redact(w)}\n`);
+        io.out(`Running ${name} on cluster ${plan.cluster}: ${plan.steps.length} step(s), hosts ${plan.targetHosts.join(', ')}\n`);
+      },
+      sink: progressPrinter({ write: io.out, verbose: opts.verbose }),
+      signal: io.signal,
+    },
+  );
+  if (outcome.kind === 'rejected') {
+    statuses[name] = outcome.status;
+    io.err(renderRejection(`ClusterOperation ${name} rejected, nothing was run`, outcome.error));
     return 2;
   }
-  // Planning is synchronous: a signal that arrived meanwhile is seen here, before anything runs.
-  await new Promise((resolve) => setImmediate(resolve));
-  io.signal.throwIfAborted();
-  const redact = createRedactor(plan.secrets);
-  for (const w of plan.warnings) io.err(`warning: ${redact(w)}\n`);
-  const logDir = join(opts.logDir ?? defaultLogDir(), plan.cluster);
-  await mkdir(logDir, { recursive: true });
-  const logFile = join(logDir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
-  io.out(`Running ${name} on cluster ${plan.cluster}: ${plan.steps.length} step(s), hosts ${plan.targetHosts.join(', ')}\n`);
-  const executor = new LocalExecutor({
-    builtinDir: opts.builtinDir,
-    logFile,
-    logger: io.logger.child({ cluster: plan.cluster, operation: name }),
-    // The same operator choice that admitted loopback hosts lets the sandbox share this network.
-    sandbox: { allowLoopbackHosts: operator.allowLoopbackHosts ?? false },
-  });
-  const result = await executor.run(plan, progressPrinter({ write: io.out, verbose: opts.verbose }), io.signal);
-  statuses[name] = redactDeep(finishedStatus(op, result, plan), redact);
-  const cluster = await source.getCluster(op.spec.cluster);
-  const clusterStatus = redactDeep(clusterStatusFor({
-    previous: cluster?.status,
-    operation: op,
-    cluster: plan.clusterFacts,
-    outcome: { succeeded: result.status === 'Succeeded', startTime: result.startTime, endTime: result.endTime },
-  }), redact);
-  statuses[`Cluster/${plan.cluster}`] = clusterStatus;
+  const { result, statuses: after, plan } = outcome;
+  statuses[name] = after.operation;
+  statuses[`Cluster/${plan.cluster}`] = after.cluster;
   io.out(renderSummary({ ...result, logFile: result.logFile ?? logFile }));
-  io.out(`Cluster ${plan.cluster}: ${clusterStatus.phase ? `phase ${clusterStatus.phase}, ` : ''}` +
-    `${clusterStatus.controlPlaneCount} control-plane, ${clusterStatus.workerCount} worker(s)\n`);
+  io.out(`Cluster ${plan.cluster}: ${after.cluster.phase ? `phase ${after.cluster.phase}, ` : ''}` +
+    `${after.cluster.controlPlaneCount} control-plane, ${after.cluster.workerCount} worker(s)\n`);
   return result.status === 'Succeeded' ? 0 : 1;
 }

@@ -22,7 +22,7 @@ import { stepEnv } from '../engine/step-env.js';
 import { openWorkspace, type Workspace } from './operation-workspace.js';
 import { killGroup, spawnStep, type ProcessEnd, type StepProcess } from './step-process.js';
 import { createTally, operationOutcome, refusedStep, skippedStep, stepOutcome, tallyEvent, type StopReason } from './step-outcome.js';
-import type { EventSink, ExecutionEvent, Executor, OperationResult, StepResult } from './types.js';
+import { ExecutionLostError, type DispatchContext, type EventSink, type ExecutionEvent, type ExecutionRef, type Executor, type OperationResult, type StepResult } from './types.js';
 
 export interface LocalExecutorOptions {
   /** The directory `<workdir>/builtin` links to: the repo's playbooks/. */
@@ -46,7 +46,36 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Runs a plan's steps as child processes of this one, each in its own process group. */
 export class LocalExecutor implements Executor {
+  /** Runs dispatched and not yet observed to their end, by ref name (`<cluster>/<operation>`). */
+  private readonly runs = new Map<string, LocalRun>();
+
   constructor(private readonly opts: LocalExecutorOptions) {}
+
+  /** Starts `plan` in this process; a second dispatch of the same operation while it runs returns the same ref. */
+  dispatch(plan: Plan, _ctx?: DispatchContext, signal?: AbortSignal): Promise<ExecutionRef> {
+    const name = `${plan.cluster}/${plan.operation}`;
+    if (!this.runs.has(name)) {
+      const relay = new EventRelay();
+      const result = this.run(plan, relay.sink, signal);
+      // Observed (and its failure reported) by observe(); never an unhandled rejection meanwhile.
+      result.catch(() => undefined);
+      this.runs.set(name, { relay, result });
+    }
+    return Promise.resolve({ executor: 'local', name });
+  }
+
+  /** Follows a run dispatched by this executor: replays its events so far, then the rest, and returns its result. */
+  async observe(ref: ExecutionRef, sink: EventSink): Promise<OperationResult> {
+    const run = ref.executor === 'local' ? this.runs.get(ref.name) : undefined;
+    if (!run) throw new ExecutionLostError(ref);
+    const detach = run.relay.attach(sink);
+    try {
+      return await run.result;
+    } finally {
+      detach();
+      if (this.runs.get(ref.name) === run) this.runs.delete(ref.name);
+    }
+  }
 
   async run(plan: Plan, sink: EventSink, signal?: AbortSignal): Promise<OperationResult> {
     const startTime = new Date().toISOString();
@@ -245,6 +274,28 @@ export class LocalExecutor implements Executor {
 }
 
 /** A step's process as runStep drives it, sandboxed or not. */
+interface LocalRun {
+  relay: EventRelay;
+  result: Promise<OperationResult>;
+}
+
+/** Keeps a run's events until an observer attaches, then passes them on as they come. */
+class EventRelay {
+  private readonly seen: ExecutionEvent[] = [];
+  private readonly sinks = new Set<EventSink>();
+
+  readonly sink: EventSink = (event) => {
+    this.seen.push(event);
+    for (const s of this.sinks) s(event);
+  };
+
+  attach(sink: EventSink): () => void {
+    for (const event of this.seen) sink(event);
+    this.sinks.add(sink);
+    return () => void this.sinks.delete(sink);
+  }
+}
+
 interface LaunchedStep extends StepProcess {
   started: Promise<void>;
   signal(signal: NodeJS.Signals): void;

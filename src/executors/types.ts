@@ -1,4 +1,4 @@
-import type { StepStatus as StatusOfStep, StepRole } from '../api/types.js';
+import type { Cluster, ClusterOperation, StepStatus as StatusOfStep, StepRole } from '../api/types.js';
 import type { Plan, Step } from '../engine/plan-types.js';
 
 /** How a step ended; the status API adds Pending and Running for steps not ended yet. */
@@ -59,6 +59,31 @@ export type ExecutionEvent =
 
 export type EventSink = (event: ExecutionEvent) => void;
 
+/**
+ * Names one dispatched run, so that whoever observes it need not be whoever started it: a Job
+ * (namespace + name, what the operation's status.jobRef records) or a run kept in this process.
+ */
+export type ExecutionRef = { executor: 'job'; namespace: string; name: string } | { executor: 'local'; name: string };
+
+/** What an executor may need besides the plan: the objects the run belongs to. */
+export interface DispatchContext {
+  operation: ClusterOperation;
+  cluster: Cluster;
+}
+
+/** The run of a ref is not known here (the process that kept it in memory is gone). */
+export class ExecutionLostError extends Error {
+  constructor(readonly ref: ExecutionRef) {
+    super(ref.executor === 'local' ? `the local run ${ref.name} is not in this process (it restarted while the operation ran)` : `Job ${ref.namespace}/${ref.name} is gone`);
+    this.name = 'ExecutionLostError';
+  }
+}
+
+/**
+ * dispatch starts the plan and returns at once with a ref; observe follows that ref until the
+ * run ends. Dispatching the same operation again finds its run instead of starting a second.
+ */
 export interface Executor {
-  run(plan: Plan, sink: EventSink, signal?: AbortSignal): Promise<OperationResult>;
+  dispatch(plan: Plan, ctx: DispatchContext, signal?: AbortSignal): Promise<ExecutionRef>;
+  observe(ref: ExecutionRef, sink: EventSink, signal?: AbortSignal): Promise<OperationResult>;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { formatProblem, type InputError } from '../api/input-error.js';
-import type { ClusterOperation, ClusterOperationStatus, OperationStep } from '../api/types.js';
+import type { ClusterOperation, ClusterOperationStatus, ObjectRef, OperationStep } from '../api/types.js';
 import type { Plan } from '../engine/plan-types.js';
 import type { OperationResult } from '../executors/types.js';
 
@@ -21,8 +21,45 @@ export function specDigest(spec: ClusterOperation['spec']): string {
 const deadlineOf = (plan?: Pick<Plan, 'activeDeadlineSeconds'>): Pick<ClusterOperationStatus, 'activeDeadlineSeconds'> =>
   plan?.activeDeadlineSeconds ? { activeDeadlineSeconds: plan.activeDeadlineSeconds } : {};
 
+/** Status of an operation whose run was dispatched: Running since `startTime`, with the Job it runs as (if any). */
+export function runningStatus(op: ClusterOperation, startTime: string, plan?: Pick<Plan, 'activeDeadlineSeconds'>, jobRef?: ObjectRef): ClusterOperationStatus {
+  return {
+    action: op.spec.action,
+    status: 'Running',
+    startTime,
+    digest: specDigest(op.spec),
+    hasModified: false,
+    ...(jobRef ? { jobRef } : {}),
+    ...deadlineOf(plan),
+    message: jobRef ? `running as Job ${jobRef.namespace}/${jobRef.name}` : 'running',
+  };
+}
+
+/** Status of an operation queued behind another one of its cluster; nothing of it has run. */
+export function waitingStatus(op: ClusterOperation, blocker: string | undefined): ClusterOperationStatus {
+  return {
+    action: op.spec.action,
+    status: 'Waiting',
+    digest: specDigest(op.spec),
+    hasModified: false,
+    message: blocker ? `waiting for ${blocker} on cluster ${op.spec.cluster}` : `waiting for its turn on cluster ${op.spec.cluster}`,
+  };
+}
+
+/**
+ * The status after the spec changed: hasModified is set once the digest differs from the one
+ * recorded when the operation started (or was queued); the change is never run. Undefined when
+ * nothing is to be written.
+ */
+export function modifiedStatus(op: ClusterOperation): ClusterOperationStatus | undefined {
+  const status = op.status;
+  if (!status?.digest || status.hasModified) return undefined;
+  if (status.status !== 'Running' && status.status !== 'Succeeded' && status.status !== 'Failed') return undefined;
+  return specDigest(op.spec) === status.digest ? undefined : { ...status, hasModified: true };
+}
+
 /** Status from a finished run; names the failing step, task and hosts, and the deadline it ran under. */
-export function finishedStatus(op: ClusterOperation, result: OperationResult, plan?: Pick<Plan, 'activeDeadlineSeconds'>): ClusterOperationStatus {
+export function finishedStatus(op: ClusterOperation, result: OperationResult, plan?: Pick<Plan, 'activeDeadlineSeconds'>, jobRef?: ObjectRef): ClusterOperationStatus {
   const steps = result.steps.map(
     (s): OperationStep => ({
       name: s.name,
@@ -41,6 +78,7 @@ export function finishedStatus(op: ClusterOperation, result: OperationResult, pl
     endTime: result.endTime,
     digest: specDigest(op.spec),
     hasModified: false,
+    ...(jobRef ? { jobRef } : {}),
     steps,
     ...deadlineOf(plan),
     ...(failed

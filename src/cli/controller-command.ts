@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Controller } from '../controller/controller.js';
+import { redactRedisUrl, redisOptionsFromUrl } from '../controller/redis-url.js';
+import { QueueUnavailableError } from '../controller/turn-store.js';
+import { defaultBuiltinDir } from '../engine/builtin-dir.js';
+import { createLogger } from '../util/logger.js';
+
+export const CONTROLLER_USAGE = `Usage: slipway controller [options]
+
+Reconciles kubean.io/v1alpha1 ClusterOperations: one Job per operation, one at a time per cluster.
+
+Options:
+  --namespace <ns>        where Jobs, plan objects and the leader Lease live (required)
+  --redis-url <url>       redis:// or rediss:// URL of the queue (or SLIPWAY_REDIS_URL)
+  --job-image <image>     image of operations that set no spec.image (default slipway/job:latest)
+  --history-limit <n>     finished operations kept per cluster (default 30)
+  --executor job|local    run operations as Jobs (default) or here, sandboxed (tests)
+  --kubeconfig <file>     default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account
+  --builtin-dir <dir>     builtin playbooks for --executor local
+  --allow-loopback-hosts  accept inventory hosts on 127.x.y.z (with --executor local)
+  --metrics-addr <addr>   accepted; metrics are not served yet
+Environment: POD_NAME (Lease identity), SLIPWAY_WATCH_NAMESPACES (comma-separated namespaces
+whose ConfigMaps and Secrets may be read), SLIPWAY_REDIS_URL, SLIPWAY_LOG_LEVEL.
+`;
+
+class UsageError extends Error {}
+
+/** Runs until SIGINT/SIGTERM; returns the exit code. */
+export async function controllerCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        namespace: { type: 'string' },
+        'redis-url': { type: 'string' },
+        'job-image': { type: 'string' },
+        'history-limit': { type: 'string' },
+        executor: { type: 'string' },
+        kubeconfig: { type: 'string' },
+        'builtin-dir': { type: 'string' },
+        'allow-loopback-hosts': { type: 'boolean', default: false },
+        'metrics-addr': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`slipway controller: ${(err as Error).message}\n\n${CONTROLLER_USAGE}`);
+    return 3;
+  }
+  if (values.help) {
+    process.stdout.write(CONTROLLER_USAGE);
+    return 0;
+  }
+  const logger = createLogger();
+  let controller: Controller;
+  try {
+    const namespace = values.namespace;
+    if (!namespace) throw new UsageError('--namespace is required');
+    const redisUrl = values['redis-url'] || process.env.SLIPWAY_REDIS_URL;
+    if (!redisUrl) throw new UsageError('--redis-url or SLIPWAY_REDIS_URL is required');
+    const historyText = values['history-limit'] ?? '30';
+    if (!/^\d+$/.test(historyText)) throw new UsageError(`--history-limit needs a whole number >= 0, got ${JSON.stringify(historyText)}`);
+    const executor = values.executor ?? 'job';
+    if (executor !== 'job' && executor !== 'local') throw new UsageError(`--executor must be job or local, not ${JSON.stringify(executor)}`);
+    const kubeConfig = new KubeConfig();
+    if (values.kubeconfig) kubeConfig.loadFromFile(values.kubeconfig);
+    else kubeConfig.loadFromDefault();
+    const watch = (process.env.SLIPWAY_WATCH_NAMESPACES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (values['metrics-addr']) logger.warn({ addr: values['metrics-addr'] }, '--metrics-addr: metrics are not served yet');
+    const allowLoopbackHosts = values['allow-loopback-hosts'] ?? false;
+    try {
+      controller = await Controller.start({
+        kubeConfig,
+        namespace,
+        redis: redisOptionsFromUrl(redisUrl),
+        identity: process.env.POD_NAME || (await import('node:os')).hostname(),
+        executor,
+        jobImage: values['job-image'] || 'slipway/job:latest',
+        builtinDir: values['builtin-dir'] ?? defaultBuiltinDir(),
+        historyLimit: Number(historyText),
+        operator: { allowLoopbackHosts },
+        local: { sandbox: { allowLoopbackHosts } },
+        ...(watch.length > 0 ? { watchNamespaces: new Set(watch) } : {}),
+        logger,
+      });
+    } catch (err) {
+      if (err instanceof QueueUnavailableError) throw new Error(`cannot reach Redis at ${redactRedisUrl(redisUrl)}: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}`);
+      throw err;
+    }
+  } catch (err) {
+    process.stderr.write(`slipway controller: ${(err as Error).message}\n`);
+    return err instanceof UsageError ? 3 : 1;
+  }
+  logger.info('controller started');
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  logger.info({ signal }, 'stopping');
+  await controller.stop();
+  return 0;
+}

@@ -1,0 +1,242 @@
+/**
+ * `slipway controller`: only the leader (a Lease in the controller's namespace) reconciles. On
+ * becoming leader it opens the per-cluster queue, starts a worker and the informers, queues every
+ * unfinished ClusterOperation in one call, and from then on reacts to changes; on losing the
+ * Lease it stops all of it and leaves running Jobs to the next leader, which resumes them.
+ */
+import { randomBytes } from 'node:crypto';
+import { CustomObjectsApi, type KubeConfig, type KubernetesListObject } from '@kubernetes/client-node';
+import type { RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import { KubeSource } from '../api/kube-source.js';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../api/types.js';
+import type { OperatorOptions } from '../engine/prepare-plan.js';
+import { JobExecutor, type JobExecutorOptions } from '../executors/job-executor.js';
+import { LocalExecutor, type LocalExecutorOptions } from '../executors/local-executor.js';
+import { ClusterQueue, OperationStartedError } from './cluster-queue.js';
+import { ClusterQueueWorker } from './cluster-queue-worker.js';
+import { isFinished } from './history.js';
+import { ResilientInformer } from './informer.js';
+import { KubeEvents } from './kube-events.js';
+import { LeaderElector } from './leader-election.js';
+import { operationRefOf } from './operation-ref.js';
+import { reconcileQueued, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
+import { StatusWriter } from './status-writer.js';
+import { WatchedNamespacesSource } from './watched-source.js';
+
+export interface ControllerOptions {
+  kubeConfig: KubeConfig;
+  /** Jobs, plan objects and the leader Lease live here. */
+  namespace: string;
+  redis: RedisOptions;
+  /** Holder identity in the Lease (POD_NAME); a random suffix keeps two processes apart. */
+  identity: string;
+  executor: 'job' | 'local';
+  jobImage: string;
+  /** Operator-chosen pod extras for the Jobs (scheduling, test labels). */
+  jobPod?: JobExecutorOptions['pod'];
+  readPodLogs?: boolean;
+  /** Options of the local executor (`--executor local`). */
+  local?: Omit<LocalExecutorOptions, 'builtinDir' | 'logger'>;
+  builtinDir: string;
+  historyLimit: number;
+  operator: OperatorOptions;
+  /** Namespaces whose ConfigMaps and Secrets may be read; undefined: any. */
+  watchNamespaces?: ReadonlySet<string>;
+  /** Where Events about Clusters and ClusterOperations go (default `default`). */
+  eventNamespace?: string;
+  queueName?: string;
+  keyPrefix?: string;
+  leaseName?: string;
+  lease?: { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
+  logger: Logger;
+}
+
+export class Controller {
+  private readonly elector: LeaderElector;
+  private leading: Promise<LeaderSession | undefined> = Promise.resolve(undefined);
+
+  private constructor(private readonly opts: ControllerOptions) {
+    const identity = `${opts.identity}-${randomBytes(3).toString('hex')}`;
+    this.elector = new LeaderElector({
+      kubeConfig: opts.kubeConfig,
+      namespace: opts.namespace,
+      name: opts.leaseName ?? 'slipway-controller',
+      identity,
+      ...opts.lease,
+      onStartedLeading: (signal) => {
+        opts.logger.info({ identity }, 'leading');
+        this.leading = this.leading.then(() => LeaderSession.start(opts, identity, signal)).catch((err: unknown) => {
+          opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'could not start leading; stepping down');
+          void this.restartElection();
+          return undefined;
+        });
+      },
+      onStoppedLeading: () => {
+        opts.logger.warn('stopped leading');
+        this.leading = this.leading.then(async (s) => (await s?.stop(), undefined));
+      },
+      onError: (err) => opts.logger.warn({ err: err.message }, 'leader election'),
+    });
+  }
+
+  /** Checks that Redis answers (a clear error if not), then campaigns for the Lease. */
+  static async start(opts: ControllerOptions): Promise<Controller> {
+    const probe = await ClusterQueue.open({ connection: opts.redis, queueName: opts.queueName ?? DEFAULT_QUEUE, ...(opts.keyPrefix ? { keyPrefix: opts.keyPrefix } : {}) });
+    await probe.close();
+    const controller = new Controller(opts);
+    controller.elector.start();
+    return controller;
+  }
+
+  private async restartElection(): Promise<void> {
+    await this.elector.stop({ release: true });
+    this.elector.start();
+  }
+
+  /** Stops reconciling and releases the Lease; running Jobs go on and the next leader resumes them. */
+  async stop(): Promise<void> {
+    await this.elector.stop({ release: true });
+    const session = await this.leading;
+    await session?.stop();
+  }
+}
+
+export const DEFAULT_QUEUE = 'slipway-operations';
+
+/** Everything the leader runs; built on becoming leader, stopped on losing the Lease. */
+class LeaderSession {
+  private stopped = false;
+  /** One reconcile at a time per operation uid. */
+  private readonly chains = new Map<string, Promise<void>>();
+
+  private constructor(
+    private readonly opts: ControllerOptions,
+    private readonly scope: ControllerScope,
+    private readonly queue: ClusterQueue,
+    private readonly worker: ClusterQueueWorker<TurnOutcome>,
+    private readonly operations: ResilientInformer<ClusterOperation>,
+    private readonly clusters: ResilientInformer<Cluster>,
+  ) {}
+
+  static async start(opts: ControllerOptions, identity: string, signal: AbortSignal): Promise<LeaderSession> {
+    const logger = opts.logger;
+    const custom = opts.kubeConfig.makeApiClient(CustomObjectsApi);
+    const queueName = opts.queueName ?? DEFAULT_QUEUE;
+    const prefix = opts.keyPrefix ? { keyPrefix: opts.keyPrefix } : {};
+    const jobs =
+      opts.executor === 'job'
+        ? new JobExecutor({ kubeConfig: opts.kubeConfig, namespace: opts.namespace, defaultImage: opts.jobImage, logger, ...(opts.jobPod ? { pod: opts.jobPod } : {}), ...(opts.readPodLogs === false ? { readLogs: false } : {}) })
+        : undefined;
+    const executor = jobs ?? new LocalExecutor({ ...opts.local, builtinDir: opts.builtinDir, logger });
+    const operations = new ResilientInformer<ClusterOperation>({
+      kubeConfig: opts.kubeConfig,
+      path: `/apis/${GROUP}/${VERSION}/${CLUSTER_OPERATION_PLURAL}`,
+      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL }) as Promise<KubernetesListObject<ClusterOperation>>,
+    });
+    const clusters = new ResilientInformer<Cluster>({
+      kubeConfig: opts.kubeConfig,
+      path: `/apis/${GROUP}/${VERSION}/${CLUSTER_PLURAL}`,
+      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL }) as Promise<KubernetesListObject<Cluster>>,
+    });
+    const self: { session?: LeaderSession } = {};
+    const scope: ControllerScope = {
+      source: new WatchedNamespacesSource(new KubeSource(opts.kubeConfig), opts.watchNamespaces),
+      builtinDir: opts.builtinDir,
+      operator: opts.operator,
+      executor,
+      ...(jobs ? { jobs } : {}),
+      status: new StatusWriter(opts.kubeConfig),
+      events: new KubeEvents(opts.kubeConfig, { namespace: opts.eventNamespace ?? 'default', instance: identity, logger }),
+      custom,
+      historyLimit: opts.historyLimit,
+      logger,
+      operations: () => operations.list(),
+      refreshCluster: (cluster) => self.session?.refreshCluster(cluster),
+    };
+    const queue = await ClusterQueue.open({ connection: opts.redis, queueName, ...prefix });
+    if (jobs) await jobs.start();
+    const worker = await ClusterQueueWorker.start<TurnOutcome>({
+      connection: opts.redis,
+      queueName,
+      ...prefix,
+      handlers: { run: (ref, s) => runTurn(scope, ref, s), onResume: (ref, s) => resumeTurn(scope, ref, s) },
+      onError: (err) => logger.warn({ err: err.message }, 'queue worker'),
+    });
+    const session = new LeaderSession(opts, scope, queue, worker, operations, clusters);
+    self.session = session;
+    signal.addEventListener('abort', () => void session.stop(), { once: true });
+    await session.watch();
+    return session;
+  }
+
+  private async watch(): Promise<void> {
+    const ops = this.operations;
+    for (const informer of [this.operations, this.clusters]) informer.onError((err) => this.opts.logger.warn({ err: err.message }, 'informer restarting'));
+    await Promise.all([ops.start(), this.clusters.start()]);
+    // Everything unfinished in one call, so each cluster's line starts with its oldest operation.
+    const unfinished = ops.list().filter((op) => !isFinished(op) && !op.metadata.deletionTimestamp);
+    const refs = unfinished.flatMap((op) => {
+      try {
+        return [operationRefOf(op)];
+      } catch {
+        return [];
+      }
+    });
+    if (refs.length > 0) await this.queue.enqueue(refs);
+    for (const op of unfinished) this.reconcile(op);
+    ops.onAdd((op) => this.reconcile(op));
+    ops.onUpdate((op) => this.reconcile(op));
+    ops.onDelete((op) => this.forget(op));
+    // A Cluster created or changed after its operations: look at them again.
+    this.clusters.onAdd((c) => this.refreshCluster(c.metadata?.name ?? ''));
+  }
+
+  refreshCluster(cluster: string): void {
+    for (const op of this.operations.list()) if (op.spec.cluster === cluster && !isFinished(op)) this.reconcile(op);
+  }
+
+  private reconcile(op: ClusterOperation): void {
+    this.serially(op, () => {
+      // Act on the newest copy the informer holds.
+      const latest = this.operations.get(op.metadata.name ?? '') ?? op;
+      return latest.metadata.uid === op.metadata.uid ? reconcileQueued(this.scope, this.queue, latest) : Promise.resolve();
+    });
+  }
+
+  private forget(op: ClusterOperation): void {
+    this.serially(op, async () => {
+      try {
+        await this.queue.forget(operationRefOf(op));
+      } catch (err) {
+        // A started one ends when its Job goes (deleted with it); the turn passes on then.
+        if (!(err instanceof OperationStartedError)) throw err;
+      }
+    });
+  }
+
+  private serially(op: ClusterOperation, work: () => Promise<void>): void {
+    if (this.stopped) return;
+    const key = op.metadata.uid ?? op.metadata.name ?? '';
+    const next = (this.chains.get(key) ?? Promise.resolve())
+      .then(work)
+      .catch((err: unknown) => {
+        this.opts.logger.warn({ operation: op.metadata.name, err: err instanceof Error ? err.message : String(err) }, 'reconcile failed; retrying');
+        if (!this.stopped) setTimeout(() => this.reconcile(op), 2_000).unref();
+      })
+      .finally(() => {
+        if (this.chains.get(key) === next) this.chains.delete(key);
+      });
+    this.chains.set(key, next);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.allSettled([this.operations.stop(), this.clusters.stop()]);
+    // Running Jobs go on; the next leader's worker resumes their turns.
+    await this.worker.close({ abandon: true });
+    await this.queue.close();
+    await this.scope.jobs?.stop();
+  }
+}

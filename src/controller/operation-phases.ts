@@ -1,0 +1,206 @@
+/**
+ * The controller's phases for one ClusterOperation, over a typed scope. Queueing:
+ * `reconcileQueued` (hasModified, enqueue, Waiting). The turn: `runTurn` = the use case
+ * (resolve → plan → dispatch → observe → summarise) with the controller's executor, writing each
+ * computed status once; `resumeTurn` = follow the run a previous turn dispatched.
+ */
+import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { ObjectSource } from '../api/object-source.js';
+import { API_VERSION, CLUSTER_KIND, CLUSTER_OPERATION_KIND, CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type ClusterOperation, type ClusterOperationStatus } from '../api/types.js';
+import { JobPlanError } from '../engine/job-plan.js';
+import { JobVolumeError } from '../engine/job-plan-volumes.js';
+import type { Plan } from '../engine/plan-types.js';
+import type { OperatorOptions } from '../engine/prepare-plan.js';
+import { JobBuildError } from '../executors/job-builder.js';
+import type { JobExecutor } from '../executors/job-executor.js';
+import { ExecutionLostError, type Executor, type OperationResult } from '../executors/types.js';
+import { runOperation, type OperationOutcome } from '../operations/run-operation.js';
+import type { StatusPair } from '../operations/summarise.js';
+import { finishedStatus, modifiedStatus, waitingStatus } from '../status/operation-status.js';
+import { createRedactor } from '../util/redact.js';
+import type { ClusterQueue } from './cluster-queue.js';
+import { isFinished, operationsToPrune } from './history.js';
+import type { KubeEvents } from './kube-events.js';
+import { operationRefOf, type OperationRef } from './operation-ref.js';
+import type { StatusWriter } from './status-writer.js';
+
+export interface ControllerScope {
+  source: ObjectSource;
+  builtinDir: string;
+  operator: OperatorOptions;
+  executor: Executor;
+  /** Set when operations run as Jobs. */
+  jobs?: JobExecutor;
+  status: StatusWriter;
+  events: KubeEvents;
+  custom: CustomObjectsApi;
+  historyLimit: number;
+  logger: Logger;
+  /** The ClusterOperations the informer holds. */
+  operations: () => readonly ClusterOperation[];
+  /** Re-reconcile the unfinished operations of a cluster (their blocker changed). */
+  refreshCluster: (cluster: string) => void;
+}
+
+/** What a turn hands back to the queue (and keeps in Redis for a day). */
+export interface TurnOutcome {
+  status: 'Succeeded' | 'Failed' | 'Gone';
+}
+
+const opTarget = (op: ClusterOperation) => ({ apiVersion: API_VERSION, kind: CLUSTER_OPERATION_KIND, name: op.metadata.name ?? '', uid: op.metadata.uid });
+const clusterTarget = (name: string, uid?: string) => ({ apiVersion: API_VERSION, kind: CLUSTER_KIND, name, ...(uid ? { uid } : {}) });
+/** Errors a dispatch repeats however often it is retried: the operation fails with them. */
+const isPermanent = (err: unknown): err is Error => err instanceof JobPlanError || err instanceof JobBuildError || err instanceof JobVolumeError;
+
+/** Queue phase: record a spec change after start, queue what is unfinished, say what it waits for. */
+export async function reconcileQueued(scope: ControllerScope, queue: ClusterQueue, op: ClusterOperation): Promise<void> {
+  if (op.metadata.deletionTimestamp) return;
+  const modified = modifiedStatus(op);
+  if (modified) {
+    await scope.status.operation(op.metadata.name!, op.metadata.uid, modified);
+    await scope.events.record(opTarget(op), 'Warning', 'SpecModified', 'the spec changed after the operation started; the change is not run');
+  }
+  if (isFinished(op)) return;
+  const [turn] = await queue.enqueue(operationRefOf(op));
+  if (turn?.state !== 'waiting') return;
+  const waiting = waitingStatus(op, turn.blocker?.name);
+  if (op.status?.status === 'Waiting' && op.status.message === waiting.message) return;
+  await scope.status.operation(op.metadata.name!, op.metadata.uid, waiting);
+  await scope.events.record(opTarget(op), 'Normal', 'Waiting', waiting.message!);
+}
+
+async function currentOperation(scope: ControllerScope, ref: OperationRef): Promise<ClusterOperation | undefined> {
+  try {
+    const op = (await scope.custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name: ref.name })) as ClusterOperation;
+    return op.metadata.uid === ref.uid ? op : undefined;
+  } catch (err) {
+    if (err instanceof ApiException && err.code === 404) return undefined;
+    throw err;
+  }
+}
+
+/** The worker's `run`: the use case, once. */
+export async function runTurn(scope: ControllerScope, ref: OperationRef, signal: AbortSignal): Promise<TurnOutcome> {
+  const op = await currentOperation(scope, ref);
+  if (!op) return { status: 'Gone' };
+  if (isFinished(op)) return { status: op.status!.status as 'Succeeded' | 'Failed' };
+  // This one holds the turn now: the others of its cluster wait for it, not for the one before.
+  scope.refreshCluster(ref.cluster);
+  return drive(scope, op, signal);
+}
+
+/**
+ * The worker's `onResume`: the turn started before (a worker died, or its handler threw). A Job
+ * named after the operation is found again by the dispatch, never created twice; a Job that
+ * status.jobRef names and that is gone, or a local run of a process that is gone, fails.
+ */
+export async function resumeTurn(scope: ControllerScope, ref: OperationRef, signal: AbortSignal): Promise<TurnOutcome> {
+  const op = await currentOperation(scope, ref);
+  if (!op) return { status: 'Gone' };
+  if (isFinished(op)) return { status: op.status!.status as 'Succeeded' | 'Failed' };
+  const ranBefore = op.status?.status === 'Running';
+  const lost = scope.jobs
+    ? ranBefore && op.status?.jobRef !== undefined && !scope.jobs.jobOf(op) && !(await jobExists(scope, op))
+    : ranBefore;
+  if (lost) {
+    const message = scope.jobs ? `its Job ${op.status!.jobRef!.namespace}/${op.status!.jobRef!.name} is gone` : 'the controller restarted while it ran locally; it is not run again';
+    return fail(scope, op, message);
+  }
+  return drive(scope, op, signal);
+}
+
+async function jobExists(scope: ControllerScope, op: ClusterOperation): Promise<boolean> {
+  const ref = op.status!.jobRef!;
+  try {
+    await scope.jobs!.readJob(ref.name);
+    return true;
+  } catch (err) {
+    if (err instanceof ApiException && err.code === 404) return false;
+    throw err;
+  }
+}
+
+async function drive(scope: ControllerScope, op: ClusterOperation, signal: AbortSignal): Promise<TurnOutcome> {
+  const name = op.metadata.name!;
+  const log = scope.logger.child({ cluster: op.spec.cluster, operation: name });
+  let outcome: OperationOutcome;
+  try {
+    outcome = await runOperation(
+      op,
+      { source: scope.source, builtinDir: scope.builtinDir, operator: scope.operator, executorFor: () => scope.executor },
+      {
+        signal,
+        sink: (e) => void (e.type === 'step-end' && log.info({ step: e.result.name, status: e.result.status }, 'step ended')),
+        onDispatched: async (_ref, running, plan) => {
+          // A resumed run keeps the time it first started.
+          const operation = op.status?.status === 'Running' && op.status.startTime ? { ...running.operation, startTime: op.status.startTime } : running.operation;
+          await writeStatuses(scope, op, { ...running, operation });
+          if (op.status?.status !== 'Running') {
+            await scope.events.record(opTarget(op), 'Normal', 'Started', redactFor(plan, `${plan.action}: ${operation.message ?? 'running'}`));
+            if (running.cluster.phase) await scope.events.record(clusterTarget(op.spec.cluster), 'Normal', 'OperationStarted', `${name} (${plan.action}); phase ${running.cluster.phase}`);
+          }
+        },
+      },
+    );
+  } catch (err) {
+    if (err instanceof ExecutionLostError) return fail(scope, op, err.message);
+    if (isPermanent(err)) return fail(scope, op, `cannot run it as a Job: ${err.message}`);
+    throw err;
+  }
+  if (outcome.kind === 'rejected') {
+    await scope.status.operation(name, op.metadata.uid, outcome.status);
+    await scope.events.record(opTarget(op), 'Warning', 'Rejected', outcome.status.message ?? 'rejected');
+    await prune(scope, op.spec.cluster);
+    return { status: 'Failed' };
+  }
+  const { result, statuses, plan } = outcome;
+  await writeStatuses(scope, op, statuses);
+  await recordEnd(scope, op, plan, result, statuses);
+  await prune(scope, op.spec.cluster);
+  return { status: result.status };
+}
+
+function redactFor(plan: Plan, text: string): string {
+  return createRedactor(plan.secrets)(text);
+}
+
+/** The Cluster's first: whoever sees the operation's new status finds the Cluster's already written. */
+async function writeStatuses(scope: ControllerScope, op: ClusterOperation, statuses: StatusPair): Promise<void> {
+  const cluster = await scope.source.getCluster(op.spec.cluster);
+  if (cluster) await scope.status.cluster(op.spec.cluster, cluster.metadata?.uid, statuses.cluster);
+  await scope.status.operation(op.metadata.name!, op.metadata.uid, statuses.operation);
+}
+
+async function recordEnd(scope: ControllerScope, op: ClusterOperation, plan: Plan, result: OperationResult, statuses: StatusPair): Promise<void> {
+  const ok = result.status === 'Succeeded';
+  await scope.events.record(opTarget(op), ok ? 'Normal' : 'Warning', result.status, redactFor(plan, statuses.operation.message ?? result.status));
+  await scope.events.record(
+    clusterTarget(op.spec.cluster),
+    ok ? 'Normal' : 'Warning',
+    ok ? 'OperationSucceeded' : 'OperationFailed',
+    redactFor(plan, `${op.metadata.name} (${plan.action}) ${result.status}${statuses.cluster.phase ? `; phase ${statuses.cluster.phase}` : ''}`),
+  );
+}
+
+/** Fails the operation without a plan (its run is lost or cannot be built). */
+async function fail(scope: ControllerScope, op: ClusterOperation, message: string): Promise<TurnOutcome> {
+  const now = new Date().toISOString();
+  const status: ClusterOperationStatus = finishedStatus(op, { status: 'Failed', startTime: op.status?.startTime ?? now, endTime: now, steps: [], failed: { step: 'job', hosts: [], message } }, undefined, op.status?.jobRef);
+  await scope.status.operation(op.metadata.name!, op.metadata.uid, status);
+  await scope.events.record(opTarget(op), 'Warning', 'Failed', message);
+  await prune(scope, op.spec.cluster);
+  return { status: 'Failed' };
+}
+
+/** Deletes the finished operations of `cluster` beyond the newest `historyLimit` (their Jobs and plan objects go with them). */
+async function prune(scope: ControllerScope, cluster: string): Promise<void> {
+  for (const old of operationsToPrune(scope.operations(), cluster, scope.historyLimit)) {
+    try {
+      await scope.custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name: old.metadata.name!, body: { preconditions: { uid: old.metadata.uid } } });
+      scope.logger.info({ cluster, operation: old.metadata.name }, 'pruned a finished operation');
+    } catch (err) {
+      if (!(err instanceof ApiException && (err.code === 404 || err.code === 409))) throw err;
+    }
+  }
+}

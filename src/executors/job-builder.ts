@@ -1,0 +1,161 @@
+/**
+ * The objects that run one ClusterOperation as a batch/v1 Job, built from already-fetched
+ * inputs: the plan ConfigMap and Secret (toJobPlan's output), the Job, and — only when the
+ * Cluster's SSH Secret lives in another namespace than the Job — a copy of its key. Pure.
+ *
+ * Every object is owned by the ClusterOperation (a cluster-scoped owner of namespaced objects is
+ * allowed), so deleting the operation deletes them; the user's own ConfigMaps and Secret are
+ * never referenced as owned, only mounted. Names derive from the operation's uid, so dispatching
+ * the same operation again finds its Job instead of creating a second one.
+ */
+import { createHash } from 'node:crypto';
+import type { V1ConfigMap, V1Job, V1OwnerReference, V1ResourceRequirements, V1Secret, V1Toleration } from '@kubernetes/client-node';
+import { API_VERSION, CLUSTER_OPERATION_KIND, type ClusterOperation, type ObjectRef } from '../api/types.js';
+import { SSH_KEY_KEY, type JobPlanObjects } from '../engine/job-plan.js';
+import { jobPlanVolumes } from '../engine/job-plan-volumes.js';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'slipway';
+export const OPERATION_UID_LABEL = 'slipway.io/operation-uid';
+/** The operation's name when it fits a label value, else its hashed form. */
+export const OPERATION_LABEL = 'slipway.io/operation';
+export const CLUSTER_LABEL = 'slipway.io/cluster';
+/** Set by the Job controller on the Job's pods. */
+export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+export const JOB_CONTAINER = 'operation';
+/** The job image's user (job-image/Containerfile). */
+export const JOB_UID = 65532;
+
+const LABEL_MAX = 63;
+
+export interface JobBuildInput {
+  /** The controller's namespace, where every object goes. */
+  namespace: string;
+  operation: ClusterOperation;
+  jobPlan: JobPlanObjects;
+  /** Seconds; 0 or undefined: none. */
+  activeDeadlineSeconds: number | undefined;
+  /** Used when the operation's spec.image is empty. */
+  defaultImage: string;
+  /**
+   * The Cluster's SSH key, when the plan uses one: the user's Secret if it is in `namespace`
+   * (mounted as it is), else the key itself, copied into an operation-owned Secret.
+   */
+  sshKey?: { secretRef: ObjectRef; privateKey: string };
+  /** Operator-chosen extras for the pod (scheduling, test labels); never taken from the operation. */
+  pod?: { labels?: Record<string, string>; annotations?: Record<string, string>; nodeSelector?: Record<string, string>; tolerations?: V1Toleration[] };
+}
+
+export interface JobObjects {
+  planConfigMap: V1ConfigMap;
+  /** Absent when the plan has no secret files. */
+  planSecret?: V1Secret;
+  /** The copy of the SSH key, when the user's Secret is in another namespace. */
+  authSecret?: V1Secret;
+  job: V1Job;
+}
+
+export class JobBuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobBuildError';
+  }
+}
+
+const shortHash = (text: string, n: number): string => createHash('sha256').update(text).digest('hex').slice(0, n);
+
+/** `slipway-<name, cut>-<8 hex of the uid>`: a DNS label (the Job controller uses it as a label value). */
+export function jobNameFor(op: Pick<ClusterOperation, 'metadata'>): string {
+  const uid = op.metadata.uid;
+  const name = op.metadata.name;
+  if (!uid || !name) throw new JobBuildError('the operation has no uid or name (it was not read from the API server)');
+  const head = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, LABEL_MAX - 'slipway-'.length - 9).replace(/-+$/, '');
+  return `slipway-${head}-${shortHash(uid, 8)}`;
+}
+
+export const planObjectName = (jobName: string): string => `${jobName}-plan`;
+export const authObjectName = (jobName: string): string => `${jobName}-auth`;
+
+export function labelValue(text: string): string {
+  return text.length <= LABEL_MAX && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(text) ? text : `h-${shortHash(text, 32)}`;
+}
+
+export function ownerReferenceTo(op: ClusterOperation): V1OwnerReference {
+  return { apiVersion: API_VERSION, kind: CLUSTER_OPERATION_KIND, name: op.metadata.name ?? '', uid: op.metadata.uid ?? '', controller: true };
+}
+
+export function buildJobObjects(input: JobBuildInput): JobObjects {
+  const op = input.operation;
+  const jobName = jobNameFor(op);
+  const labels = {
+    [MANAGED_BY_LABEL]: MANAGED_BY,
+    [OPERATION_LABEL]: labelValue(op.metadata.name ?? ''),
+    [OPERATION_UID_LABEL]: op.metadata.uid ?? '',
+    [CLUSTER_LABEL]: labelValue(op.spec.cluster),
+  };
+  const meta = (name: string) => ({ name, namespace: input.namespace, labels, ownerReferences: [ownerReferenceTo(op)] });
+  const planName = planObjectName(jobName);
+  const hasSecretFiles = Object.keys(input.jobPlan.secretData).length > 0;
+  const usesKey = input.jobPlan.plan.agentIdentity !== undefined;
+  if (usesKey && !input.sshKey) throw new JobBuildError('the plan uses the SSH key but none was given');
+  const keyInPlace = input.sshKey?.secretRef.namespace === input.namespace;
+  const userSecret = usesKey ? (keyInPlace ? input.sshKey!.secretRef.name : authObjectName(jobName)) : undefined;
+
+  const { volumes, mounts } = jobPlanVolumes(input.jobPlan.plan, {
+    planConfigMap: planName,
+    ...(hasSecretFiles ? { planSecret: planName } : {}),
+    ...(userSecret ? { userSecret } : {}),
+  });
+  const deadline = input.activeDeadlineSeconds && input.activeDeadlineSeconds > 0 ? input.activeDeadlineSeconds : undefined;
+  const pod = input.pod ?? {};
+  const job: V1Job = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: meta(jobName),
+    spec: {
+      // A playbook never runs twice: no retry, no restart (a second pod is suspended by the executor).
+      backoffLimit: 0,
+      ...(deadline ? { activeDeadlineSeconds: deadline } : {}),
+      template: {
+        metadata: { labels: { ...pod.labels, ...labels }, ...(pod.annotations ? { annotations: pod.annotations } : {}) },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          ...(pod.nodeSelector ? { nodeSelector: pod.nodeSelector } : {}),
+          ...(pod.tolerations ? { tolerations: pod.tolerations } : {}),
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: JOB_UID,
+            runAsGroup: JOB_UID,
+            fsGroup: JOB_UID,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: JOB_CONTAINER,
+              image: op.spec.image || input.defaultImage,
+              ...(op.spec.resources ? { resources: op.spec.resources as V1ResourceRequirements } : {}),
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: [...mounts, { name: 'tmp', mountPath: '/tmp' }],
+            },
+          ],
+          volumes: [...volumes, { name: 'tmp', emptyDir: {} }],
+        },
+      },
+    },
+  };
+  return {
+    planConfigMap: { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(planName), data: input.jobPlan.configMapData },
+    ...(hasSecretFiles ? { planSecret: { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: meta(planName), stringData: input.jobPlan.secretData } } : {}),
+    ...(usesKey && !keyInPlace
+      ? { authSecret: { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: meta(authObjectName(jobName)), stringData: { [SSH_KEY_KEY]: input.sshKey!.privateKey } } }
+      : {}),
+    job,
+  };
+}

@@ -1,0 +1,277 @@
+/**
+ * Runs each operation as one batch/v1 Job in the controller's namespace (see job-builder.ts) and
+ * follows it through informers on its Jobs and their Pods: no polling. The Job outlives this
+ * process; observe() works from the ref alone, so a restarted controller picks it up again.
+ */
+import {
+  ApiException,
+  BatchV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1ConfigMap,
+  type V1Job,
+  type V1Pod,
+  type V1Secret,
+} from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { jobOperationStatus } from '../controller/job-status.js';
+import { ResilientInformer } from '../controller/informer.js';
+import { PLAN_JSON_KEY, toJobPlan, type JobPlanJson } from '../engine/job-plan.js';
+import type { Plan } from '../engine/plan-types.js';
+import { createLineRedactor, createRedactor } from '../util/redact.js';
+import { buildJobObjects, JOB_CONTAINER, JOB_NAME_LABEL, jobNameFor, MANAGED_BY, MANAGED_BY_LABEL, OPERATION_UID_LABEL, planObjectName, type JobBuildInput } from './job-builder.js';
+import { outcomeFromJobLog } from './job-log-outcome.js';
+import { ExecutionLostError, type DispatchContext, type EventSink, type ExecutionRef, type Executor, type OperationResult } from './types.js';
+
+export interface JobExecutorOptions {
+  kubeConfig: KubeConfig;
+  /** Where Jobs and their plan objects go (the controller's own namespace). */
+  namespace: string;
+  /** For operations whose spec.image is empty. */
+  defaultImage: string;
+  /** Operator-chosen pod extras (scheduling; tests add labels). */
+  pod?: JobBuildInput['pod'];
+  /** Read the pod's log when it ends, for per-step results (default true); how long to wait for it. */
+  readLogs?: boolean;
+  logTimeoutMs?: number;
+  logger?: Logger;
+}
+
+const SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+const MAX_LOG_BYTES = 4 * 1024 * 1024;
+
+const isStatus = (code: number) => (err: unknown): boolean => err instanceof ApiException && err.code === code;
+const isConflict = isStatus(409);
+const isNotFound = isStatus(404);
+
+export class JobExecutor implements Executor {
+  private readonly batch: BatchV1Api;
+  private readonly core: CoreV1Api;
+  readonly jobs: ResilientInformer<V1Job>;
+  readonly pods: ResilientInformer<V1Pod>;
+  /** Re-evaluations waiting for a change to their Job or its pods, by Job name. */
+  private readonly watchers = new Map<string, Set<() => void>>();
+
+  constructor(private readonly opts: JobExecutorOptions) {
+    const ns = opts.namespace;
+    this.batch = opts.kubeConfig.makeApiClient(BatchV1Api);
+    this.core = opts.kubeConfig.makeApiClient(CoreV1Api);
+    this.jobs = new ResilientInformer<V1Job>({
+      kubeConfig: opts.kubeConfig,
+      path: `/apis/batch/v1/namespaces/${ns}/jobs`,
+      list: () => this.batch.listNamespacedJob({ namespace: ns, labelSelector: SELECTOR }),
+      labelSelector: SELECTOR,
+    });
+    this.pods = new ResilientInformer<V1Pod>({
+      kubeConfig: opts.kubeConfig,
+      path: `/api/v1/namespaces/${ns}/pods`,
+      list: () => this.core.listNamespacedPod({ namespace: ns, labelSelector: SELECTOR }),
+      labelSelector: SELECTOR,
+    });
+    const onJob = (job: KubernetesObject) => this.changed(job.metadata?.name);
+    const onPod = (pod: KubernetesObject) => this.changed(pod.metadata?.labels?.[JOB_NAME_LABEL]);
+    for (const [informer, handler] of [[this.jobs, onJob], [this.pods, onPod]] as const) {
+      informer.onAdd(handler).onUpdate(handler).onDelete(handler);
+      informer.onError((err) => opts.logger?.warn({ err: err.message }, 'job informer restarting'));
+    }
+  }
+
+  /** Starts the informers; resolves once both listed. */
+  async start(): Promise<void> {
+    await Promise.all([this.jobs.start(), this.pods.start()]);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.jobs.stop(), this.pods.stop()]);
+  }
+
+  /** The Job of that name from the apiserver (404 propagates). */
+  readJob(name: string): Promise<V1Job> {
+    return this.batch.readNamespacedJob({ name, namespace: this.opts.namespace });
+  }
+
+  /** The Job an operation runs as (by its deterministic name), from the cache. */
+  jobOf(op: DispatchContext['operation']): V1Job | undefined {
+    return this.jobs.get(jobNameFor(op), this.opts.namespace);
+  }
+
+  async dispatch(plan: Plan, ctx: DispatchContext): Promise<ExecutionRef> {
+    const jobPlan = toJobPlan(plan);
+    const sshRef = ctx.cluster.spec.sshAuthRef;
+    const objects = buildJobObjects({
+      namespace: this.opts.namespace,
+      operation: ctx.operation,
+      jobPlan,
+      activeDeadlineSeconds: plan.activeDeadlineSeconds,
+      defaultImage: this.opts.defaultImage,
+      ...(plan.sshPrivateKey !== undefined && sshRef ? { sshKey: { secretRef: sshRef, privateKey: plan.sshPrivateKey } } : {}),
+      ...(this.opts.pod ? { pod: this.opts.pod } : {}),
+    });
+    const namespace = this.opts.namespace;
+    // Plan objects first, so the pod finds what it mounts; all are named after the operation, so
+    // a dispatch repeated after a crash finds them (and the Job) instead of making second ones.
+    await createOrKeep(() => this.core.createNamespacedConfigMap({ namespace, body: objects.planConfigMap as V1ConfigMap }));
+    if (objects.planSecret) await createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.planSecret as V1Secret }));
+    if (objects.authSecret) await createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.authSecret as V1Secret }));
+    const name = objects.job.metadata!.name!;
+    try {
+      await this.batch.createNamespacedJob({ namespace, body: objects.job });
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      const existing = await this.batch.readNamespacedJob({ name, namespace });
+      if (existing.metadata?.labels?.[OPERATION_UID_LABEL] !== ctx.operation.metadata.uid) {
+        throw new Error(`Job ${namespace}/${name} exists but belongs to another operation`);
+      }
+    }
+    return { executor: 'job', namespace, name };
+  }
+
+  /** Follows the Job to its end: Succeeded, Failed (with the pod's reason), or Failed because it is gone or ran a second pod. */
+  observe(ref: ExecutionRef, sink: EventSink, signal?: AbortSignal): Promise<OperationResult> {
+    if (ref.executor !== 'job' || ref.namespace !== this.opts.namespace) return Promise.reject(new ExecutionLostError(ref));
+    const name = ref.name;
+    return new Promise<OperationResult>((resolve, reject) => {
+      let settled = false;
+      let lastPhase = '';
+      let confirming = false;
+      const finish = (fn: () => Promise<OperationResult>) => {
+        if (settled) return;
+        settled = true;
+        this.unwatch(name, evaluate);
+        signal?.removeEventListener('abort', onAbort);
+        fn().then(resolve, reject);
+      };
+      const onAbort = () => finish(() => Promise.reject(signal?.reason instanceof Error ? signal.reason : new Error('observation aborted')));
+      const evaluate = () => {
+        if (settled) return;
+        const job = this.jobs.get(name, ref.namespace);
+        if (!job) {
+          // Not in the cache: just created (the watch lags) or deleted. Ask the apiserver once.
+          if (confirming) return;
+          confirming = true;
+          this.batch.readNamespacedJob({ name, namespace: ref.namespace }).then(
+            () => void (confirming = false),
+            (err: unknown) => {
+              confirming = false;
+              if (isNotFound(err)) finish(() => Promise.resolve(failedResult('the Job is gone (deleted before it finished)')));
+            },
+          );
+          return;
+        }
+        const pods = this.podsOf(name);
+        if (pods.length > 1) {
+          finish(() => this.suspendSecondRun(job, pods));
+          return;
+        }
+        const phase = pods[0]?.status?.phase ?? 'Pending';
+        if (phase !== lastPhase) {
+          lastPhase = phase;
+          sink({ type: 'output', line: `Job ${name}: pod ${pods[0]?.metadata?.name ?? '(not created yet)'} ${phase}` });
+        }
+        const { status, reason } = jobOperationStatus(job);
+        if (status === 'Running') return;
+        finish(() => this.resultOf(job, pods[0], status, reason));
+      };
+      this.watch(name, evaluate);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      evaluate();
+    });
+  }
+
+  private podsOf(jobName: string): V1Pod[] {
+    return this.pods.list(this.opts.namespace).filter((p) => p.metadata?.labels?.[JOB_NAME_LABEL] === jobName);
+  }
+
+  /** A playbook never runs twice: the Job is suspended (its running pods end) and the operation fails. */
+  private async suspendSecondRun(job: V1Job, pods: V1Pod[]): Promise<OperationResult> {
+    await this.batch.patchNamespacedJob(
+      { name: job.metadata!.name!, namespace: this.opts.namespace, body: { spec: { suspend: true } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const names = pods.map((p) => p.metadata?.name).join(', ');
+    return failedResult(`a second pod of Job ${job.metadata!.name} started (${names}); the Job was suspended so the playbook does not run twice`);
+  }
+
+  private async resultOf(job: V1Job, pod: V1Pod | undefined, status: 'Succeeded' | 'Failed', reason: string): Promise<OperationResult> {
+    const terminated = pod?.status?.containerStatuses?.find((c) => c.name === JOB_CONTAINER)?.state?.terminated;
+    const startTime = iso(job.status?.startTime) ?? iso(terminated?.startedAt) ?? new Date().toISOString();
+    const endTime = iso(job.status?.completionTime) ?? iso(terminated?.finishedAt) ?? new Date().toISOString();
+    const plan = await this.planOf(job);
+    const fromLog = plan && pod ? await this.logOutcome(plan, pod, startTime, endTime) : undefined;
+    if (fromLog && fromLog.status === status) return fromLog;
+    if (status === 'Succeeded') {
+      return { status, startTime, endTime, steps: (plan?.steps ?? []).map((s) => ({ name: s.name, role: s.role, status: 'Succeeded', exitCode: 0, startTime, endTime, hosts: {}, failures: [] })) };
+    }
+    const podWhy = terminated
+      ? `${terminated.reason ?? 'terminated'}${terminated.message ? `: ${terminated.message.trim()}` : ''} (exit code ${terminated.exitCode})`
+      : pod?.status?.reason ? `${pod.status.reason}${pod.status.message ? `: ${pod.status.message}` : ''}` : undefined;
+    const message = podWhy ? `${reason}; pod ${pod?.metadata?.name}: ${podWhy}` : reason;
+    return { ...failedResult(createRedactor([])(message)), startTime, endTime, ...(fromLog ? { steps: fromLog.steps } : {}) };
+  }
+
+  /** plan.json from the plan ConfigMap (the steps' names), or undefined if it is gone. */
+  private async planOf(job: V1Job): Promise<JobPlanJson | undefined> {
+    try {
+      const cm = await this.core.readNamespacedConfigMap({ name: planObjectName(job.metadata!.name!), namespace: this.opts.namespace });
+      const text = cm.data?.[PLAN_JSON_KEY];
+      return text ? (JSON.parse(text) as JobPlanJson) : undefined;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** The pod log folded into step results, when the node serves it in time; else undefined. */
+  private async logOutcome(plan: JobPlanJson, pod: V1Pod, startTime: string, endTime: string): Promise<OperationResult | undefined> {
+    if (this.opts.readLogs === false) return undefined;
+    const timeout = AbortSignal.timeout(this.opts.logTimeoutMs ?? 5_000);
+    const read = this.core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: this.opts.namespace, container: JOB_CONTAINER, limitBytes: MAX_LOG_BYTES });
+    read.catch(() => undefined);
+    const log = await Promise.race([read, new Promise<undefined>((resolve) => timeout.addEventListener('abort', () => resolve(undefined), { once: true }))]).catch(
+      () => undefined,
+    );
+    if (typeof log !== 'string') return undefined;
+    // The plan objects hold no key (the key is only in /auth); steps' own output is redacted by the callback plugin.
+    const redact = createLineRedactor(createRedactor([]));
+    const lines = log.split('\n').flatMap((l) => redact.push(l));
+    return outcomeFromJobLog(plan, [...lines, ...redact.end()].join('\n'), startTime, endTime);
+  }
+
+  private watch(name: string, fn: () => void): void {
+    const set = this.watchers.get(name) ?? new Set();
+    set.add(fn);
+    this.watchers.set(name, set);
+  }
+
+  private unwatch(name: string, fn: () => void): void {
+    const set = this.watchers.get(name);
+    set?.delete(fn);
+    if (set?.size === 0) this.watchers.delete(name);
+  }
+
+  private changed(jobName: string | undefined): void {
+    if (!jobName) return;
+    for (const fn of [...(this.watchers.get(jobName) ?? [])]) fn();
+  }
+}
+
+function failedResult(message: string): OperationResult {
+  const now = new Date().toISOString();
+  return { status: 'Failed', startTime: now, endTime: now, steps: [], failed: { step: 'job', hosts: [], message } };
+}
+
+function iso(t: Date | string | undefined): string | undefined {
+  if (t === undefined) return undefined;
+  return t instanceof Date ? t.toISOString() : String(t);
+}
+
+async function createOrKeep(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (err) {
+    if (!isConflict(err)) throw err;
+  }
+}

@@ -1,0 +1,46 @@
+import type { ClusterOperation, ClusterOperationStatus, ClusterStatus, ObjectRef } from '../api/types.js';
+import type { Plan } from '../engine/plan-types.js';
+import type { ExecutionRef, OperationResult } from '../executors/types.js';
+import { clusterStatusFor } from '../status/cluster-status.js';
+import { finishedStatus, runningStatus } from '../status/operation-status.js';
+import { createRedactor, redactDeep } from '../util/redact.js';
+
+/** What to write after a change: the operation's status and its Cluster's, both redacted. Pure. */
+export interface StatusPair {
+  operation: ClusterOperationStatus;
+  cluster: ClusterStatus;
+}
+
+/** status.jobRef for a run that is a Job; a local run has none. */
+export function jobRefOf(ref: ExecutionRef | undefined): ObjectRef | undefined {
+  return ref?.executor === 'job' ? { namespace: ref.namespace, name: ref.name } : undefined;
+}
+
+/** The statuses once the run is dispatched: the operation Running, the Cluster in the phase the action implies. */
+export function summariseRunning(op: ClusterOperation, plan: Plan, ref: ExecutionRef, startTime: string, previous: ClusterStatus | undefined): StatusPair {
+  const redact = createRedactor(plan.secrets);
+  return redactDeep(
+    {
+      operation: runningStatus(op, startTime, plan, jobRefOf(ref)),
+      cluster: clusterStatusFor({ previous, operation: op, cluster: plan.clusterFacts, outcome: { succeeded: false, startTime } }),
+    },
+    redact,
+  );
+}
+
+/** The statuses once the run ended. */
+export function summariseFinished(op: ClusterOperation, plan: Plan, result: OperationResult, ref: ExecutionRef | undefined, previous: ClusterStatus | undefined): StatusPair {
+  const redact = createRedactor(plan.secrets);
+  return redactDeep(
+    {
+      operation: finishedStatus(op, result, plan, jobRefOf(ref)),
+      cluster: clusterStatusFor({
+        previous,
+        operation: op,
+        cluster: plan.clusterFacts,
+        outcome: { succeeded: result.status === 'Succeeded', startTime: result.startTime, endTime: result.endTime },
+      }),
+    },
+    redact,
+  );
+}

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { freePort } from '../../src/util/free-port.js';
+import { loadTestEnv } from '../env/index.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const env = loadTestEnv();
+
+describe('slipway controller (command line)', () => {
+  it('stops at once with a clear error, password hidden, when Redis is unreachable', async () => {
+    const port = await freePort();
+    const r = await execa('node', [CLI, 'controller', '--namespace=default', `--redis-url=redis://user:hunter2@127.0.0.1:${port}`, `--kubeconfig=${env.kubeconfigPath}`], {
+      reject: false,
+      timeout: 30_000,
+      env: { SLIPWAY_LOG_LEVEL: 'silent' },
+    });
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`cannot reach Redis at redis://user:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
+    assert.doesNotMatch(r.stderr, /hunter2/);
+  });
+
+  it('refuses a missing namespace or Redis URL as usage errors', async () => {
+    const r = await execa('node', [CLI, 'controller', '--redis-url=redis://127.0.0.1:1'], { reject: false, env: { SLIPWAY_REDIS_URL: '' } });
+    assert.equal(r.exitCode, 3);
+    assert.match(r.stderr, /--namespace is required/);
+    const s = await execa('node', [CLI, 'controller', '--namespace=x'], { reject: false, env: { SLIPWAY_REDIS_URL: '' } });
+    assert.equal(s.exitCode, 3);
+    assert.match(s.stderr, /SLIPWAY_REDIS_URL is required/);
+  });
+});

@@ -1,0 +1,254 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, afterEach, describe, it } from 'node:test';
+import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, type V1Job } from '@kubernetes/client-node';
+import { Queue } from 'bullmq';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationSpec } from '../../src/api/types.js';
+import { Controller, type ControllerOptions } from '../../src/controller/controller.js';
+import { defaultBuiltinDir } from '../../src/engine/builtin-dir.js';
+import { OPERATION_UID_LABEL } from '../../src/executors/job-builder.js';
+import { createLogger } from '../../src/util/logger.js';
+import { FAIL_POD_LABEL, FAKE_NODE_LABEL, loadTestEnv, RUN_DURATION_ANNOTATION } from '../env/index.js';
+
+const env = loadTestEnv();
+const core = env.kubeConfig.makeApiClient(CoreV1Api);
+const batch = env.kubeConfig.makeApiClient(BatchV1Api);
+const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
+const cleanups: (() => Promise<unknown>)[] = [];
+/** Every controller watches every ClusterOperation: each test stops its own before the next starts. */
+const running: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const stop of running.splice(0).reverse()) await stop().catch(() => undefined);
+});
+after(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
+
+const HOSTS = `all:
+  hosts:
+    node1: {ip: 10.6.0.11, ansible_host: 10.6.0.11}
+    node2: {ip: 10.6.0.12, ansible_host: 10.6.0.12}
+  children:
+    kube_control_plane: {hosts: {node1: }}
+    kube_node: {hosts: {node2: }}
+    etcd: {hosts: {node1: }}
+    k8s_cluster: {children: {kube_control_plane: , kube_node: }}
+`;
+const FAKE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
+const PING = '- name: Ping\n  hosts: all\n  gather_facts: false\n  tasks:\n    - name: Ping\n      ansible.builtin.ping:\n';
+
+async function startController(ns: string, extra: Partial<ControllerOptions> = {}): Promise<Controller> {
+  const queueName = env.randomName('ctl');
+  const controller = await Controller.start({
+    kubeConfig: env.kubeConfig,
+    namespace: ns,
+    redis: { host: env.redis.host, port: env.redis.port },
+    identity: 'test',
+    executor: 'job',
+    jobImage: 'registry.invalid/slipway/job:test',
+    jobPod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value }, annotations: { [RUN_DURATION_ANNOTATION]: '2s' } },
+    readPodLogs: false,
+    builtinDir: defaultBuiltinDir(),
+    historyLimit: 30,
+    operator: {},
+    queueName,
+    keyPrefix: `${queueName}:`,
+    leaseName: queueName,
+    lease: { leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 500 },
+    logger: createLogger({ level: process.env.SLIPWAY_LOG_LEVEL ?? 'warn' }),
+    ...extra,
+  });
+  running.push(async () => {
+    await controller.stop();
+    const q = new Queue(queueName, { connection: { host: env.redis.host, port: env.redis.port } });
+    await q.obliterate({ force: true });
+    await q.close();
+  });
+  return controller;
+}
+
+/** A namespace with the cluster's inputs, and the Cluster itself. */
+async function clusterFixture(prefix: string, opts: { hosts?: string; vars?: string; secret?: Record<string, string>; actions?: Record<string, string> } = {}) {
+  const ns = await env.namespace(prefix);
+  const cluster = env.randomName(prefix);
+  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'hosts' }, data: { 'hosts.yml': opts.hosts ?? HOSTS } } });
+  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'vars' }, data: { 'group_vars.yml': opts.vars ?? 'kube_version: v1.34.4\n' } } });
+  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'ssh' }, stringData: opts.secret ?? { 'ssh-privatekey': FAKE_KEY } } });
+  if (opts.actions) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'actions' }, data: opts.actions } });
+  const body: Cluster = {
+    apiVersion: 'kubean.io/v1alpha1',
+    kind: 'Cluster',
+    metadata: { name: cluster },
+    spec: { hostsConfRef: { namespace: ns, name: 'hosts' }, varsConfRef: { namespace: ns, name: 'vars' }, sshAuthRef: { namespace: ns, name: 'ssh' } },
+  };
+  await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body });
+  cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster }));
+  return { ns, cluster };
+}
+
+async function createOperation(name: string, spec: Partial<ClusterOperationSpec> & { cluster: string }): Promise<ClusterOperation> {
+  const body = { apiVersion: 'kubean.io/v1alpha1', kind: 'ClusterOperation', metadata: { name }, spec: { actionType: 'playbook', action: 'ping.yml', ...spec } };
+  const created = (await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body })) as ClusterOperation;
+  cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name }));
+  return created;
+}
+
+const getOp = async (name: string) => (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name })) as ClusterOperation;
+const getCluster = async (name: string) => (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name })) as Cluster;
+const jobsOf = async (ns: string, uid: string) => (await batch.listNamespacedJob({ namespace: ns, labelSelector: `${OPERATION_UID_LABEL}=${uid}` })).items;
+
+/** Polls (tests only) until `check` returns a value; fails with the last one seen. */
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const finished = (name: string) => eventually(`${name} to finish`, async () => {
+  const op = await getOp(name);
+  return op.status?.status === 'Succeeded' || op.status?.status === 'Failed' ? op : undefined;
+});
+
+const gone = async (read: () => Promise<unknown>): Promise<true | undefined> => {
+  try {
+    await read();
+    return undefined;
+  } catch (err) {
+    if (err instanceof ApiException && err.code === 404) return true;
+    throw err;
+  }
+};
+
+describe('slipway controller with Jobs (kwok runs the pods)', () => {
+  it('runs a ClusterOperation as exactly one hardened Job; Succeeded; the Cluster goes Installing → Healthy; deleting the operation deletes its Job and plan objects, never the user\'s', async () => {
+    const { ns, cluster } = await clusterFixture('ctl-ok', { actions: { 'cluster.yml': PING } });
+    await startController(ns);
+    const name = env.randomName('install');
+    const op = await createOperation(name, {
+      cluster,
+      action: 'cluster.yml',
+      actionSource: 'configmap',
+      actionSourceRef: { namespace: ns, name: 'actions' },
+      activeDeadlineSeconds: 900,
+      resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+    });
+    const running = await eventually('Running with a Job and the cluster Installing', async () => {
+      const [o, c] = await Promise.all([getOp(name), getCluster(cluster)]);
+      return o.status?.status === 'Running' && c.status?.phase === 'Installing' ? o : undefined;
+    });
+    assert.ok(running.status?.jobRef, 'status.jobRef');
+    const jobs = await jobsOf(ns, op.metadata.uid!);
+    assert.equal(jobs.length, 1);
+    const job = jobs[0] as V1Job;
+    assert.equal(running.status?.jobRef?.name, job.metadata?.name);
+    assert.deepEqual(job.metadata?.ownerReferences?.map((o) => [o.kind, o.name, o.uid, o.controller]), [['ClusterOperation', name, op.metadata.uid, true]]);
+    assert.equal(job.spec?.backoffLimit, 0);
+    assert.equal(job.spec?.activeDeadlineSeconds, 900);
+    const pod = job.spec!.template.spec!;
+    assert.equal(pod.restartPolicy, 'Never');
+    assert.equal(pod.automountServiceAccountToken, false);
+    assert.deepEqual([pod.securityContext?.runAsUser, pod.securityContext?.fsGroup, pod.securityContext?.runAsNonRoot, pod.securityContext?.seccompProfile?.type], [65532, 65532, true, 'RuntimeDefault']);
+    const container = pod.containers[0]!;
+    assert.equal(container.image, 'registry.invalid/slipway/job:test');
+    assert.deepEqual(container.resources?.requests, { cpu: '100m', memory: '64Mi' });
+    assert.equal(container.securityContext?.readOnlyRootFilesystem, true);
+    assert.equal(container.securityContext?.allowPrivilegeEscalation, false);
+    assert.deepEqual(container.securityContext?.capabilities?.drop, ['ALL']);
+    const mounts = Object.fromEntries((container.volumeMounts ?? []).map((m) => [m.mountPath, m.name]));
+    assert.deepEqual(Object.keys(mounts).sort(), ['/auth', '/conf', '/plan', '/tmp']);
+    const volumes = Object.fromEntries((pod.volumes ?? []).map((v) => [v.name, v]));
+    assert.ok(volumes[mounts['/tmp']!]?.emptyDir);
+    const authSources = volumes[mounts['/auth']!]?.projected?.sources ?? [];
+    assert.deepEqual(authSources.map((s) => s.secret?.name), ['ssh'], 'the user\'s own Secret is mounted at /auth');
+    const planName = `${job.metadata!.name}-plan`;
+    const planCm = await core.readNamespacedConfigMap({ name: planName, namespace: ns });
+    const planSecret = await core.readNamespacedSecret({ name: planName, namespace: ns });
+    for (const o of [planCm, planSecret]) assert.equal(o.metadata?.ownerReferences?.[0]?.uid, op.metadata.uid);
+    assert.ok(planCm.data?.['plan.json']?.includes('cluster.yml'));
+    assert.ok(!JSON.stringify(planCm.data).includes('OPENSSH'), 'the key is in no plan object');
+
+    const done = await finished(name);
+    assert.equal(done.status?.status, 'Succeeded', done.status?.message);
+    assert.equal(done.status?.hasModified, false);
+    const c = await getCluster(cluster);
+    assert.equal(c.status?.phase, 'Healthy');
+    assert.deepEqual(c.status?.conditions?.map((x) => [x.clusterOps, x.status]), [[name, 'Succeeded']]);
+    assert.equal((await jobsOf(ns, op.metadata.uid!)).length, 1, 'still one Job');
+    const events = await core.listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.name=${name}` });
+    assert.ok(events.items.some((e) => e.reason === 'Succeeded'), 'an Event on the operation');
+
+    // The spec changes after the run: recorded, never run again.
+    await custom.patchClusterCustomObject(
+      { group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name, body: [{ op: 'replace', path: '/spec/extraArgs', value: '-e x=1' }] },
+      (await import('@kubernetes/client-node')).setHeaderOptions('Content-Type', 'application/json-patch+json'),
+    );
+    await eventually('hasModified', async () => ((await getOp(name)).status?.hasModified ? true : undefined));
+    assert.equal((await jobsOf(ns, op.metadata.uid!)).length, 1);
+
+    await custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name });
+    await eventually('the Job to be collected', () => gone(() => batch.readNamespacedJob({ name: job.metadata!.name!, namespace: ns })));
+    await eventually('the plan ConfigMap to be collected', () => gone(() => core.readNamespacedConfigMap({ name: planName, namespace: ns })));
+    await eventually('the plan Secret to be collected', () => gone(() => core.readNamespacedSecret({ name: planName, namespace: ns })));
+    for (const n of ['hosts', 'vars', 'actions']) await core.readNamespacedConfigMap({ name: n, namespace: ns });
+    await core.readNamespacedSecret({ name: 'ssh', namespace: ns });
+  });
+
+  it('a failing pod fails the operation with the pod\'s reason', async () => {
+    const { ns, cluster } = await clusterFixture('ctl-fail');
+    await startController(ns, { jobPod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value }, labels: { [FAIL_POD_LABEL.key]: FAIL_POD_LABEL.value } } });
+    const name = env.randomName('fails');
+    await createOperation(name, { cluster });
+    const done = await finished(name);
+    assert.equal(done.status?.status, 'Failed');
+    assert.match(done.status?.message ?? '', /failed on purpose/);
+    assert.match(done.status?.message ?? '', /exit code 1/);
+  });
+
+  it('three operations created at once on one cluster run one after another in creation order; the waiting ones name their blocker', async () => {
+    const { ns, cluster } = await clusterFixture('ctl-turns');
+    // Created before the controller starts: it queues all three in one call after its first list.
+    const names = ['a', 'b', 'c'].map((p) => `${p}-${env.randomName('turn')}`);
+    for (const n of names) await createOperation(n, { cluster });
+    await startController(ns);
+    const seenWaiting = new Map<string, string>();
+    await eventually('all three finished', async () => {
+      const ops = await Promise.all(names.map(getOp));
+      for (const o of ops) if (o.status?.status === 'Waiting') seenWaiting.set(o.metadata.name!, o.status.message ?? '');
+      return ops.every((o) => o.status?.status === 'Succeeded' || o.status?.status === 'Failed') ? ops : undefined;
+    }, 120_000);
+    const ops = await Promise.all(names.map(getOp));
+    for (const o of ops) assert.equal(o.status?.status, 'Succeeded', `${o.metadata.name}: ${o.status?.message}`);
+    for (let i = 1; i < ops.length; i++) {
+      assert.ok(Date.parse(ops[i]!.status!.startTime!) >= Date.parse(ops[i - 1]!.status!.endTime!), `${names[i]} started after ${names[i - 1]} ended`);
+    }
+    assert.match(seenWaiting.get(names[1]!) ?? '', new RegExp(`waiting for ${names[0]} on cluster ${cluster}`));
+    assert.match(seenWaiting.get(names[2]!) ?? '', /waiting for [a-b]-turn-\w+ on cluster/);
+    for (const o of ops) assert.equal((await jobsOf(ns, o.metadata.uid!)).length, 1);
+  });
+});
+
+describe('slipway controller --executor local', () => {
+  it('runs real ansible against the SSH hosts and ends Succeeded', async () => {
+    const hosts = `all:\n  hosts:\n${env.hosts
+      .map((h) => `    ${h.name}:\n      ip: ${h.address}\n      ansible_host: ${h.address}\n      ansible_port: ${h.port}\n      ansible_user: ${env.sshUser}`)
+      .join('\n')}\n  children:\n    kube_control_plane: {hosts: {${env.hosts[0]!.name}: }}\n    kube_node: {hosts: {${env.hosts.slice(1).map((h) => `${h.name}: `).join(', ')}}}\n    etcd: {hosts: {${env.hosts[0]!.name}: }}\n    k8s_cluster: {children: {kube_control_plane: , kube_node: }}\n`;
+    const secret = { 'ssh-privatekey': await readFile(env.sshPrivateKeyPath, 'utf8'), known_hosts: await readFile(env.knownHostsPath, 'utf8') };
+    const { ns, cluster } = await clusterFixture('ctl-local', { hosts, secret });
+    await startController(ns, { executor: 'local', operator: { allowLoopbackHosts: true }, local: { sandbox: { allowLoopbackHosts: true } } });
+    const name = env.randomName('local');
+    await createOperation(name, { cluster });
+    const done = await finished(name);
+    assert.equal(done.status?.status, 'Succeeded', done.status?.message);
+    assert.ok((done.status?.steps ?? []).every((s) => s.status === 'Succeeded'));
+    assert.equal(done.status?.jobRef, undefined);
+  });
+});
