@@ -19,6 +19,8 @@ import { isFinished } from './history.js';
 import { ResilientInformer } from './informer.js';
 import { KubeEvents } from './kube-events.js';
 import { LeaderElector } from './leader-election.js';
+import { ControllerMetrics } from './metrics.js';
+import type { Health } from './metrics-server.js';
 import { operationRefOf } from './operation-ref.js';
 import { reconcileQueued, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
 import { StatusWriter } from './status-writer.js';
@@ -52,9 +54,13 @@ export interface ControllerOptions {
   logger: Logger;
 }
 
-export class Controller {
+export class Controller implements Health {
+  readonly metrics = new ControllerMetrics();
   private readonly elector: LeaderElector;
   private leading: Promise<LeaderSession | undefined> = Promise.resolve(undefined);
+  /** The leader session once its informers synced; undefined while standing by or starting to lead. */
+  private session: LeaderSession | undefined;
+  private stopped = false;
 
   private constructor(private readonly opts: ControllerOptions) {
     const identity = `${opts.identity}-${randomBytes(3).toString('hex')}`;
@@ -66,14 +72,18 @@ export class Controller {
       ...opts.lease,
       onStartedLeading: (signal) => {
         opts.logger.info({ identity }, 'leading');
-        this.leading = this.leading.then(() => LeaderSession.start(opts, identity, signal)).catch((err: unknown) => {
-          opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'could not start leading; stepping down');
-          void this.restartElection();
-          return undefined;
-        });
+        this.leading = this.leading
+          .then(() => LeaderSession.start(opts, identity, signal, this.metrics))
+          .then((s) => ((this.session = signal.aborted ? undefined : s), s))
+          .catch((err: unknown) => {
+            opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'could not start leading; stepping down');
+            void this.restartElection();
+            return undefined;
+          });
       },
       onStoppedLeading: () => {
         opts.logger.warn('stopped leading');
+        this.session = undefined;
         this.leading = this.leading.then(async (s) => (await s?.stop(), undefined));
       },
       onError: (err) => opts.logger.warn({ err: err.message }, 'leader election'),
@@ -94,8 +104,25 @@ export class Controller {
     this.elector.start();
   }
 
+  /** Liveness: the election loop is running and its last attempt is recent (a hung API call stops it). */
+  unhealthy(): string | undefined {
+    if (this.stopped) return 'stopped';
+    if (!this.elector.isRunning) return 'leader election is not running';
+    const staleMs = 2 * (this.opts.lease?.leaseDurationMs ?? 15_000);
+    const age = Date.now() - this.elector.lastAttemptAt;
+    return age > staleMs ? `no leader-election attempt for ${Math.round(age / 1000)} s` : undefined;
+  }
+
+  /** Readiness: healthy, and if leading, its informers synced. A standby is ready: it is a healthy standby. */
+  notReady(): string | undefined {
+    const unhealthy = this.unhealthy();
+    if (unhealthy) return unhealthy;
+    return this.elector.isLeader && !this.session ? 'leading; informers not synced yet' : undefined;
+  }
+
   /** Stops reconciling and releases the Lease; running Jobs go on and the next leader resumes them. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.elector.stop({ release: true });
     const session = await this.leading;
     await session?.stop();
@@ -117,9 +144,10 @@ class LeaderSession {
     private readonly worker: ClusterQueueWorker<TurnOutcome>,
     private readonly operations: ResilientInformer<ClusterOperation>,
     private readonly clusters: ResilientInformer<Cluster>,
+    private readonly metrics: ControllerMetrics,
   ) {}
 
-  static async start(opts: ControllerOptions, identity: string, signal: AbortSignal): Promise<LeaderSession> {
+  static async start(opts: ControllerOptions, identity: string, signal: AbortSignal, metrics: ControllerMetrics): Promise<LeaderSession> {
     const logger = opts.logger;
     const custom = opts.kubeConfig.makeApiClient(CustomObjectsApi);
     const queueName = opts.queueName ?? DEFAULT_QUEUE;
@@ -151,6 +179,7 @@ class LeaderSession {
       custom,
       historyLimit: opts.historyLimit,
       logger,
+      metrics,
       operations: () => operations.list(),
       refreshCluster: (cluster) => self.session?.refreshCluster(cluster),
     };
@@ -163,7 +192,7 @@ class LeaderSession {
       handlers: { run: (ref, s) => runTurn(scope, ref, s), onResume: (ref, s) => resumeTurn(scope, ref, s) },
       onError: (err) => logger.warn({ err: err.message }, 'queue worker'),
     });
-    const session = new LeaderSession(opts, scope, queue, worker, operations, clusters);
+    const session = new LeaderSession(opts, scope, queue, worker, operations, clusters, metrics);
     self.session = session;
     signal.addEventListener('abort', () => void session.stop(), { once: true });
     await session.watch();
@@ -174,6 +203,7 @@ class LeaderSession {
     const ops = this.operations;
     for (const informer of [this.operations, this.clusters]) informer.onError((err) => this.opts.logger.warn({ err: err.message }, 'informer restarting'));
     await Promise.all([ops.start(), this.clusters.start()]);
+    this.metrics.observeOperations(() => ops.list());
     // Everything unfinished in one call, so each cluster's line starts with its oldest operation.
     const unfinished = ops.list().filter((op) => !isFinished(op) && !op.metadata.deletionTimestamp);
     const refs = unfinished.flatMap((op) => {
@@ -233,6 +263,7 @@ class LeaderSession {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.metrics.observeOperations(undefined);
     await Promise.allSettled([this.operations.stop(), this.clusters.stop()]);
     // Running Jobs go on; the next leader's worker resumes their turns.
     await this.worker.close({ abandon: true });
