@@ -22,6 +22,7 @@ import { LeaderElector } from './leader-election.js';
 import { ControllerMetrics } from './metrics.js';
 import type { Health } from './metrics-server.js';
 import { operationRefOf } from './operation-ref.js';
+import { RetrySchedule } from './retry-schedule.js';
 import { reconcileQueued, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
 import { StatusWriter } from './status-writer.js';
 import { WatchedNamespacesSource } from './watched-source.js';
@@ -136,6 +137,9 @@ class LeaderSession {
   private stopped = false;
   /** One reconcile at a time per operation uid. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** Failed reconciles are retried with capped, jittered exponential backoff per operation. */
+  private readonly retries = new RetrySchedule();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   private constructor(
     private readonly opts: ControllerOptions,
@@ -250,10 +254,21 @@ class LeaderSession {
     const key = op.metadata.uid ?? op.metadata.name ?? '';
     const next = (this.chains.get(key) ?? Promise.resolve())
       .then(work)
-      .catch((err: unknown) => {
-        this.opts.logger.warn({ operation: op.metadata.name, err: err instanceof Error ? err.message : String(err) }, 'reconcile failed; retrying');
-        if (!this.stopped) setTimeout(() => this.reconcile(op), 2_000).unref();
-      })
+      .then(
+        () => this.retries.succeeded(key),
+        (err: unknown) => {
+          const delayMs = this.retries.failed(key);
+          this.opts.logger.warn({ operation: op.metadata.name, err: err instanceof Error ? err.message : String(err), retryInMs: delayMs }, 'reconcile failed; retrying');
+          if (this.stopped) return;
+          const timer = setTimeout(() => {
+            this.retryTimers.delete(timer);
+            // The same work again: a reconcile reads the newest copy, a forget forgets again.
+            this.serially(op, work);
+          }, delayMs);
+          timer.unref();
+          this.retryTimers.add(timer);
+        },
+      )
       .finally(() => {
         if (this.chains.get(key) === next) this.chains.delete(key);
       });
@@ -263,6 +278,8 @@ class LeaderSession {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     this.metrics.observeOperations(undefined);
     await Promise.allSettled([this.operations.stop(), this.clusters.stop()]);
     // Running Jobs go on; the next leader's worker resumes their turns.
