@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
+import { collectDefaultMetrics } from 'prom-client';
 import { Controller } from '../controller/controller.js';
+import { MetricsAddressError, parseMetricsAddr, serveMetrics, type MetricsServer } from '../controller/metrics-server.js';
 import { redactRedisUrl, redisOptionsFromUrl } from '../controller/redis-url.js';
 import { QueueUnavailableError } from '../controller/turn-store.js';
 import { defaultBuiltinDir } from '../engine/builtin-dir.js';
@@ -19,7 +21,7 @@ Options:
   --kubeconfig <file>     default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account
   --builtin-dir <dir>     builtin playbooks for --executor local
   --allow-loopback-hosts  accept inventory hosts on 127.x.y.z (with --executor local)
-  --metrics-addr <addr>   accepted; metrics are not served yet
+  --metrics-addr <addr>   serve /metrics, /healthz and /readyz on [host]:port (e.g. :8080)
 Environment: POD_NAME (Lease identity), SLIPWAY_WATCH_NAMESPACES (comma-separated namespaces
 whose ConfigMaps and Secrets may be read), SLIPWAY_REDIS_URL, SLIPWAY_LOG_LEVEL.
 `;
@@ -55,6 +57,7 @@ export async function controllerCommand(argv: string[]): Promise<number> {
   }
   const logger = createLogger();
   let controller: Controller;
+  let metricsServer: MetricsServer | undefined;
   try {
     const namespace = values.namespace;
     if (!namespace) throw new UsageError('--namespace is required');
@@ -68,7 +71,15 @@ export async function controllerCommand(argv: string[]): Promise<number> {
     if (values.kubeconfig) kubeConfig.loadFromFile(values.kubeconfig);
     else kubeConfig.loadFromDefault();
     const watch = (process.env.SLIPWAY_WATCH_NAMESPACES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    if (values['metrics-addr']) logger.warn({ addr: values['metrics-addr'] }, '--metrics-addr: metrics are not served yet');
+    const metricsAddr = values['metrics-addr'];
+    if (metricsAddr !== undefined) {
+      try {
+        parseMetricsAddr(metricsAddr);
+      } catch (err) {
+        if (err instanceof MetricsAddressError) throw new UsageError(err.message);
+        throw err;
+      }
+    }
     const allowLoopbackHosts = values['allow-loopback-hosts'] ?? false;
     try {
       controller = await Controller.start({
@@ -89,6 +100,16 @@ export async function controllerCommand(argv: string[]): Promise<number> {
       if (err instanceof QueueUnavailableError) throw new Error(`cannot reach Redis at ${redactRedisUrl(redisUrl)}: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}`);
       throw err;
     }
+    if (metricsAddr !== undefined) {
+      collectDefaultMetrics({ register: controller.metrics.registry });
+      try {
+        metricsServer = await serveMetrics({ addr: metricsAddr, registry: controller.metrics.registry, health: controller });
+      } catch (err) {
+        await controller.stop();
+        throw new Error(`cannot serve metrics on ${metricsAddr}: ${(err as Error).message}`);
+      }
+      logger.info({ host: metricsServer.host, port: metricsServer.port }, 'serving /metrics, /healthz, /readyz');
+    }
   } catch (err) {
     process.stderr.write(`slipway controller: ${(err as Error).message}\n`);
     return err instanceof UsageError ? 3 : 1;
@@ -100,5 +121,6 @@ export async function controllerCommand(argv: string[]): Promise<number> {
   });
   logger.info({ signal }, 'stopping');
   await controller.stop();
+  await metricsServer?.close();
   return 0;
 }

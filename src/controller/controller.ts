@@ -19,7 +19,10 @@ import { isFinished } from './history.js';
 import { ResilientInformer } from './informer.js';
 import { KubeEvents } from './kube-events.js';
 import { LeaderElector } from './leader-election.js';
+import { ControllerMetrics } from './metrics.js';
+import type { Health } from './metrics-server.js';
 import { operationRefOf } from './operation-ref.js';
+import { RetrySchedule } from './retry-schedule.js';
 import { reconcileQueued, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
 import { StatusWriter } from './status-writer.js';
 import { WatchedNamespacesSource } from './watched-source.js';
@@ -52,9 +55,13 @@ export interface ControllerOptions {
   logger: Logger;
 }
 
-export class Controller {
+export class Controller implements Health {
+  readonly metrics = new ControllerMetrics();
   private readonly elector: LeaderElector;
   private leading: Promise<LeaderSession | undefined> = Promise.resolve(undefined);
+  /** The leader session once its informers synced; undefined while standing by or starting to lead. */
+  private session: LeaderSession | undefined;
+  private stopped = false;
 
   private constructor(private readonly opts: ControllerOptions) {
     const identity = `${opts.identity}-${randomBytes(3).toString('hex')}`;
@@ -66,14 +73,18 @@ export class Controller {
       ...opts.lease,
       onStartedLeading: (signal) => {
         opts.logger.info({ identity }, 'leading');
-        this.leading = this.leading.then(() => LeaderSession.start(opts, identity, signal)).catch((err: unknown) => {
-          opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'could not start leading; stepping down');
-          void this.restartElection();
-          return undefined;
-        });
+        this.leading = this.leading
+          .then(() => LeaderSession.start(opts, identity, signal, this.metrics))
+          .then((s) => ((this.session = signal.aborted ? undefined : s), s))
+          .catch((err: unknown) => {
+            opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'could not start leading; stepping down');
+            void this.restartElection();
+            return undefined;
+          });
       },
       onStoppedLeading: () => {
         opts.logger.warn('stopped leading');
+        this.session = undefined;
         this.leading = this.leading.then(async (s) => (await s?.stop(), undefined));
       },
       onError: (err) => opts.logger.warn({ err: err.message }, 'leader election'),
@@ -94,8 +105,25 @@ export class Controller {
     this.elector.start();
   }
 
+  /** Liveness: the election loop is running and its last attempt is recent (a hung API call stops it). */
+  unhealthy(): string | undefined {
+    if (this.stopped) return 'stopped';
+    if (!this.elector.isRunning) return 'leader election is not running';
+    const staleMs = 2 * (this.opts.lease?.leaseDurationMs ?? 15_000);
+    const age = Date.now() - this.elector.lastAttemptAt;
+    return age > staleMs ? `no leader-election attempt for ${Math.round(age / 1000)} s` : undefined;
+  }
+
+  /** Readiness: healthy, and if leading, its informers synced. A standby is ready: it is a healthy standby. */
+  notReady(): string | undefined {
+    const unhealthy = this.unhealthy();
+    if (unhealthy) return unhealthy;
+    return this.elector.isLeader && !this.session ? 'leading; informers not synced yet' : undefined;
+  }
+
   /** Stops reconciling and releases the Lease; running Jobs go on and the next leader resumes them. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.elector.stop({ release: true });
     const session = await this.leading;
     await session?.stop();
@@ -109,6 +137,9 @@ class LeaderSession {
   private stopped = false;
   /** One reconcile at a time per operation uid. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** Failed reconciles are retried with capped, jittered exponential backoff per operation. */
+  private readonly retries = new RetrySchedule();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   private constructor(
     private readonly opts: ControllerOptions,
@@ -117,9 +148,10 @@ class LeaderSession {
     private readonly worker: ClusterQueueWorker<TurnOutcome>,
     private readonly operations: ResilientInformer<ClusterOperation>,
     private readonly clusters: ResilientInformer<Cluster>,
+    private readonly metrics: ControllerMetrics,
   ) {}
 
-  static async start(opts: ControllerOptions, identity: string, signal: AbortSignal): Promise<LeaderSession> {
+  static async start(opts: ControllerOptions, identity: string, signal: AbortSignal, metrics: ControllerMetrics): Promise<LeaderSession> {
     const logger = opts.logger;
     const custom = opts.kubeConfig.makeApiClient(CustomObjectsApi);
     const queueName = opts.queueName ?? DEFAULT_QUEUE;
@@ -151,6 +183,7 @@ class LeaderSession {
       custom,
       historyLimit: opts.historyLimit,
       logger,
+      metrics,
       operations: () => operations.list(),
       refreshCluster: (cluster) => self.session?.refreshCluster(cluster),
     };
@@ -163,7 +196,7 @@ class LeaderSession {
       handlers: { run: (ref, s) => runTurn(scope, ref, s), onResume: (ref, s) => resumeTurn(scope, ref, s) },
       onError: (err) => logger.warn({ err: err.message }, 'queue worker'),
     });
-    const session = new LeaderSession(opts, scope, queue, worker, operations, clusters);
+    const session = new LeaderSession(opts, scope, queue, worker, operations, clusters, metrics);
     self.session = session;
     signal.addEventListener('abort', () => void session.stop(), { once: true });
     await session.watch();
@@ -174,6 +207,7 @@ class LeaderSession {
     const ops = this.operations;
     for (const informer of [this.operations, this.clusters]) informer.onError((err) => this.opts.logger.warn({ err: err.message }, 'informer restarting'));
     await Promise.all([ops.start(), this.clusters.start()]);
+    this.metrics.observeOperations(() => ops.list());
     // Everything unfinished in one call, so each cluster's line starts with its oldest operation.
     const unfinished = ops.list().filter((op) => !isFinished(op) && !op.metadata.deletionTimestamp);
     const refs = unfinished.flatMap((op) => {
@@ -220,10 +254,21 @@ class LeaderSession {
     const key = op.metadata.uid ?? op.metadata.name ?? '';
     const next = (this.chains.get(key) ?? Promise.resolve())
       .then(work)
-      .catch((err: unknown) => {
-        this.opts.logger.warn({ operation: op.metadata.name, err: err instanceof Error ? err.message : String(err) }, 'reconcile failed; retrying');
-        if (!this.stopped) setTimeout(() => this.reconcile(op), 2_000).unref();
-      })
+      .then(
+        () => this.retries.succeeded(key),
+        (err: unknown) => {
+          const delayMs = this.retries.failed(key);
+          this.opts.logger.warn({ operation: op.metadata.name, err: err instanceof Error ? err.message : String(err), retryInMs: delayMs }, 'reconcile failed; retrying');
+          if (this.stopped) return;
+          const timer = setTimeout(() => {
+            this.retryTimers.delete(timer);
+            // The same work again: a reconcile reads the newest copy, a forget forgets again.
+            this.serially(op, work);
+          }, delayMs);
+          timer.unref();
+          this.retryTimers.add(timer);
+        },
+      )
       .finally(() => {
         if (this.chains.get(key) === next) this.chains.delete(key);
       });
@@ -233,6 +278,9 @@ class LeaderSession {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+    this.metrics.observeOperations(undefined);
     await Promise.allSettled([this.operations.stop(), this.clusters.stop()]);
     // Running Jobs go on; the next leader's worker resumes their turns.
     await this.worker.close({ abandon: true });

@@ -49,6 +49,7 @@ export class LeaderElector {
   private tickTimer: NodeJS.Timeout | undefined;
   private renewDeadlineTimer: NodeJS.Timeout | undefined;
   private running = false;
+  private lastAttempt = 0;
   /** The attempt under way; resolves true when it left this candidate holding the Lease. */
   private inFlight: Promise<boolean> = Promise.resolve(false);
 
@@ -64,9 +65,20 @@ export class LeaderElector {
     return this.leading !== undefined;
   }
 
+  /** Whether it is campaigning or renewing (between start() and stop()). */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** When the last attempt to acquire or renew ended (or start() was called), in ms since the epoch; its loop is stuck when this grows old. */
+  get lastAttemptAt(): number {
+    return this.lastAttempt;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.lastAttempt = Date.now();
     this.schedule(0);
   }
 
@@ -100,6 +112,7 @@ export class LeaderElector {
     } catch (err) {
       this.opts.onError?.(new LeaderElectionError(this.leaseName, err));
     }
+    this.lastAttempt = Date.now();
     if (!this.running) return held;
     if (held) this.renewed();
     // Candidates spread their attempts (client-go's jitter factor 1.2); the leader renews on time.

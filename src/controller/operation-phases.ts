@@ -22,6 +22,7 @@ import { createRedactor } from '../util/redact.js';
 import type { ClusterQueue } from './cluster-queue.js';
 import { isFinished, operationsToPrune } from './history.js';
 import type { KubeEvents } from './kube-events.js';
+import { ControllerMetrics } from './metrics.js';
 import { operationRefOf, type OperationRef } from './operation-ref.js';
 import type { StatusWriter } from './status-writer.js';
 
@@ -41,6 +42,7 @@ export interface ControllerScope {
   operations: () => readonly ClusterOperation[];
   /** Re-reconcile the unfinished operations of a cluster (their blocker changed). */
   refreshCluster: (cluster: string) => void;
+  metrics?: ControllerMetrics;
 }
 
 /** What a turn hands back to the queue (and keeps in Redis for a day). */
@@ -133,6 +135,9 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
         signal,
         sink: (e) => void (e.type === 'step-end' && log.info({ step: e.result.name, status: e.result.status }, 'step ended')),
         onDispatched: async (_ref, running, plan) => {
+          // The first dispatch only: a resumed run found its Job again, it did not create it.
+          const sinceCreated = op.status?.status === 'Running' ? undefined : ControllerMetrics.secondsSince(op.metadata.creationTimestamp);
+          if (sinceCreated !== undefined) scope.metrics?.dispatchLatency.observe(sinceCreated);
           // A resumed run keeps the time it first started.
           const operation = op.status?.status === 'Running' && op.status.startTime ? { ...running.operation, startTime: op.status.startTime } : running.operation;
           await writeStatuses(scope, op, { ...running, operation });
@@ -156,6 +161,8 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
   }
   const { result, statuses, plan } = outcome;
   await writeStatuses(scope, op, statuses);
+  const sinceEnd = ControllerMetrics.secondsSince(result.endTime);
+  if (sinceEnd !== undefined) scope.metrics?.statusUpdateLatency.observe(sinceEnd);
   await recordEnd(scope, op, plan, result, statuses);
   await prune(scope, op.spec.cluster);
   return { status: result.status };

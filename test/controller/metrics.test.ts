@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, it } from 'node:test';
+import { clusterFixture, createOperation, env, eventually, finished, httpGet, sample, spawnController } from './controller-harness.js';
+import { startPersistentRedis } from './persistent-redis.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+const running: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const stop of running.splice(0).reverse()) await stop().catch(() => undefined);
+});
+after(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
+
+describe('slipway controller --metrics-addr', () => {
+  it('serves /healthz, /readyz (the standby too) and /metrics; a dispatch and a final status are each observed once', async () => {
+    const redis = await startPersistentRedis();
+    cleanups.push(() => redis.destroy());
+    const { ns, cluster } = await clusterFixture('metrics', cleanups);
+    const redisUrl = `redis://${redis.host}:${redis.port}`;
+    const leader = await spawnController({ ns, redisUrl, podName: 'metrics-a', running });
+    assert.equal((await httpGet(`${leader.metricsUrl}/healthz`)).status, 200);
+    const standby = await spawnController({ ns, redisUrl, podName: 'metrics-b', running });
+    assert.equal((await httpGet(`${standby.metricsUrl}/readyz`)).status, 200, 'a healthy standby is ready');
+    assert.equal((await httpGet(`${leader.metricsUrl}/nope`)).status, 404);
+
+    const before = (await httpGet(`${leader.metricsUrl}/metrics`)).text;
+    assert.equal(sample(before, 'slipway_dispatch_latency_seconds_count'), 0);
+    const name = env.randomName('scraped');
+    await createOperation(name, { cluster }, cleanups);
+    const done = await finished(name);
+    assert.equal(done.status?.status, 'Succeeded', done.status?.message);
+
+    const text = await eventually('the final status observed', async () => {
+      const t = (await httpGet(`${leader.metricsUrl}/metrics`)).text;
+      return sample(t, 'slipway_status_update_latency_seconds_count') === 1 ? t : undefined;
+    }, 10_000);
+    assert.equal(sample(text, 'slipway_dispatch_latency_seconds_count'), 1);
+    assert.ok((sample(text, 'slipway_dispatch_latency_seconds_sum') ?? -1) >= 0);
+    assert.ok((sample(text, 'slipway_cluster_operations{status="Succeeded"}') ?? 0) >= 1);
+    assert.match(text, /^process_cpu_user_seconds_total /m, 'process metrics too');
+    const standbyText = (await httpGet(`${standby.metricsUrl}/metrics`)).text;
+    assert.equal(sample(standbyText, 'slipway_dispatch_latency_seconds_count'), 0, 'the standby dispatched nothing');
+    assert.doesNotMatch(standbyText, /^slipway_cluster_operations\{/m, 'a standby has no store to count');
+  });
+});
