@@ -21,6 +21,10 @@ export function ansibleEnv(opts: { knownHosts: boolean; agentKey: boolean }): Re
     // key is offered, never the keys, agent or ssh_config of the account running Slipway.
     ANSIBLE_SSH_ARGS:
       `-F /dev/null -o IdentitiesOnly=yes ${identity} -o ControlMaster=auto -o ControlPersist=60s ${hostKeys}`,
+    // Whatever the builtin directory's ansible.cfg says (kubespray's turns it on): without
+    // pipelining each module runs under a pty, which sshd hangs up when a cancelled or timed-out
+    // step's connection goes, so no remote command outlives its step (see playbooks/ansible.cfg).
+    ANSIBLE_PIPELINING: 'False',
     ANSIBLE_INVENTORY_ENABLED: 'yaml',
     ANSIBLE_RETRY_FILES_ENABLED: 'False',
     ANSIBLE_NOCOLOR: '1',

@@ -78,6 +78,34 @@ export async function processesMatching(needle: string): Promise<number[]> {
   return found;
 }
 
+/** The parent of a process, from /proc/<pid>/stat; undefined once it is gone. */
+async function parentOf(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so count from the last ")".
+  const ppid = stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+  return ppid === undefined ? undefined : Number(ppid);
+}
+
+/**
+ * PIDs of processes whose command line contains `needle` and that run under one of the test
+ * hosts' sshd: what a step started "remotely" on a test host (they are sshd instances on this
+ * machine, so their processes are ours to see).
+ */
+export async function remoteProcessesMatching(env: TestEnv, needle: string): Promise<number[]> {
+  const listener = `sshd -D -e -f ${join(env.runDir, 'hosts')}/`;
+  const found: number[] = [];
+  for (const pid of await processesMatching(needle)) {
+    for (let p = await parentOf(pid); p !== undefined && p > 1; p = await parentOf(p)) {
+      const cmdline = (await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ');
+      if (cmdline.includes(listener)) {
+        found.push(pid);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
 /** Polls until `check` holds or `timeoutMs` passes; returns whether it held. */
 export async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const until = Date.now() + timeoutMs;

@@ -199,7 +199,7 @@ test('without a sandbox, ConfigMap steps are refused before anything runs; built
 
   const builtin = await buildTestPlan(h.env, {
     operation: h.env.randomName('builtin'),
-    steps: [{ role: 'action', playbook: join(repoRoot(), 'playbooks', 'ping.yml'), source: 'builtin' }],
+    steps: [{ role: 'action', builtin: 'ping.yml' }],
   });
   const { events, sink } = recorder();
   const r2 = await h.executor.run(builtin, sink);

@@ -6,15 +6,10 @@
 import { chmod, copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { resolveOperationInput } from '../../src/api/resolve-input.js';
-import type { ClusterOperation } from '../../src/api/types.js';
-import { loadBuiltinCatalog } from '../../src/engine/builtin-catalog.js';
 import { JOB_MOUNTS, PLAN_JSON_KEY, SSH_KEY_KEY, toJobPlan, type JobMount, type JobPlanJson, type JobPlanObjects } from '../../src/engine/job-plan.js';
-import { preparePlan } from '../../src/engine/prepare-plan.js';
 import { parseLine, type AnsibleEvent } from '../../src/executors/ansible-event-parser.js';
 import { parseJobStepLine, type JobStepLine } from '../../src/engine/job-step-lines.js';
-import { clusterManifests, type ClusterOpts } from '../cli/cli-fixture.js';
-import { sourceOf } from '../engine/operation-fixture.js';
+import { plannedOperation, type ClusterOpts } from '../fixtures/test-cluster.js';
 import type { TestEnv } from '../env/index.js';
 import { repoRoot } from '../env/repo-root.js';
 
@@ -23,9 +18,7 @@ export const PLAYBOOKS = join(repoRoot(), 'playbooks');
 
 /** A plan of the test hosts from the real planner, as the controller would put it in its objects. */
 export async function jobPlanOf(env: TestEnv, opts: ClusterOpts): Promise<JobPlanObjects> {
-  const source = sourceOf(await clusterManifests(env, opts));
-  const input = await resolveOperationInput(source.operations()[0] as ClusterOperation, source);
-  return toJobPlan(preparePlan(input, loadBuiltinCatalog(PLAYBOOKS), { allowLoopbackHosts: true }));
+  return toJobPlan(await plannedOperation(env, opts, PLAYBOOKS));
 }
 
 export interface Mounts {
