@@ -33,7 +33,8 @@ kdir="$cache/kubernetes-$k8s"
 vpkg=k8s.io/component-base/version
 kflags="-X $vpkg.gitVersion=$k8s -X $vpkg.gitMajor=1 -X $vpkg.gitMinor=$minor -X $vpkg.gitTreeState=clean -X $vpkg.buildDate=1970-01-01T00:00:00Z"
 kflags="$kflags -X k8s.io/client-go/pkg/version.gitVersion=$k8s -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
-for bin in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+# kubeadm: the playbook tests validate the rendered kubeadm configuration with it.
+for bin in kube-apiserver kube-controller-manager kube-scheduler kubectl kubeadm; do
   build k8s "$kdir" "k8s.io/kubernetes/cmd/$bin" "$bin" "$kflags"
 done
 

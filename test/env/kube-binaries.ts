@@ -8,6 +8,8 @@ export interface KubeBinaries {
   kubeControllerManager: string;
   kubeScheduler: string;
   kubectl: string;
+  /** Only to validate the kubeadm configuration the builtin playbooks render. */
+  kubeadm: string;
   etcd: string;
   etcdctl: string;
   kwok: string;
@@ -74,6 +76,7 @@ export function resolveKubeBinaries(env: NodeJS.ProcessEnv = process.env): KubeB
     kubeControllerManager: join(d.SLIPWAY_KUBE_BIN, 'kube-controller-manager'),
     kubeScheduler: join(d.SLIPWAY_KUBE_BIN, 'kube-scheduler'),
     kubectl: join(d.SLIPWAY_KUBE_BIN, 'kubectl'),
+    kubeadm: join(d.SLIPWAY_KUBE_BIN, 'kubeadm'),
     etcd: join(d.SLIPWAY_ETCD_BIN, 'etcd'),
     etcdctl: join(d.SLIPWAY_ETCD_BIN, 'etcdctl'),
     kwok: join(d.SLIPWAY_KWOK_BIN, 'kwok'),
