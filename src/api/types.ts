@@ -97,6 +97,8 @@ export interface ClusterStatus {
   kubernetesVersion?: string;
   observedGeneration?: number;
   clusterConditions?: Condition[];
+  /** Digest of the control-plane hosts as of the last successful install/scale/upgrade. */
+  controlPlaneDigest?: string;
 }
 
 export interface Cluster {
@@ -272,6 +274,7 @@ export const CLUSTER_STATUS_FIELDS = {
   controlPlaneCount: int32,
   workerCount: int32,
   kubernetesVersion: str,
+  controlPlaneDigest: str,
   observedGeneration: int64,
   clusterConditions: {
     type: 'array',

@@ -1,4 +1,4 @@
-import { describeObject, type ProblemList } from '../api/input-error.js';
+import { describeObject, type ProblemList, type ProblemSink } from '../api/input-error.js';
 import type { OperationInput } from '../api/resolve-input.js';
 import { actionsOf, type ActionSpec } from '../api/validate-operation.js';
 import { renderPyYaml } from '../api/render-pyyaml.js';
@@ -9,8 +9,9 @@ import { checkActionArgs } from './action-args.js';
 import { actionCommand } from './action-command.js';
 import { INVENTORY_PATH, KNOWN_HOSTS_PATH, VARS_PATH, ansibleEnv } from './ansible-env.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
-import { controllerOverrideArgs } from './kubespray-actions.js';
-import type { Plan, Step, WorkFile } from './plan-types.js';
+import { controlPlaneDigest, proxyRestartReason, RESTART_NGINX_PROXY_PLAYBOOK } from './control-plane-change.js';
+import { controllerOverrideArgs, operationKind } from './kubespray-actions.js';
+import { BUILTIN_LINK, type Plan, type Step, type WorkFile } from './plan-types.js';
 
 /** Inputs of the pure planner: everything is fetched, parsed and checked before this. */
 export interface PlanInput {
@@ -21,6 +22,8 @@ export interface PlanInput {
   catalog: BuiltinCatalog;
   /** Values that must be redacted wherever output goes (passwords found in the inventory). */
   secrets: string[];
+  /** The control-plane digest the Cluster's status holds (from its last successful operation). */
+  previousControlPlaneDigest?: string;
 }
 
 const stepLabel = (a: ActionSpec, index: number): string =>
@@ -97,6 +100,14 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
       action: a.action,
     });
   }
+  const digest = controlPlaneDigest(inventory);
+  const reason = proxyRestartReason({ kind: operationKind(op.spec.action, mainLimit), digest, previous: p.previousControlPlaneDigest });
+  if (reason !== undefined) {
+    // After the postHooks, on every worker, whatever --limit the action had: the workers are
+    // exactly the hosts a control-plane --limit leaves out.
+    const step = restartProxiesStep(reason, roleCounts.postHook! + 1, catalog, ansibleBase, overrides, env, problems.at({ object: opObject, key: 'spec.action' }));
+    if (step) steps.push(step);
+  }
   return {
     cluster: input.cluster.metadata.name ?? '',
     operation: op.metadata.name ?? '',
@@ -106,13 +117,30 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
     secrets: secrets.filter((s) => s.length > 0),
     ...(sshPrivateKey !== undefined ? { sshPrivateKey } : {}),
     targetHosts,
-    clusterFacts: clusterFacts(inventory, p.vars, mainLimit),
+    clusterFacts: { ...clusterFacts(inventory, p.vars, mainLimit), controlPlaneDigest: digest },
     warnings: [],
     ...(op.spec.activeDeadlineSeconds ? { activeDeadlineSeconds: op.spec.activeDeadlineSeconds } : {}),
   };
 }
 
-function clusterFacts(inv: Inventory, vars: Vars, limit: string | undefined): Plan['clusterFacts'] {
+/** The builtin step that restarts every worker's nginx-proxy; role postHook, so status, Job plan and CRD need nothing new. */
+function restartProxiesStep(reason: string, index: number, catalog: BuiltinCatalog, ansibleBase: string[], overrides: string[], env: Record<string, string>, sink: ProblemSink): Step | undefined {
+  if (!catalog.playbooks.has(RESTART_NGINX_PROXY_PLAYBOOK)) {
+    sink.error('missing-builtin', `${reason}, so the workers' nginx-proxy must be restarted, but the builtin playbooks lack ${RESTART_NGINX_PROXY_PLAYBOOK}`);
+    return undefined;
+  }
+  return {
+    name: `postHook ${index}: ${RESTART_NGINX_PROXY_PLAYBOOK} (${reason})`,
+    role: 'postHook',
+    kind: 'playbook',
+    argv: [...ansibleBase, `${BUILTIN_LINK}/${RESTART_NGINX_PROXY_PLAYBOOK}`, ...overrides],
+    env,
+    source: 'builtin',
+    action: RESTART_NGINX_PROXY_PLAYBOOK,
+  };
+}
+
+function clusterFacts(inv: Inventory, vars: Vars, limit: string | undefined): Omit<Plan['clusterFacts'], 'controlPlaneDigest'> {
   const known = (h: string): boolean => inv.hosts.has(h);
   const controlPlane = groupMembers(inv, CONTROL_PLANE_GROUP).filter(known);
   const workers = groupMembers(inv, WORKER_GROUP).filter((h) => known(h) && !controlPlane.includes(h));

@@ -53,6 +53,8 @@ export interface Plan {
     /** kube_node hosts that are not control-plane hosts. */
     workers: string[];
     kubernetesVersion?: string;
+    /** Digest of the control-plane hosts and their addresses (control-plane-change.ts). */
+    controlPlaneDigest: string;
   };
   /** Seconds; 0 or undefined means no deadline. */
   activeDeadlineSeconds?: number;

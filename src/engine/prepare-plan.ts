@@ -76,7 +76,8 @@ export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts
   // The actions are planned even when the inventory has problems, so one run reports all.
   const secrets = collectSecrets(inventory, vars);
   const guarded = guardInputs(inventory, vars);
-  const plan = buildPlan({ input, inventory, vars: guarded, catalog, secrets }, problems);
+  const previousControlPlaneDigest = input.cluster.status?.controlPlaneDigest;
+  const plan = buildPlan({ input, inventory, vars: guarded, catalog, secrets, ...(previousControlPlaneDigest ? { previousControlPlaneDigest } : {}) }, problems);
   problems.throwIfErrors();
   const warnings = problems.warnings.map((w) => `${problemLocation(w)}: ${w.message}`);
   return { ...plan, warnings, ...operationDeadline(input.operation.spec, opts.defaultDeadlineSeconds) };

@@ -1,5 +1,6 @@
 import type { ClusterCondition, ClusterOperation, ClusterPhase, ClusterStatus } from '../api/types.js';
 import type { Plan } from '../engine/plan-types.js';
+import { digestAfter } from '../engine/control-plane-change.js';
 import { operationKind } from '../engine/kubespray-actions.js';
 import { phaseAfter, phaseWhileRunning } from './cluster-phase.js';
 
@@ -34,6 +35,9 @@ export function clusterStatusFor(i: ClusterStatusInput): ClusterStatus {
   const conditions = [...(i.previous?.conditions ?? []).filter((c) => c.clusterOps !== name), condition];
   const rest = { ...i.previous };
   delete rest.phase;
+  delete rest.controlPlaneDigest;
+  const ended = i.outcome?.endTime !== undefined;
+  const digest = ended ? digestAfter(kind, i.outcome!.succeeded, i.cluster.controlPlaneDigest, i.previous?.controlPlaneDigest) : i.previous?.controlPlaneDigest;
   return {
     ...rest,
     ...(phase ? { phase } : {}),
@@ -41,5 +45,6 @@ export function clusterStatusFor(i: ClusterStatusInput): ClusterStatus {
     workerCount: i.cluster.workers.length,
     ...(i.cluster.kubernetesVersion ? { kubernetesVersion: i.cluster.kubernetesVersion } : {}),
     conditions,
+    ...(digest ? { controlPlaneDigest: digest } : {}),
   };
 }

@@ -103,7 +103,7 @@ describe('toJobPlan', () => {
 
   const base = (over: Partial<Plan>): Plan => ({
     cluster: 'c', operation: 'o', action: 'ping.yml', steps: [], files: [], secrets: [], targetHosts: [],
-    clusterFacts: { controlPlane: [], workers: [] }, warnings: [], ...over,
+    clusterFacts: { controlPlane: [], workers: [], controlPlaneDigest: "sha256:test" }, warnings: [], ...over,
   });
   const step = (argv: string[], env: Record<string, string> = {}) =>
     ({ name: 'action: x', role: 'action', kind: 'playbook', argv, env, source: 'builtin', action: 'x' }) as const;

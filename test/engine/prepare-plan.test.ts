@@ -32,7 +32,12 @@ describe('preparePlan', () => {
         postHook: [{ actionType: 'playbook', action: 'cluster-info.yml', extraArgs: '--limit=node1' }],
       },
     });
-    assert.deepEqual(p.steps.map((s) => s.name), ['preHook 1: ping.yml', 'action: cluster.yml', 'postHook 1: cluster-info.yml']);
+    assert.deepEqual(p.steps.map((s) => s.name), [
+      'preHook 1: ping.yml',
+      'action: cluster.yml',
+      'postHook 1: cluster-info.yml',
+      'postHook 2: restart-nginx-proxy.yml (an install sets up the control plane)',
+    ]);
     const main = p.steps[1]!;
     assert.deepEqual(main.argv, [
       'ansible-playbook', '-i', 'inventory/hosts.yml', '-b', '--become-user', 'root',

@@ -9,7 +9,7 @@ const op = (action: string, name = 'op-1'): ClusterOperation => ({
   metadata: { name },
   spec: { cluster: 'c', actionType: 'playbook', action },
 });
-const facts = { controlPlane: ['node1'], workers: ['node2', 'node3'], kubernetesVersion: 'v1.34.4' };
+const facts = { controlPlane: ['node1'], workers: ['node2', 'node3'], kubernetesVersion: 'v1.34.4', controlPlaneDigest: 'sha256:cp1' };
 
 describe('clusterStatusFor', () => {
   it('shows Installing while cluster.yml runs, with counts and a Running condition', () => {
