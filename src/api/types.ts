@@ -99,6 +99,8 @@ export interface ClusterStatus {
   clusterConditions?: Condition[];
   /** Digest of the control-plane hosts as of the last successful install/scale/upgrade. */
   controlPlaneDigest?: string;
+  /** The Secret (key `value`) holding the admin kubeconfig Slipway fetched after an install. */
+  kubeconfigSecretRef?: ObjectRef;
 }
 
 export interface Cluster {
@@ -275,6 +277,7 @@ export const CLUSTER_STATUS_FIELDS = {
   workerCount: int32,
   kubernetesVersion: str,
   controlPlaneDigest: str,
+  kubeconfigSecretRef: optionalRef,
   observedGeneration: int64,
   clusterConditions: {
     type: 'array',

@@ -18,6 +18,7 @@ import { ClusterQueueWorker } from './cluster-queue-worker.js';
 import { isFinished } from './history.js';
 import { ResilientInformer } from './informer.js';
 import { KubeEvents } from './kube-events.js';
+import { KubeconfigStore } from './kubeconfig-secret.js';
 import { LeaderElector } from './leader-election.js';
 import { ControllerMetrics } from './metrics.js';
 import type { Health } from './metrics-server.js';
@@ -179,6 +180,7 @@ class LeaderSession {
       executor,
       ...(jobs ? { jobs } : {}),
       status: new StatusWriter(opts.kubeConfig),
+      kubeconfigs: new KubeconfigStore(opts.kubeConfig, opts.namespace),
       events: new KubeEvents(opts.kubeConfig, { namespace: opts.eventNamespace ?? 'default', instance: identity, logger }),
       custom,
       historyLimit: opts.historyLimit,

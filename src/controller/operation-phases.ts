@@ -17,11 +17,13 @@ import type { JobExecutor } from '../executors/job-executor.js';
 import { ExecutionLostError, type Executor, type OperationResult } from '../executors/types.js';
 import { runOperation, type OperationOutcome } from '../operations/run-operation.js';
 import type { StatusPair } from '../operations/summarise.js';
+import { withKubeconfigSecretRef } from '../status/cluster-status.js';
 import { finishedStatus, modifiedStatus, waitingStatus } from '../status/operation-status.js';
 import { createRedactor } from '../util/redact.js';
 import type { ClusterQueue } from './cluster-queue.js';
 import { isFinished, operationsToPrune } from './history.js';
 import type { KubeEvents } from './kube-events.js';
+import { KubeconfigSecretError, type KubeconfigStore } from './kubeconfig-secret.js';
 import { ControllerMetrics } from './metrics.js';
 import { operationRefOf, type OperationRef } from './operation-ref.js';
 import type { StatusWriter } from './status-writer.js';
@@ -35,6 +37,8 @@ export interface ControllerScope {
   jobs?: JobExecutor;
   status: StatusWriter;
   events: KubeEvents;
+  /** Where an install's admin kubeconfig goes (the controller's namespace). */
+  kubeconfigs: KubeconfigStore;
   custom: CustomObjectsApi;
   historyLimit: number;
   logger: Logger;
@@ -159,13 +163,33 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
     await prune(scope, op.spec.cluster);
     return { status: 'Failed' };
   }
-  const { result, statuses, plan } = outcome;
+  const { result, plan } = outcome;
+  const statuses = await storeKubeconfig(scope, op, result, outcome.statuses);
   await writeStatuses(scope, op, statuses);
   const sinceEnd = ControllerMetrics.secondsSince(result.endTime);
   if (sinceEnd !== undefined) scope.metrics?.statusUpdateLatency.observe(sinceEnd);
   await recordEnd(scope, op, plan, result, statuses);
   await prune(scope, op.spec.cluster);
   return { status: result.status };
+}
+
+/**
+ * Stores the kubeconfig an install fetched in the Cluster's Secret and refers to it from the
+ * Cluster's status. A Secret of that name that is not the Cluster's is left alone: a Warning
+ * Event says so and the operation's own outcome stands.
+ */
+async function storeKubeconfig(scope: ControllerScope, op: ClusterOperation, result: OperationResult, statuses: StatusPair): Promise<StatusPair> {
+  if (result.kubeconfig === undefined || result.status !== 'Succeeded') return statuses;
+  const cluster = await scope.source.getCluster(op.spec.cluster);
+  if (!cluster?.metadata.uid) return statuses;
+  try {
+    const ref = await scope.kubeconfigs.store(cluster, result.kubeconfig);
+    return { ...statuses, cluster: withKubeconfigSecretRef(statuses.cluster, ref) };
+  } catch (err) {
+    if (!(err instanceof KubeconfigSecretError)) throw err;
+    await scope.events.record(clusterTarget(op.spec.cluster, cluster.metadata.uid), 'Warning', 'KubeconfigNotStored', err.message);
+    return statuses;
+  }
 }
 
 function redactFor(plan: Plan, text: string): string {

@@ -11,7 +11,7 @@ import { INVENTORY_PATH, KNOWN_HOSTS_PATH, VARS_PATH, ansibleEnv } from './ansib
 import type { BuiltinCatalog } from './builtin-catalog.js';
 import { controlPlaneDigest, proxyRestartReason, RESTART_NGINX_PROXY_PLAYBOOK } from './control-plane-change.js';
 import { controllerOverrideArgs, operationKind } from './kubespray-actions.js';
-import { BUILTIN_LINK, type Plan, type Step, type WorkFile } from './plan-types.js';
+import { BUILTIN_LINK, FETCH_KUBECONFIG_PLAYBOOK, KUBECONFIG_ARTIFACT, type Plan, type Step, type WorkFile } from './plan-types.js';
 
 /** Inputs of the pure planner: everything is fetched, parsed and checked before this. */
 export interface PlanInput {
@@ -101,11 +101,22 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
     });
   }
   const digest = controlPlaneDigest(inventory);
-  const reason = proxyRestartReason({ kind: operationKind(op.spec.action, mainLimit), digest, previous: p.previousControlPlaneDigest });
+  const kind = operationKind(op.spec.action, mainLimit);
+  const builtin = (playbook: string, why: string) =>
+    builtinStep(playbook, why, roleCounts.postHook!++ + 1, { catalog, ansibleBase, overrides, env }, problems.at({ object: opObject, key: 'spec.action' }));
+  // After the user's postHooks, in this order; neither takes the action's --limit.
+  let kubeconfigArtifact: string | undefined;
+  if (kind === 'install') {
+    const step = builtin(FETCH_KUBECONFIG_PLAYBOOK, 'an install makes an admin kubeconfig');
+    if (step) {
+      steps.push(step);
+      kubeconfigArtifact = KUBECONFIG_ARTIFACT;
+    }
+  }
+  const reason = proxyRestartReason({ kind, digest, previous: p.previousControlPlaneDigest });
   if (reason !== undefined) {
-    // After the postHooks, on every worker, whatever --limit the action had: the workers are
-    // exactly the hosts a control-plane --limit leaves out.
-    const step = restartProxiesStep(reason, roleCounts.postHook! + 1, catalog, ansibleBase, overrides, env, problems.at({ object: opObject, key: 'spec.action' }));
+    // On every worker: the workers are exactly the hosts a control-plane --limit leaves out.
+    const step = builtin(RESTART_NGINX_PROXY_PLAYBOOK, reason);
     if (step) steps.push(step);
   }
   return {
@@ -118,25 +129,36 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
     ...(sshPrivateKey !== undefined ? { sshPrivateKey } : {}),
     targetHosts,
     clusterFacts: { ...clusterFacts(inventory, p.vars, mainLimit), controlPlaneDigest: digest },
+    ...(kubeconfigArtifact ? { kubeconfigArtifact } : {}),
     warnings: [],
     ...(op.spec.activeDeadlineSeconds ? { activeDeadlineSeconds: op.spec.activeDeadlineSeconds } : {}),
   };
 }
 
-/** The builtin step that restarts every worker's nginx-proxy; role postHook, so status, Job plan and CRD need nothing new. */
-function restartProxiesStep(reason: string, index: number, catalog: BuiltinCatalog, ansibleBase: string[], overrides: string[], env: Record<string, string>, sink: ProblemSink): Step | undefined {
-  if (!catalog.playbooks.has(RESTART_NGINX_PROXY_PLAYBOOK)) {
-    sink.error('missing-builtin', `${reason}, so the workers' nginx-proxy must be restarted, but the builtin playbooks lack ${RESTART_NGINX_PROXY_PLAYBOOK}`);
+interface BuiltinStepContext {
+  catalog: BuiltinCatalog;
+  ansibleBase: string[];
+  overrides: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * A builtin playbook step the operation implies (not one the user listed): role postHook, so
+ * status, Job plan and CRD need nothing new; its name says why it runs.
+ */
+function builtinStep(playbook: string, why: string, index: number, ctx: BuiltinStepContext, sink: ProblemSink): Step | undefined {
+  if (!ctx.catalog.playbooks.has(playbook)) {
+    sink.error('missing-builtin', `${why}, which needs the builtin ${playbook}, but the builtin playbooks lack it`);
     return undefined;
   }
   return {
-    name: `postHook ${index}: ${RESTART_NGINX_PROXY_PLAYBOOK} (${reason})`,
+    name: `postHook ${index}: ${playbook} (${why})`,
     role: 'postHook',
     kind: 'playbook',
-    argv: [...ansibleBase, `${BUILTIN_LINK}/${RESTART_NGINX_PROXY_PLAYBOOK}`, ...overrides],
-    env,
+    argv: [...ctx.ansibleBase, `${BUILTIN_LINK}/${playbook}`, ...ctx.overrides],
+    env: ctx.env,
     source: 'builtin',
-    action: RESTART_NGINX_PROXY_PLAYBOOK,
+    action: playbook,
   };
 }
 

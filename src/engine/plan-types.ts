@@ -56,6 +56,11 @@ export interface Plan {
     /** Digest of the control-plane hosts and their addresses (control-plane-change.ts). */
     controlPlaneDigest: string;
   };
+  /**
+   * Set when a step leaves the cluster's admin kubeconfig at this path of the work directory
+   * (KUBECONFIG_ARTIFACT): the executor hands it back in OperationResult.kubeconfig.
+   */
+  kubeconfigArtifact?: string;
   /** Seconds; 0 or undefined means no deadline. */
   activeDeadlineSeconds?: number;
   /** Where the deadline comes from: the operation's spec or the operator's default. */
@@ -75,3 +80,8 @@ export const BUILTIN_LINK = 'builtin';
  * ssh's IdentityFile, so that with IdentitiesOnly it uses exactly that key, from the agent.
  */
 export const AGENT_IDENTITY_PATH = 'auth/ssh-agent-identity.pub';
+
+/** The builtin playbook an install ends with: the admin kubeconfig into KUBECONFIG_ARTIFACT. */
+export const FETCH_KUBECONFIG_PLAYBOOK = 'fetch-kubeconfig.yml';
+/** Where fetch-kubeconfig.yml writes the admin kubeconfig, relative to the work directory. */
+export const KUBECONFIG_ARTIFACT = 'artifacts/admin.conf';

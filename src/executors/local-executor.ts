@@ -19,6 +19,7 @@ import {
 import { createLineRedactor, createRedactor, redactDeep, type Redactor } from '../util/redact.js';
 import { parseLine, toExecutionEvent } from './ansible-event-parser.js';
 import { stepEnv } from '../engine/step-env.js';
+import { kubeconfigSecrets, readKubeconfigArtifact } from './kubeconfig-artifact.js';
 import { openWorkspace, type Workspace } from './operation-workspace.js';
 import { killGroup, spawnStep, type ProcessEnd, type StepProcess } from './step-process.js';
 import { createTally, operationOutcome, refusedStep, skippedStep, stepOutcome, tallyEvent, type StopReason } from './step-outcome.js';
@@ -109,6 +110,7 @@ export class LocalExecutor implements Executor {
     });
     const workDir = workspace.workDir;
     const steps: StepResult[] = [];
+    let kubeconfig: string | undefined;
     try {
       for (const [index, step] of plan.steps.entries()) {
         if (steps.some((s) => s.status !== 'Succeeded')) {
@@ -138,6 +140,11 @@ export class LocalExecutor implements Executor {
         log?.write(`## ${result.endTime} step "${step.name}" ${result.status}${result.message ? `: ${result.message}` : ''}\n`);
         emit({ type: 'step-end', index, result });
       }
+      if (steps.every((s) => s.status === 'Succeeded')) {
+        kubeconfig = await readKubeconfigArtifact(plan, workDir.path);
+        // From here on every sink redacts it: the summary, the status, the Events.
+        if (kubeconfig !== undefined) plan.secrets.push(...kubeconfigSecrets(kubeconfig));
+      }
     } finally {
       // ssh ControlPersist masters detach into their own session, out of reach of the
       // process-group kill; they keep the work directory as their cwd.
@@ -146,7 +153,8 @@ export class LocalExecutor implements Executor {
       await workspace.dispose();
       if (!this.opts.keepWorkDir) await workDir.remove();
     }
-    const result = operationOutcome(steps, startTime, new Date().toISOString());
+    const outcome = operationOutcome(steps, startTime, new Date().toISOString());
+    const result = kubeconfig !== undefined ? { ...outcome, kubeconfig } : outcome;
     log?.write(`# ${result.endTime} operation ${result.status}${result.failed ? `: ${result.failed.message}` : ''}\n`);
     await closeLog(log);
     return this.opts.logFile ? { ...result, logFile: this.opts.logFile } : result;

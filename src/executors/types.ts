@@ -46,6 +46,11 @@ export interface OperationResult {
   failed?: { step: string; task?: string; hosts: string[]; message: string };
   /** Where the full (redacted) output was kept, when the executor keeps one. */
   logFile?: string;
+  /**
+   * The admin kubeconfig a successful install fetched (Plan.kubeconfigArtifact). A secret: its
+   * content is in the plan's secrets, and it goes only into the Cluster's kubeconfig Secret.
+   */
+  kubeconfig?: string;
 }
 
 export type ExecutionEvent =

@@ -1,4 +1,4 @@
-import type { ClusterCondition, ClusterOperation, ClusterPhase, ClusterStatus } from '../api/types.js';
+import type { ClusterCondition, ClusterOperation, ClusterPhase, ClusterStatus, ObjectRef } from '../api/types.js';
 import type { Plan } from '../engine/plan-types.js';
 import { digestAfter } from '../engine/control-plane-change.js';
 import { operationKind } from '../engine/kubespray-actions.js';
@@ -47,4 +47,9 @@ export function clusterStatusFor(i: ClusterStatusInput): ClusterStatus {
     conditions,
     ...(digest ? { controlPlaneDigest: digest } : {}),
   };
+}
+
+/** The Cluster's status once its admin kubeconfig is stored in `ref`. Pure. */
+export function withKubeconfigSecretRef(status: ClusterStatus, ref: ObjectRef): ClusterStatus {
+  return { ...status, kubeconfigSecretRef: { namespace: ref.namespace, name: ref.name } };
 }

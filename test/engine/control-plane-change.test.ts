@@ -61,7 +61,7 @@ describe('restarting the workers\' nginx-proxy after a control-plane change', ()
   it('is refused when the builtin playbooks lack it', async () => {
     const input = await inputOf(manifestText({ op: { action: 'cluster.yml' } }));
     const playbooks = new Set([...CATALOG.playbooks].filter((p) => p !== 'restart-nginx-proxy.yml'));
-    assert.throws(() => preparePlan(input, { ...CATALOG, playbooks }), /lack restart-nginx-proxy\.yml/);
+    assert.throws(() => preparePlan(input, { ...CATALOG, playbooks }), /needs the builtin restart-nginx-proxy\.yml, but the builtin playbooks lack it/);
   });
 
   it('the digest depends on the control-plane hosts and their addresses only', async () => {
@@ -71,6 +71,20 @@ describe('restarting the workers\' nginx-proxy after a control-plane change', ()
     assert.equal(await digest(HOSTS_YML.replace('ip: 10.6.0.13', 'ip: 10.6.0.33')), base, 'a worker\'s address is no part of it');
     assert.notEqual(await digest(MOVED_CONTROL_PLANE), base);
     assert.notEqual(await digest(TWO_CONTROL_PLANES), base);
+  });
+});
+
+describe('the admin kubeconfig after an install', () => {
+  it('an install fetches it (before restarting the proxies) and says where it will be; other operations do not', async () => {
+    const install = await planWith({ action: 'cluster.yml', postHook: [{ actionType: 'playbook', action: 'cluster-info.yml' }] });
+    assert.deepEqual(install.steps.map((s) => s.action), ['cluster.yml', 'cluster-info.yml', 'fetch-kubeconfig.yml', 'restart-nginx-proxy.yml']);
+    assert.equal(install.kubeconfigArtifact, 'artifacts/admin.conf');
+    assert.ok(install.steps[2]!.argv.includes('builtin/fetch-kubeconfig.yml'));
+    for (const op of [{ action: 'scale.yml' }, { action: 'cluster.yml', extraArgs: '--limit=etcd,kube_control_plane' }, { action: 'ping.yml' }, { action: 'upgrade-cluster.yml' }]) {
+      const p = await planWith(op, HOSTS_YML, HOSTS_YML);
+      assert.equal(p.kubeconfigArtifact, undefined, op.action);
+      assert.ok(!p.steps.some((s) => s.action === 'fetch-kubeconfig.yml'), op.action);
+    }
   });
 });
 

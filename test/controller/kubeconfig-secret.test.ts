@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, it } from 'node:test';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { Queue } from 'bullmq';
+import { execa } from 'execa';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../../src/api/types.js';
+import { Controller } from '../../src/controller/controller.js';
+import { defaultBuiltinDir } from '../../src/engine/builtin-dir.js';
+import { createLogger } from '../../src/util/logger.js';
+import { CLI } from '../cli/cli-fixture.js';
+import { loadTestEnv } from '../env/index.js';
+
+const env = loadTestEnv();
+const core = env.kubeConfig.makeApiClient(CoreV1Api);
+const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+/** A fake admin kubeconfig whose client key stands for the secret part. */
+const CLIENT_KEY = Buffer.from(`fake-client-key-${env.randomName('k')}`).toString('base64');
+const FAKE_KUBECONFIG = `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: Q0EtREFUQQ==
+    server: https://127.0.0.1:6443
+  name: cluster.local
+contexts:
+- context:
+    cluster: cluster.local
+    user: kubernetes-admin
+  name: kubernetes-admin@cluster.local
+current-context: kubernetes-admin@cluster.local
+kind: Config
+users:
+- name: kubernetes-admin
+  user:
+    client-certificate-data: Q0VSVC1EQVRB
+    client-key-data: ${CLIENT_KEY}
+`;
+
+/** The "install": writes the fake kubeconfig where kubespray leaves admin.conf on the control plane. */
+const INSTALL = `- name: Pretend to install
+  hosts: kube_control_plane
+  gather_facts: false
+  tasks:
+    - name: Make the config directory
+      ansible.builtin.file:
+        path: "{{ kube_config_dir }}"
+        state: directory
+        mode: "0700"
+    - name: Write an admin kubeconfig
+      ansible.builtin.copy:
+        dest: "{{ kube_config_dir }}/admin.conf"
+        mode: "0600"
+        content: ${JSON.stringify(FAKE_KUBECONFIG)}
+`;
+
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('the admin kubeconfig of an install, through the controller (--executor local, real SSH hosts)', () => {
+  it('is stored in <cluster>-kubeconfig (key value) owned by the Cluster, named in status.kubeconfigSecretRef, printed by slipway kubeconfig, and nowhere in status, Events or logs', async () => {
+    const ns = await env.namespace('kcfg');
+    const cluster = env.randomName('kcfg');
+    const configDir = join(env.runDir, env.randomName('kcfg-dir'));
+    const [cp, ...workers] = env.hosts;
+    const hosts = `all:\n  hosts:\n${env.hosts
+      .map((h) => `    ${h.name}:\n      ip: ${h.address}\n      ansible_host: ${h.address}\n      ansible_port: ${h.port}\n      ansible_user: ${env.sshUser}`)
+      .join('\n')}\n  children:\n    kube_control_plane: {hosts: {${cp!.name}: }}\n    kube_node: {hosts: {${workers.map((h) => `${h.name}: `).join(', ')}}}\n    etcd: {hosts: {${cp!.name}: }}\n    k8s_cluster: {children: {kube_control_plane: , kube_node: }}\n`;
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'hosts' }, data: { 'hosts.yml': hosts } } });
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'vars' }, data: { 'group_vars.yml': `kube_config_dir: ${JSON.stringify(configDir)}\n` } } });
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'actions' }, data: { 'cluster.yml': INSTALL } } });
+    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'ssh' }, stringData: { 'ssh-privatekey': await readFile(env.sshPrivateKeyPath, 'utf8'), known_hosts: await readFile(env.knownHostsPath, 'utf8') } } });
+    const clusterBody: Cluster = {
+      apiVersion: 'kubean.io/v1alpha1',
+      kind: 'Cluster',
+      metadata: { name: cluster },
+      spec: { hostsConfRef: { namespace: ns, name: 'hosts' }, varsConfRef: { namespace: ns, name: 'vars' }, sshAuthRef: { namespace: ns, name: 'ssh' } },
+    };
+    const created = (await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body: clusterBody })) as Cluster;
+    cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster }));
+
+    const logFile = join(await mkdtemp(join(tmpdir(), 'slipway-kcfg-')), 'controller.log');
+    const queueName = env.randomName('kcfg-q');
+    const controller = await Controller.start({
+      kubeConfig: env.kubeConfig,
+      namespace: ns,
+      redis: { host: env.redis.host, port: env.redis.port },
+      identity: 'test',
+      executor: 'local',
+      jobImage: 'registry.invalid/slipway/job:test',
+      builtinDir: defaultBuiltinDir(),
+      historyLimit: 30,
+      operator: { allowLoopbackHosts: true },
+      local: { sandbox: { allowLoopbackHosts: true } },
+      queueName,
+      keyPrefix: `${queueName}:`,
+      leaseName: queueName,
+      lease: { leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 500 },
+      logger: createLogger({ level: 'debug', destination: logFile }),
+    });
+    cleanups.push(async () => {
+      await controller.stop();
+      const q = new Queue(queueName, { connection: { host: env.redis.host, port: env.redis.port } });
+      await q.obliterate({ force: true });
+      await q.close();
+    });
+
+    const name = env.randomName('install');
+    await custom.createClusterCustomObject({
+      group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL,
+      body: { apiVersion: 'kubean.io/v1alpha1', kind: 'ClusterOperation', metadata: { name }, spec: { cluster, actionType: 'playbook', action: 'cluster.yml', actionSource: 'configmap', actionSourceRef: { namespace: ns, name: 'actions' } } },
+    });
+    cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name }));
+    const op = await eventually('the install to finish', async () => {
+      const o = (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name })) as ClusterOperation;
+      return o.status?.status === 'Succeeded' || o.status?.status === 'Failed' ? o : undefined;
+    });
+    assert.equal(op.status?.status, 'Succeeded', op.status?.message);
+    assert.deepEqual(op.status?.steps?.map((s) => [s.role, s.status, s.name.replace(/ \(.*/, '')]), [
+      ['action', 'Succeeded', 'action: cluster.yml'],
+      ['postHook', 'Succeeded', 'postHook 1: fetch-kubeconfig.yml'],
+      ['postHook', 'Succeeded', 'postHook 2: restart-nginx-proxy.yml'],
+    ]);
+
+    const c = (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster })) as Cluster;
+    const secretName = `${cluster}-kubeconfig`;
+    assert.deepEqual(c.status?.kubeconfigSecretRef, { namespace: ns, name: secretName });
+    assert.match(c.status?.controlPlaneDigest ?? '', /^sha256:/);
+    const secret = await core.readNamespacedSecret({ name: secretName, namespace: ns });
+    assert.deepEqual(secret.metadata?.ownerReferences?.map((o) => [o.kind, o.name, o.uid]), [['Cluster', cluster, created.metadata.uid]]);
+    const stored = Buffer.from(secret.data?.value ?? '', 'base64').toString('utf8');
+    // The server is the control-plane host's apiserver, as kubespray's kubeconfig_localhost writes it.
+    assert.equal(stored, FAKE_KUBECONFIG.replace('server: https://127.0.0.1:6443', `server: https://${cp!.address}:6443`));
+
+    const printed = await execa('node', [CLI, 'kubeconfig', cluster, '--kubeconfig', env.kubeconfigPath], { reject: false });
+    assert.equal(printed.exitCode, 0, printed.stderr);
+    assert.equal(printed.stdout, stored.trimEnd());
+    const byNamespace = await execa('node', [CLI, 'kubeconfig', cluster, '--namespace', ns, '--kubeconfig', env.kubeconfigPath], { reject: false });
+    assert.equal(byNamespace.stdout, stored.trimEnd());
+    const missing = await execa('node', [CLI, 'kubeconfig', `${cluster}-none`, '--kubeconfig', env.kubeconfigPath], { reject: false });
+    assert.equal(missing.exitCode, 1);
+    assert.match(missing.stderr, /not found/);
+
+    // Nowhere else: statuses, Events, the controller's log.
+    const events = await core.listNamespacedEvent({ namespace: 'default' });
+    const mine = events.items.filter((e) => e.involvedObject.name === name || e.involvedObject.name === cluster);
+    assert.ok(mine.length > 0, 'Events were recorded');
+    await controller.stop();
+    const log = await readFile(logFile, 'utf8');
+    assert.ok(log.includes(name), 'the log is about this operation');
+    for (const [where, text] of [['operation status', JSON.stringify(op.status)], ['cluster status', JSON.stringify(c.status)], ['Events', JSON.stringify(mine)], ['log', log]] as const) {
+      assert.ok(!text.includes(CLIENT_KEY), `the client key is not in the ${where}`);
+      assert.ok(!text.includes('kubernetes-admin@cluster.local'), `the kubeconfig is not in the ${where}`);
+    }
+  });
+});
