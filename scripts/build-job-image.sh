@@ -75,7 +75,14 @@ stage "install slipway" install_slipway "$rootfs" "$repo" "$kubectl"
 stage "check as uid $JOB_UID" check_rootfs "$rootfs" >&2
 stage "clean" clean_rootfs "$rootfs"
 mkdir -p "$build/out"
-stage "commit OCI archive" oci_pack "$rootfs" "$build/out/slipway-job.oci.tar" "$ref" "$key"
+stage "commit OCI archive" oci_pack "$rootfs" "$build/out/slipway-job.oci.tar" "$ref" "$key" \
+  --config.user "$JOB_UID:$JOB_UID" \
+  --config.entrypoint /opt/slipway/bin/entrypoint.sh \
+  --config.workingdir /tmp \
+  --config.env PATH=/usr/local/bin:/usr/bin:/bin \
+  --config.env LANG=C.UTF-8 \
+  --config.env SLIPWAY_BUILTIN_DIR=/opt/slipway/playbooks \
+  --config.label "org.opencontainers.image.title=Slipway job"
 inputs >"$build/out/inputs.txt"
 mv "$build/out" "$out"
 

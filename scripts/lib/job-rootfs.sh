@@ -1,4 +1,4 @@
-# Sourced by build-job-image.sh: the job image's root filesystem, built with debootstrap from
+# Sourced by the image build scripts: root filesystems built with debootstrap from
 # Debian's mirror, without a container daemon or registry. Runs as root.
 
 readonly JOB_UID=65532
@@ -14,7 +14,7 @@ debootstrap_rootfs() {
     "$suite" "$rootfs" "$mirror" >"$log" 2>&1 || {
     cat "$rootfs/debootstrap/debootstrap.log" >>"$log" 2>/dev/null
     tail -30 "$log" >&2
-    echo "build-job-image: debootstrap failed (log: $log)" >&2
+    echo "debootstrap failed (log: $log)" >&2
     return 1
   }
 }

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { chmod, copyFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { execa } from 'execa';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterOperation } from '../../src/api/types.js';
+import { loadTestEnv } from '../env/index.js';
+import { repoRoot } from '../env/repo-root.js';
+
+const archive = process.env.SLIPWAY_CONTROLLER_IMAGE_ARCHIVE;
+const HOSTS = `all:
+  hosts:
+    node1: {ip: 10.6.0.11, ansible_host: 10.6.0.11}
+  children:
+    kube_control_plane: {hosts: {node1: }}
+    kube_node: {hosts: {node1: }}
+    etcd: {hosts: {node1: }}
+    k8s_cluster: {children: {kube_control_plane: , kube_node: }}
+`;
+
+test(
+  'the built controller image runs as uid 65532 and reconciles a ClusterOperation to Succeeded (Job mode; kwok runs the Job)',
+  { skip: archive ? false : 'set SLIPWAY_CONTROLLER_IMAGE_ARCHIVE to an archive of scripts/build-controller-image.sh (runs it with podman)' },
+  async () => {
+    const env = loadTestEnv();
+    const inspect = await execa('skopeo', ['inspect', '--config', `oci-archive:${archive!}`]);
+    const config = (JSON.parse(inspect.stdout) as { config: { User: string; Entrypoint: string[] } }).config;
+    assert.equal(config.User, '65532:65532');
+    assert.deepEqual(config.Entrypoint, ['node', '/opt/slipway/dist/src/cli/main.js']);
+
+    const core = env.kubeConfig.makeApiClient(CoreV1Api);
+    const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
+    const ns = await env.namespace('cimg');
+    const cluster = env.randomName('cimg');
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'hosts' }, data: { 'hosts.yml': HOSTS } } });
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'vars' }, data: { 'group_vars.yml': 'kube_version: v1.34.4\n' } } });
+    await custom.createClusterCustomObject({
+      group: GROUP, version: VERSION, plural: CLUSTER_PLURAL,
+      body: { apiVersion: 'kubean.io/v1alpha1', kind: 'Cluster', metadata: { name: cluster }, spec: { hostsConfRef: { namespace: ns, name: 'hosts' }, varsConfRef: { namespace: ns, name: 'vars' } } },
+    });
+    const name = env.randomName('cimg-op');
+    await custom.createClusterCustomObject({
+      group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL,
+      body: { apiVersion: 'kubean.io/v1alpha1', kind: 'ClusterOperation', metadata: { name }, spec: { cluster, actionType: 'playbook', action: 'ping.yml' } },
+    });
+
+    // The image's user must read the kubeconfig.
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-cimg-'));
+    await chmod(dir, 0o755);
+    await copyFile(env.kubeconfigPath, join(dir, 'kubeconfig'));
+    await chmod(join(dir, 'kubeconfig'), 0o644);
+    const queue = env.randomName('cimg-q');
+    // Bounded by timeout(1) inside the container: the wrapper's podman run does not pass on signals.
+    const run = execa('bash', [
+      join(repoRoot(), 'scripts', 'job-image-podman.sh'), archive!, '--network=host', '-v', `${dir}:/kube:ro`,
+      '-e', `SLIPWAY_REDIS_URL=${env.redis.url}`, '-e', `POD_NAME=${queue}`, '--entrypoint', 'timeout', '--',
+      '40', 'node', '/opt/slipway/dist/src/cli/main.js', 'controller', '--namespace', ns, '--kubeconfig', '/kube/kubeconfig', '--job-image', 'registry.invalid/slipway/job:test',
+    ], { reject: false });
+    let op: ClusterOperation | undefined;
+    const end = Date.now() + 120_000;
+    while (Date.now() < end) {
+      op = (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name })) as ClusterOperation;
+      if (op.status?.status === 'Succeeded' || op.status?.status === 'Failed') break;
+      if (run.exitCode !== null && run.exitCode !== undefined) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const done = await run;
+    assert.equal(op?.status?.status, 'Succeeded', `${op?.status?.message ?? ''}\n${done.stderr.slice(-3000)}`);
+    assert.ok(op?.status?.jobRef?.name, 'it ran as a Job');
+    await custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name });
+    await custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster });
+  },
+);
