@@ -11,7 +11,7 @@ import { INVENTORY_PATH, KNOWN_HOSTS_PATH, VARS_PATH, ansibleEnv } from './ansib
 import type { BuiltinCatalog } from './builtin-catalog.js';
 import { controlPlaneDigest, proxyRestartReason, RESTART_NGINX_PROXY_PLAYBOOK } from './control-plane-change.js';
 import { controllerOverrideArgs, operationKind } from './kubespray-actions.js';
-import { BUILTIN_LINK, FETCH_KUBECONFIG_PLAYBOOK, KUBECONFIG_ARTIFACT, type Plan, type Step, type WorkFile } from './plan-types.js';
+import { BUILTIN_LINK, KUBECONFIG_ARTIFACT, KUBECONFIG_PLAYBOOK, type Plan, type Step, type WorkFile } from './plan-types.js';
 
 /** Inputs of the pure planner: everything is fetched, parsed and checked before this. */
 export interface PlanInput {
@@ -104,18 +104,14 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
   const kind = operationKind(op.spec.action, mainLimit);
   const builtin = (playbook: string, why: string) =>
     builtinStep(playbook, why, roleCounts.postHook!++ + 1, { catalog, ansibleBase, overrides, env }, problems.at({ object: opObject, key: 'spec.action' }));
-  // After the user's postHooks, in this order; neither takes the action's --limit.
-  let kubeconfigArtifact: string | undefined;
-  if (kind === 'install') {
-    const step = builtin(FETCH_KUBECONFIG_PLAYBOOK, 'an install makes an admin kubeconfig');
-    if (step) {
-      steps.push(step);
-      kubeconfigArtifact = KUBECONFIG_ARTIFACT;
-    }
-  }
+  // The builtin cluster.yml (an install) ends by fetching the admin kubeconfig, as kubean's
+  // kubeconfig.yml does wherever it is listed: into KUBECONFIG_ARTIFACT of the work directory.
+  const fetchesKubeconfig = steps.some((s) => s.source === 'builtin' && (s.action === KUBECONFIG_PLAYBOOK || (s.role === 'action' && kind === 'install')));
+  const kubeconfigArtifact = fetchesKubeconfig ? KUBECONFIG_ARTIFACT : undefined;
   const reason = proxyRestartReason({ kind, digest, previous: p.previousControlPlaneDigest });
   if (reason !== undefined) {
-    // On every worker: the workers are exactly the hosts a control-plane --limit leaves out.
+    // After the user's postHooks, on every worker: the workers are exactly the hosts a
+    // control-plane --limit leaves out.
     const step = builtin(RESTART_NGINX_PROXY_PLAYBOOK, reason);
     if (step) steps.push(step);
   }

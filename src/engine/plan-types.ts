@@ -81,7 +81,7 @@ export const BUILTIN_LINK = 'builtin';
  */
 export const AGENT_IDENTITY_PATH = 'auth/ssh-agent-identity.pub';
 
-/** The builtin playbook an install ends with: the admin kubeconfig into KUBECONFIG_ARTIFACT. */
-export const FETCH_KUBECONFIG_PLAYBOOK = 'fetch-kubeconfig.yml';
-/** Where fetch-kubeconfig.yml writes the admin kubeconfig, relative to the work directory. */
+/** kubean's builtin that fetches the admin kubeconfig (the builtin cluster.yml ends with it too). */
+export const KUBECONFIG_PLAYBOOK = 'kubeconfig.yml';
+/** Where they write it (slipway_artifacts_dir/admin.conf), relative to the work directory. */
 export const KUBECONFIG_ARTIFACT = 'artifacts/admin.conf';

@@ -43,7 +43,7 @@ users:
     client-key-data: ${CLIENT_KEY}
 `;
 
-/** The "install": writes the fake kubeconfig where kubespray leaves admin.conf on the control plane. */
+/** The "install": writes the fake kubeconfig where the vars say admin.conf is on the control plane. */
 const INSTALL = `- name: Pretend to install
   hosts: kube_control_plane
   gather_facts: false
@@ -80,7 +80,7 @@ describe('the admin kubeconfig of an install, through the controller (--executor
       .map((h) => `    ${h.name}:\n      ip: ${h.address}\n      ansible_host: ${h.address}\n      ansible_port: ${h.port}\n      ansible_user: ${env.sshUser}`)
       .join('\n')}\n  children:\n    kube_control_plane: {hosts: {${cp!.name}: }}\n    kube_node: {hosts: {${workers.map((h) => `${h.name}: `).join(', ')}}}\n    etcd: {hosts: {${cp!.name}: }}\n    k8s_cluster: {children: {kube_control_plane: , kube_node: }}\n`;
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'hosts' }, data: { 'hosts.yml': hosts } } });
-    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'vars' }, data: { 'group_vars.yml': `kube_config_dir: ${JSON.stringify(configDir)}\n` } } });
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'vars' }, data: { 'group_vars.yml': `kube_config_dir: ${JSON.stringify(configDir)}\nslipway_admin_kubeconfig: ${JSON.stringify(`${configDir}/admin.conf`)}\n` } } });
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'actions' }, data: { 'cluster.yml': INSTALL } } });
     await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'ssh' }, stringData: { 'ssh-privatekey': await readFile(env.sshPrivateKeyPath, 'utf8'), known_hosts: await readFile(env.knownHostsPath, 'utf8') } } });
     const clusterBody: Cluster = {
@@ -121,7 +121,7 @@ describe('the admin kubeconfig of an install, through the controller (--executor
     const name = env.randomName('install');
     await custom.createClusterCustomObject({
       group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL,
-      body: { apiVersion: 'kubean.io/v1alpha1', kind: 'ClusterOperation', metadata: { name }, spec: { cluster, actionType: 'playbook', action: 'cluster.yml', actionSource: 'configmap', actionSourceRef: { namespace: ns, name: 'actions' } } },
+      body: { apiVersion: 'kubean.io/v1alpha1', kind: 'ClusterOperation', metadata: { name }, spec: { cluster, actionType: 'playbook', action: 'cluster.yml', actionSource: 'configmap', actionSourceRef: { namespace: ns, name: 'actions' }, postHook: [{ actionType: 'playbook', action: 'kubeconfig.yml' }] } },
     });
     cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name }));
     const op = await eventually('the install to finish', async () => {
@@ -131,7 +131,7 @@ describe('the admin kubeconfig of an install, through the controller (--executor
     assert.equal(op.status?.status, 'Succeeded', op.status?.message);
     assert.deepEqual(op.status?.steps?.map((s) => [s.role, s.status, s.name.replace(/ \(.*/, '')]), [
       ['action', 'Succeeded', 'action: cluster.yml'],
-      ['postHook', 'Succeeded', 'postHook 1: fetch-kubeconfig.yml'],
+      ['postHook', 'Succeeded', 'postHook 1: kubeconfig.yml'],
       ['postHook', 'Succeeded', 'postHook 2: restart-nginx-proxy.yml'],
     ]);
 
@@ -142,8 +142,7 @@ describe('the admin kubeconfig of an install, through the controller (--executor
     const secret = await core.readNamespacedSecret({ name: secretName, namespace: ns });
     assert.deepEqual(secret.metadata?.ownerReferences?.map((o) => [o.kind, o.name, o.uid]), [['Cluster', cluster, created.metadata.uid]]);
     const stored = Buffer.from(secret.data?.value ?? '', 'base64').toString('utf8');
-    // The server is the control-plane host's apiserver, as kubespray's kubeconfig_localhost writes it.
-    assert.equal(stored, FAKE_KUBECONFIG.replace('server: https://127.0.0.1:6443', `server: https://${cp!.address}:6443`));
+    assert.equal(stored, FAKE_KUBECONFIG);
 
     const printed = await execa('node', [CLI, 'kubeconfig', cluster, '--kubeconfig', env.kubeconfigPath], { reject: false });
     assert.equal(printed.exitCode, 0, printed.stderr);

@@ -74,17 +74,21 @@ describe('restarting the workers\' nginx-proxy after a control-plane change', ()
   });
 });
 
-describe('the admin kubeconfig after an install', () => {
-  it('an install fetches it (before restarting the proxies) and says where it will be; other operations do not', async () => {
+describe('the admin kubeconfig a plan fetches', () => {
+  it("the builtin cluster.yml (an install) and kubean's kubeconfig.yml leave it in artifacts/admin.conf; nothing else does", async () => {
     const install = await planWith({ action: 'cluster.yml', postHook: [{ actionType: 'playbook', action: 'cluster-info.yml' }] });
-    assert.deepEqual(install.steps.map((s) => s.action), ['cluster.yml', 'cluster-info.yml', 'fetch-kubeconfig.yml', 'restart-nginx-proxy.yml']);
+    assert.deepEqual(install.steps.map((s) => s.action), ['cluster.yml', 'cluster-info.yml', 'restart-nginx-proxy.yml']);
     assert.equal(install.kubeconfigArtifact, 'artifacts/admin.conf');
-    assert.ok(install.steps[2]!.argv.includes('builtin/fetch-kubeconfig.yml'));
+    const hook = await planWith({ action: 'ping.yml', postHook: [{ actionType: 'playbook', action: 'kubeconfig.yml' }] }, HOSTS_YML, HOSTS_YML);
+    assert.equal(hook.kubeconfigArtifact, 'artifacts/admin.conf');
+    const cm = { actionSource: 'configmap' as const, actionSourceRef: { namespace: 'kubean-system', name: 'actions' } };
     for (const op of [{ action: 'scale.yml' }, { action: 'cluster.yml', extraArgs: '--limit=etcd,kube_control_plane' }, { action: 'ping.yml' }, { action: 'upgrade-cluster.yml' }]) {
       const p = await planWith(op, HOSTS_YML, HOSTS_YML);
       assert.equal(p.kubeconfigArtifact, undefined, op.action);
-      assert.ok(!p.steps.some((s) => s.action === 'fetch-kubeconfig.yml'), op.action);
     }
+    const extra = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: actions, namespace: kubean-system}\ndata:\n  cluster.yml: |\n    - name: Mine\n      hosts: all\n      tasks: []\n';
+    const input = await inputOf(manifestText({ op: { action: 'cluster.yml', ...cm }, extra }));
+    assert.equal(preparePlan(input, CATALOG).kubeconfigArtifact, undefined, 'a ConfigMap cluster.yml fetches nothing');
   });
 });
 

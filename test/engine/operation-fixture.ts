@@ -84,6 +84,6 @@ export async function inputOf(text: string): Promise<OperationInput> {
 }
 
 export const CATALOG = {
-  playbooks: new Set(['ping.yml', 'cluster-info.yml', 'cluster.yml', 'scale.yml', 'remove-node.yml', 'reset.yml', 'upgrade-cluster.yml', 'run-script.yml', 'restart-nginx-proxy.yml', 'fetch-kubeconfig.yml']),
+  playbooks: new Set(['ping.yml', 'cluster-info.yml', 'cluster.yml', 'scale.yml', 'remove-node.yml', 'reset.yml', 'upgrade-cluster.yml', 'run-script.yml', 'restart-nginx-proxy.yml', 'kubeconfig.yml']),
   scripts: new Set<string>(['check.sh']),
 };

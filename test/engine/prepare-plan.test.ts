@@ -36,8 +36,7 @@ describe('preparePlan', () => {
       'preHook 1: ping.yml',
       'action: cluster.yml',
       'postHook 1: cluster-info.yml',
-      'postHook 2: fetch-kubeconfig.yml (an install makes an admin kubeconfig)',
-      'postHook 3: restart-nginx-proxy.yml (an install sets up the control plane)',
+      'postHook 2: restart-nginx-proxy.yml (an install sets up the control plane)',
     ]);
     const main = p.steps[1]!;
     assert.deepEqual(main.argv, [
