@@ -28,24 +28,33 @@ deb $mirror $DEBIAN_SUITE main
 deb $mirror $DEBIAN_SUITE-updates main
 deb ${mirror%/debian*}/debian-security $DEBIAN_SUITE-security main
 LIST
-  in_chroot "$rootfs/fs" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -qq >/dev/null'
+  in_chroot "$rootfs/fs" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -qq'
   clean_rootfs "$rootfs/fs"
   tar -C "$rootfs/fs" --numeric-owner -cf "$tar.tmp" .
   mv "$tar.tmp" "$tar"
 }
 
-# in_chroot ROOTFS COMMAND...: runs COMMAND in ROOTFS with the host's DNS; services that a
-# package would start stay stopped (policy-rc.d), so nothing binds a port on this machine.
+# in_chroot ROOTFS COMMAND...: runs COMMAND in ROOTFS with the host's DNS, its output in a
+# log shown only if it fails; services that a package would start stay stopped (policy-rc.d),
+# so nothing binds a port on this machine.
 in_chroot() {
-  local rootfs=$1
+  local rootfs=$1 log rc=0
   shift
+  log=$(mktemp "$work_root/chroot-XXXXXX.log")
   cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
+  # The base has an empty /dev (clean_rootfs); apt and maintainer scripts need these.
+  [ -e "$rootfs/dev/null" ] || mknod -m 666 "$rootfs/dev/null" c 1 3
+  [ -e "$rootfs/dev/zero" ] || mknod -m 666 "$rootfs/dev/zero" c 1 5
+  [ -e "$rootfs/dev/urandom" ] || mknod -m 666 "$rootfs/dev/urandom" c 1 9
   printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
   chmod 755 "$rootfs/usr/sbin/policy-rc.d"
-  local rc=0
-  chroot "$rootfs" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@" || rc=$?
+  chroot "$rootfs" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@" >"$log" 2>&1 || rc=$?
   rm -f "$rootfs/usr/sbin/policy-rc.d"
   : >"$rootfs/etc/resolv.conf"
+  if [ $rc -ne 0 ]; then
+    tail -30 "$log" >&2
+    echo "bundle: in $rootfs: $* failed ($rc)" >&2
+  fi
   return $rc
 }
 
@@ -55,7 +64,7 @@ debian_rootfs() {
   shift
   mkdir -p "$dir"
   tar -C "$dir" --numeric-owner -xf "$(base_rootfs_tar)"
-  in_chroot "$dir" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null' sh "$@"
+  in_chroot "$dir" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"' sh "$@"
   clean_rootfs "$dir"
 }
 

@@ -104,7 +104,7 @@ image_redis() {
   # Created first so that the package's postinst finds the user and keeps its ids.
   chroot "$work/rootfs" groupadd --system --gid 999 redis
   chroot "$work/rootfs" useradd --system --uid 999 --gid 999 --home-dir /var/lib/redis --shell /usr/sbin/nologin redis
-  in_chroot "$work/rootfs" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null'
+  in_chroot "$work/rootfs" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server'
   clean_rootfs "$work/rootfs"
   install -d -m 755 -o 999 -g 999 "$work/rootfs/data"
   oci_pack_rootfs "$work/rootfs" "$(image_archive "$ref")" "$ref" \

@@ -19,7 +19,7 @@ registry_start() {
   docker-registry serve "$config" >"$log" 2>&1 &
   registry_pid=$!
   for i in $(seq 100); do
-    if curl -fsS -o /dev/null "http://$registry_addr/v2/"; then return; fi
+    if curl -fs -o /dev/null "http://$registry_addr/v2/"; then return; fi
     kill -0 "$registry_pid" 2>/dev/null || { tail -20 "$log" >&2; die "docker-registry exited (log: $log)"; }
     sleep 0.1
   done
