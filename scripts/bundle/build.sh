@@ -65,6 +65,8 @@ for v in "${kube_versions[@]}"; do
       */pause:*) pause_refs[$ref]=$t pause_for[$v]=$t ;;
     esac
   done < <(kubeadm_images "$v")
+  [ -n "${etcd_for[$v]:-}" ] && [ -n "${coredns_for[$v]:-}" ] && [ -n "${pause_for[$v]:-}" ] ||
+    die "kubeadm $v did not list its etcd, CoreDNS and pause images (kubeadm config images list --kubernetes-version $v)"
 done
 for v in "${kube_versions[@]}"; do
   for b in kubelet kubectl kube-proxy kube-apiserver kube-controller-manager kube-scheduler; do
