@@ -1,5 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from '../env/repo-root.js';
@@ -69,10 +71,25 @@ describe('bundle images run', { skip }, () => {
     assert.match(out, /^999\n999\nRedis server v=\d/);
   });
 
-  test('the nginx image runs nginx', async () => {
+  test('the nginx image runs kubespray’s nginx-proxy configuration with its own command', async () => {
     const ref = `${served.registryHost}/${refOf(/^docker\.io\/library\/nginx:/)}`;
     const tag = ref.split(':').pop()!;
-    const r = await podman(['run', '--rm', '--network=none', '--tls-verify=false', ref, 'nginx', '-v']);
-    assert.ok(r.stderr.includes(`nginx/${tag}`), r.stderr);
+    assert.ok((await podman(['run', '--rm', '--network=none', '--tls-verify=false', ref, 'nginx', '-v'])).stderr.includes(`nginx/${tag}`), `nginx ${tag}`);
+    const etc = await mkdtemp(join(tmpdir(), 'slipway-nginx-proxy-'));
+    try {
+      await copyFile(join(repoRoot(), 'test', 'bundle', 'fixtures', 'nginx-proxy.conf'), join(etc, 'nginx.conf'));
+      await chmod(etc, 0o755);
+      const id = (await podman(['run', '-d', '--network=none', '--tls-verify=false', '-v', `${etc}:/etc/nginx:ro`, ref])).stdout.trim();
+      try {
+        await new Promise((r) => setTimeout(r, 1500));
+        const logs = await podman(['logs', id]);
+        assert.equal((await podman(['inspect', '--format', '{{.State.Running}}', id])).stdout.trim(), 'true', logs.stdout + logs.stderr);
+        assert.doesNotMatch(logs.stderr, /\[emerg\]/);
+      } finally {
+        await podman(['rm', '-f', id], { reject: false });
+      }
+    } finally {
+      await rm(etc, { recursive: true, force: true });
+    }
   });
 });

@@ -82,16 +82,20 @@ image_flannel() {
 }
 
 # image_nginx ARCHIVE REPO: Debian's nginx-light for the workers' nginx-proxy; tagged with the
-# nginx version inside, as nginx's own images are.
+# nginx version inside, as nginx's own images are. kubespray mounts its own /etc/nginx, whose
+# nginx.conf proxies the apiservers in a `stream` block and loads no modules: Debian builds the
+# stream module as a loadable one, so the command loads it (as upstream's image has it built in).
+readonly NGINX_STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
 image_nginx() {
   local archive=$1 repo=$2 work version
   work=$(new_work_dir)
-  debian_rootfs "$work/rootfs" nginx-light
+  debian_rootfs "$work/rootfs" nginx-light libnginx-mod-stream
   version=$(chroot "$work/rootfs" dpkg-query -W -f '${Version}' nginx-light)
-  rm -f "$work/rootfs/etc/nginx/sites-enabled/default"
-  ln -sf /dev/stdout "$work/rootfs/var/log/nginx/access.log" 2>/dev/null || true
+  [ -f "$work/rootfs$NGINX_STREAM_MODULE" ] || die "nginx image: no $NGINX_STREAM_MODULE"
+  # Loaded by the command instead, once, whatever configuration is mounted.
+  rm -f "$work/rootfs/etc/nginx/modules-enabled/"*stream*.conf "$work/rootfs/etc/nginx/sites-enabled/default"
   oci_pack_rootfs "$work/rootfs" "$archive" "$repo:${version%%-*}" \
-    --config.cmd nginx --config.cmd -g --config.cmd 'daemon off;' \
+    --config.cmd nginx --config.cmd -g --config.cmd "daemon off; load_module $NGINX_STREAM_MODULE;" \
     --config.stopsignal SIGQUIT --config.exposedports 80/tcp --config.env "$STATIC_PATH"
 }
 
