@@ -92,6 +92,8 @@ require_wrapper "cni-plugins-$CNI_PLUGINS_VERSION" github.com/containernetworkin
 piece "cni-plugins $CNI_PLUGINS_VERSION" "$bin_cache/cni-plugins-$CNI_PLUGINS_VERSION" build_cni_plugins "$CNI_PLUGINS_VERSION"
 require_wrapper "flannel-$FLANNEL_VERSION" github.com/flannel-io/flannel "$FLANNEL_VERSION"
 piece "flannel $FLANNEL_VERSION" "$bin_cache/flannel-$FLANNEL_VERSION/flanneld" build_flannel "$FLANNEL_VERSION"
+require_wrapper "flannel-cni-$FLANNEL_CNI_VERSION" github.com/containernetworking/plugins "$FLANNEL_CNI_VERSION"
+piece "flannel CNI plugin $FLANNEL_CNI_VERSION" "$bin_cache/flannel-cni-$FLANNEL_CNI_VERSION/flannel" build_flannel_cni "$FLANNEL_CNI_VERSION"
 
 # The file repository (files_repo).
 f=$(files_dir)
@@ -131,6 +133,7 @@ done
 for ref in "${!coredns_refs[@]}"; do add_image "$ref" image_coredns "$ref" "${coredns_refs[$ref]}"; done
 for ref in "${!pause_refs[@]}"; do add_image "$ref" image_pause "$ref" "${pause_refs[$ref]}"; done
 add_image "docker.io/flannel/flannel:$FLANNEL_VERSION" image_flannel "docker.io/flannel/flannel:$FLANNEL_VERSION" "$FLANNEL_VERSION"
+add_image "docker.io/flannel/flannel-cni-plugin:$FLANNEL_CNI_VERSION" image_flannel_cni "docker.io/flannel/flannel-cni-plugin:$FLANNEL_CNI_VERSION" "$FLANNEL_CNI_VERSION"
 slipway_version=$(sed -n 's/^  "version": "\([^"]*\)",$/\1/p' "$repo/package.json")
 add_image "slipway/redis:$slipway_version" image_redis "slipway/redis:$slipway_version"
 nginx_archive=$(images_dir)/nginx-light-$DEBIAN_SUITE.oci.tar

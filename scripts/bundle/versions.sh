@@ -6,5 +6,8 @@ CONTAINERD_VERSION=v2.2.9
 RUNC_VERSION=v1.3.6
 CNI_PLUGINS_VERSION=v1.7.1
 FLANNEL_VERSION=v0.26.7
+# flannel's CNI plugin (flannel-io/cni-plugin) is refused by the module proxy; containernetworking
+# /plugins shipped the same plugin (plugins/meta/flannel) until it moved, last in v0.9.1.
+FLANNEL_CNI_VERSION=v0.9.1
 # The tag of the workers' nginx-proxy image: the nginx version of Debian's nginx-light inside it.
 DEBIAN_SUITE=${SLIPWAY_DEBIAN_SUITE:-bookworm}

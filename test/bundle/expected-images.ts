@@ -23,6 +23,7 @@ export const EXPECTED_IMAGES: Record<string, ImageExpectation> = {
   'registry.k8s.io/coredns/coredns': { entrypoint: ['/coredns'] },
   'registry.k8s.io/pause': { entrypoint: ['/pause'], user: '65535:65535' },
   'docker.io/flannel/flannel': { entrypoint: ['/opt/bin/flanneld'] },
+  'docker.io/flannel/flannel-cni-plugin': {},
   'docker.io/library/nginx': { cmd: ['nginx', '-g', 'daemon off; load_module /usr/lib/nginx/modules/ngx_stream_module.so;'] },
   'slipway/redis': { cmd: ['redis-server'], user: '999:999' },
   'slipway/job': { entrypoint: ['/opt/slipway/bin/entrypoint.sh'], user: '65532:65532' },

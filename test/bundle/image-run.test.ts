@@ -49,6 +49,13 @@ describe('bundle images run', { skip }, () => {
     assert.match(await pullRun(refOf(/^docker\.io\/flannel\/flannel:/), ['--version']), /^v\d+\.\d+\.\d+/m);
   });
 
+  test('the flannel CNI plugin image holds /flannel and cp, as kube-flannel.yml’s init container uses them', async () => {
+    const ref = `${served.registryHost}/${refOf(/^docker\.io\/flannel\/flannel-cni-plugin:/)}`;
+    const out = (await podman(['run', '--rm', '--network=none', '--tls-verify=false', '-e', 'CNI_COMMAND=VERSION', ref, 'sh', '-c', 'cp -f /flannel /tmp/flannel && /tmp/flannel'])).stdout;
+    const version = JSON.parse(out) as { supportedVersions: string[] };
+    assert.ok(version.supportedVersions.includes('0.3.1'), out);
+  });
+
   test('the pause image runs until SIGTERM and then exits 0', async () => {
     const ref = `${served.registryHost}/${refOf(/^registry\.k8s\.io\/pause:/)}`;
     const id = (await podman(['run', '-d', '--network=none', '--tls-verify=false', ref])).stdout.trim();

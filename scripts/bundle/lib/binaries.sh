@@ -56,8 +56,18 @@ build_coredns() {
   go_build "coredns-$1" "$bin_cache/coredns-$1/coredns" github.com/coredns/coredns "-X github.com/coredns/coredns/coremain.GitCommit=$1"
 }
 
+# build_flannel VERSION: static with cgo, as flannel's Makefile builds it on amd64 (its udp
+# backend is C).
 build_flannel() {
-  go_build "flannel-$1" "$bin_cache/flannel-$1/flanneld" github.com/flannel-io/flannel "-X github.com/flannel-io/flannel/pkg/version.Version=$1"
+  CGO_ENABLED=1 go_build "flannel-$1" "$bin_cache/flannel-$1/flanneld" github.com/flannel-io/flannel \
+    "-X github.com/flannel-io/flannel/pkg/version.Version=$1 -extldflags -static"
+}
+
+# build_flannel_cni VERSION: the flannel CNI plugin, which delegates to bridge and host-local
+# with the subnet flanneld writes to /run/flannel/subnet.env.
+build_flannel_cni() {
+  go_build "flannel-cni-$1" "$bin_cache/flannel-cni-$1/flannel" github.com/containernetworking/plugins/plugins/meta/flannel \
+    "-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=$1"
 }
 
 # build_pause VERSION: the pause program (scripts/bundle/pause.c), static.

@@ -81,6 +81,16 @@ image_flannel() {
     --config.entrypoint /opt/bin/flanneld --config.env "$STATIC_PATH"
 }
 
+# image_flannel_cni REF VERSION: /flannel for kube-flannel.yml's install-cni-plugin init
+# container, which copies it to the host's /opt/cni/bin with `cp`.
+image_flannel_cni() {
+  local ref=$1 v=$2 work
+  work=$(new_work_dir)
+  debian_rootfs "$work/rootfs"
+  install -m 755 "$bin_cache/flannel-cni-$v/flannel" "$work/rootfs/flannel"
+  oci_pack_rootfs "$work/rootfs" "$(image_archive "$ref")" "$ref" --config.env "$STATIC_PATH"
+}
+
 # image_nginx ARCHIVE REPO: Debian's nginx-light for the workers' nginx-proxy; tagged with the
 # nginx version inside, as nginx's own images are. kubespray mounts its own /etc/nginx, whose
 # nginx.conf proxies the apiservers in a `stream` block and loads no modules: Debian builds the

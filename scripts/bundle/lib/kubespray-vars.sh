@@ -44,6 +44,7 @@ write_kubespray_vars() {
       unset -n table
     done
     echo "flannel_version: '${FLANNEL_VERSION#v}'"
+    echo "flannel_init_image_tag: '$FLANNEL_CNI_VERSION'"
     echo "nginx_image_repo: \"{{ docker_image_repo }}/library/nginx\""
     echo "nginx_image_tag: '$(archive_ref "$nginx_archive" | sed 's/.*://')'"
   } >"$tmp"
