@@ -130,7 +130,12 @@ for ref in "${!etcd_refs[@]}"; do
   # kubespray's etcd_image_repo, for etcd_deployment_type=docker/containerd.
   pushes+=("$(image_archive "$ref") quay.io/coreos/etcd:${etcd_refs[$ref]}")
 done
-for ref in "${!coredns_refs[@]}"; do add_image "$ref" image_coredns "$ref" "${coredns_refs[$ref]}"; done
+for ref in "${!coredns_refs[@]}"; do
+  add_image "$ref" image_coredns "$ref" "${coredns_refs[$ref]}"
+  # kubeadm given any other --image-repository (as Slipway's roles give it) drops the second
+  # "coredns": <registry_host>/registry.k8s.io/coredns:<tag>.
+  pushes+=("$(image_archive "$ref") registry.k8s.io/coredns:${coredns_refs[$ref]}")
+done
 for ref in "${!pause_refs[@]}"; do add_image "$ref" image_pause "$ref" "${pause_refs[$ref]}"; done
 add_image "docker.io/flannel/flannel:$FLANNEL_VERSION" image_flannel "docker.io/flannel/flannel:$FLANNEL_VERSION" "$FLANNEL_VERSION"
 add_image "docker.io/flannel/flannel-cni-plugin:$FLANNEL_CNI_VERSION" image_flannel_cni "docker.io/flannel/flannel-cni-plugin:$FLANNEL_CNI_VERSION" "$FLANNEL_CNI_VERSION"
@@ -139,9 +144,8 @@ add_image "slipway/redis:$slipway_version" image_redis "slipway/redis:$slipway_v
 nginx_archive=$(images_dir)/nginx-light-$DEBIAN_SUITE.oci.tar
 piece "image nginx (Debian $DEBIAN_SUITE nginx-light)" "$nginx_archive" image_nginx "$nginx_archive" docker.io/library/nginx
 pushes+=("$nginx_archive $(archive_ref "$nginx_archive")")
-t0=$SECONDS
-job_archive=$(bash "$repo/scripts/build-job-image.sh")
-echo "=== job image: $job_archive ($((SECONDS - t0)) s)" >&2
+job_image() { job_archive=$(bash "$repo/scripts/build-job-image.sh"); }
+stage "job image (scripts/build-job-image.sh, cached by its inputs)" job_image
 pushes+=("$job_archive $(archive_ref "$job_archive")")
 if [ -n "${SLIPWAY_CONTROLLER_IMAGE_ARCHIVE:-}" ]; then
   pushes+=("$SLIPWAY_CONTROLLER_IMAGE_ARCHIVE $(archive_ref "$SLIPWAY_CONTROLLER_IMAGE_ARCHIVE")")

@@ -21,6 +21,7 @@ export const EXPECTED_IMAGES: Record<string, ImageExpectation> = {
   'registry.k8s.io/etcd': { cmd: ['/usr/local/bin/etcd'], onPath: 'etcd' },
   'quay.io/coreos/etcd': { cmd: ['/usr/local/bin/etcd'], onPath: 'etcd' },
   'registry.k8s.io/coredns/coredns': { entrypoint: ['/coredns'] },
+  'registry.k8s.io/coredns': { entrypoint: ['/coredns'] },
   'registry.k8s.io/pause': { entrypoint: ['/pause'], user: '65535:65535' },
   'docker.io/flannel/flannel': { entrypoint: ['/opt/bin/flanneld'] },
   'docker.io/flannel/flannel-cni-plugin': {},

@@ -97,7 +97,7 @@ describe('the bundle file repository (files_repo)', { skip }, () => {
     const tarball = served.index.files.find((f) => /containerd-[\d.]+-linux-amd64\.tar\.gz$/.test(f))!;
     const version = /\/download\/(v[\d.]+)\//.exec(tarball)![1]!;
     await execa('tar', ['-xzf', '-', '-C', dir, 'bin/containerd'], { input: await get(`${served.filesUrl}/${tarball}`) });
-    assert.match((await execa(join(dir, 'bin', 'containerd'), ['--version'])).stdout, new RegExp(` ${version.replace(/\./g, '\\.')}$`));
+    assert.match((await execa(join(dir, 'bin', 'containerd'), ['--version'])).stdout.trim(), new RegExp(` ${version.replace(/\./g, '\\.')}$`));
   });
 
   test('kubespray-vars.yml carries the served checksums', async () => {
