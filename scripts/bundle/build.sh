@@ -144,6 +144,8 @@ add_image "slipway/redis:$slipway_version" image_redis "slipway/redis:$slipway_v
 nginx_archive=$(images_dir)/nginx-light-$DEBIAN_SUITE.oci.tar
 piece "image nginx (Debian $DEBIAN_SUITE nginx-light)" "$nginx_archive" image_nginx "$nginx_archive" docker.io/library/nginx
 pushes+=("$nginx_archive $(archive_ref "$nginx_archive")")
+# The job image carries scripts/build-k8s.sh's kubectl; without that build, this bundle's.
+[ -n "${SLIPWAY_KUBE_BIN:-}" ] || [ -f "$bin_cache/paths.env" ] || export SLIPWAY_KUBE_BIN=$bin_cache/kubernetes-${kube_versions[0]}
 job_image() { job_archive=$(bash "$repo/scripts/build-job-image.sh"); }
 stage "job image (scripts/build-job-image.sh, cached by its inputs)" job_image
 pushes+=("$job_archive $(archive_ref "$job_archive")")

@@ -18,8 +18,8 @@ describe('bundle images run', { skip }, () => {
   let served: ServedBundle;
   const refOf = (re: RegExp): string => served.index.images.find((i) => re.test(i.ref))?.ref ?? assert.fail(`no image matching ${re}`);
   const pullRun = async (ref: string, args: string[]): Promise<string> => {
-    const r = await podman(['run', '--rm', '--network=none', '--tls-verify=false', `${served.registryHost}/${ref}`, ...args]);
-    return r.stdout.trim();
+    const r = await podman(['run', '--quiet', '--rm', '--network=none', '--tls-verify=false', `${served.registryHost}/${ref}`, ...args]);
+    return `${r.stdout}\n${r.stderr}`.trim();
   };
   before(async () => {
     served = await serveBundle();
@@ -38,7 +38,7 @@ describe('bundle images run', { skip }, () => {
 
   test('kube-proxy’s image has iptables and conntrack', async () => {
     const ref = refOf(/^registry\.k8s\.io\/kube-proxy:/);
-    const out = (await podman(['run', '--rm', '--network=none', '--tls-verify=false', '--entrypoint', 'sh', `${served.registryHost}/${ref}`, '-c', 'iptables --version && conntrack --version'])).stdout;
+    const out = (await podman(['run', '--quiet', '--rm', '--network=none', '--tls-verify=false', '--entrypoint', 'sh', `${served.registryHost}/${ref}`, '-c', 'iptables --version && conntrack --version'])).stdout;
     assert.match(out, /^iptables v[\d.]+ \(nf_tables\)/m);
     assert.match(out, /^conntrack v[\d.]+/m);
   });
@@ -51,14 +51,14 @@ describe('bundle images run', { skip }, () => {
 
   test('the flannel CNI plugin image holds /flannel and cp, as kube-flannel.yml’s init container uses them', async () => {
     const ref = `${served.registryHost}/${refOf(/^docker\.io\/flannel\/flannel-cni-plugin:/)}`;
-    const out = (await podman(['run', '--rm', '--network=none', '--tls-verify=false', '-e', 'CNI_COMMAND=VERSION', ref, 'sh', '-c', 'cp -f /flannel /tmp/flannel && /tmp/flannel'])).stdout;
+    const out = (await podman(['run', '--quiet', '--rm', '--network=none', '--tls-verify=false', '-e', 'CNI_COMMAND=VERSION', ref, 'sh', '-c', 'cp -f /flannel /tmp/flannel && /tmp/flannel'])).stdout;
     const version = JSON.parse(out) as { supportedVersions: string[] };
     assert.ok(version.supportedVersions.includes('0.3.1'), out);
   });
 
   test('the pause image runs until SIGTERM and then exits 0', async () => {
     const ref = `${served.registryHost}/${refOf(/^registry\.k8s\.io\/pause:/)}`;
-    const id = (await podman(['run', '-d', '--network=none', '--tls-verify=false', ref])).stdout.trim();
+    const id = (await podman(['run', '--quiet', '-d', '--network=none', '--tls-verify=false', ref])).stdout.trim();
     try {
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal((await podman(['inspect', '--format', '{{.State.Running}}', id])).stdout.trim(), 'true', 'still running after 1 s');
@@ -74,19 +74,19 @@ describe('bundle images run', { skip }, () => {
 
   test('the Redis image runs redis-server as uid 999', async () => {
     const ref = `${served.registryHost}/${refOf(/^slipway\/redis:/)}`;
-    const out = (await podman(['run', '--rm', '--network=none', '--tls-verify=false', ref, 'sh', '-c', 'id -u && id -g && redis-server --version'])).stdout;
+    const out = (await podman(['run', '--quiet', '--rm', '--network=none', '--tls-verify=false', ref, 'sh', '-c', 'id -u && id -g && redis-server --version'])).stdout;
     assert.match(out, /^999\n999\nRedis server v=\d/);
   });
 
   test('the nginx image runs kubespray’s nginx-proxy configuration with its own command', async () => {
     const ref = `${served.registryHost}/${refOf(/^docker\.io\/library\/nginx:/)}`;
     const tag = ref.split(':').pop()!;
-    assert.ok((await podman(['run', '--rm', '--network=none', '--tls-verify=false', ref, 'nginx', '-v'])).stderr.includes(`nginx/${tag}`), `nginx ${tag}`);
+    assert.ok((await podman(['run', '--quiet', '--rm', '--network=none', '--tls-verify=false', ref, 'nginx', '-v'])).stderr.includes(`nginx/${tag}`), `nginx ${tag}`);
     const etc = await mkdtemp(join(tmpdir(), 'slipway-nginx-proxy-'));
     try {
       await copyFile(join(repoRoot(), 'test', 'bundle', 'fixtures', 'nginx-proxy.conf'), join(etc, 'nginx.conf'));
       await chmod(etc, 0o755);
-      const id = (await podman(['run', '-d', '--network=none', '--tls-verify=false', '-v', `${etc}:/etc/nginx:ro`, ref])).stdout.trim();
+      const id = (await podman(['run', '--quiet', '-d', '--network=none', '--tls-verify=false', '-v', `${etc}:/etc/nginx:ro`, ref])).stdout.trim();
       try {
         await new Promise((r) => setTimeout(r, 1500));
         const logs = await podman(['logs', id]);

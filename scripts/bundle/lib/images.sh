@@ -104,6 +104,11 @@ image_nginx() {
   [ -f "$work/rootfs$NGINX_STREAM_MODULE" ] || die "nginx image: no $NGINX_STREAM_MODULE"
   # Loaded by the command instead, once, whatever configuration is mounted.
   rm -f "$work/rootfs/etc/nginx/modules-enabled/"*stream*.conf "$work/rootfs/etc/nginx/sites-enabled/default"
+  # nginx opens its compiled-in logs unless told otherwise; as in upstream's image they are the
+  # container's output (clean_rootfs emptied /var/log).
+  install -d -m 755 "$work/rootfs/var/log/nginx"
+  ln -s /dev/stdout "$work/rootfs/var/log/nginx/access.log"
+  ln -s /dev/stderr "$work/rootfs/var/log/nginx/error.log"
   oci_pack_rootfs "$work/rootfs" "$archive" "$repo:${version%%-*}" \
     --config.cmd nginx --config.cmd -g --config.cmd "daemon off; load_module $NGINX_STREAM_MODULE;" \
     --config.stopsignal SIGQUIT --config.exposedports 80/tcp --config.env "$STATIC_PATH"
