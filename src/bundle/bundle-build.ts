@@ -17,23 +17,34 @@ export function buildArgs(opts: BuildOptions): string[] {
 
 /**
  * Runs scripts/bundle/build.sh, whose stderr is the progress (a line per piece with its time,
- * a summary at the end); resolves with its exit code.
+ * a summary at the end); resolves with its exit code. The script runs in its own process group
+ * and SIGINT/SIGTERM are passed on to the whole group, so that a `go build` or debootstrap in
+ * progress stops too and the script's cleanup runs.
  */
-export function runBundleBuild(opts: BuildOptions, signal?: AbortSignal): Promise<number> {
+export function runBundleBuild(opts: BuildOptions): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn('bash', buildArgs(opts), {
       stdio: ['ignore', 'inherit', 'inherit'],
+      detached: true,
       env: { ...process.env, ...(opts.cacheDir ? { SLIPWAY_BUNDLE_CACHE: opts.cacheDir } : {}) },
     });
-    const onAbort = (): void => void child.kill('SIGTERM');
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const forward = (sig: NodeJS.Signals): void => {
+      try {
+        if (child.pid) process.kill(-child.pid, sig);
+      } catch {
+        /* already gone */
+      }
+    };
+    const signals = ['SIGINT', 'SIGTERM'] as const;
+    for (const sig of signals) process.on(sig, forward);
+    const done = (code: number): void => {
+      for (const sig of signals) process.off(sig, forward);
+      resolve(code);
+    };
     child.once('error', (err) => {
       process.stderr.write(`slipway: could not run build.sh: ${err.message}\n`);
-      resolve(127);
+      done(127);
     });
-    child.once('exit', (code, sig) => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(code ?? (sig ? 128 + 15 : 1));
-    });
+    child.once('exit', (code, sig) => done(code ?? 128 + (sig === 'SIGINT' ? 2 : 15)));
   });
 }

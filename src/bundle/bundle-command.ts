@@ -22,7 +22,6 @@ Options:
 export interface BundleIO {
   out(text: string): void;
   err(text: string): void;
-  signal?: AbortSignal;
 }
 
 function port(flag: string, text: string): number {
@@ -59,7 +58,7 @@ export async function bundleCommand(argv: string[], io: BundleIO): Promise<numbe
     switch (sub) {
       case 'build': {
         const kubeVersions = values['kube-version'] ? values['kube-version'].split(',').filter(Boolean) : [];
-        return await runBundleBuild({ kubeVersions, cacheDir: layout.root }, io.signal);
+        return await runBundleBuild({ kubeVersions, cacheDir: layout.root });
       }
       case 'serve': {
         if (values.stop) {

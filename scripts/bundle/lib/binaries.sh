@@ -9,6 +9,11 @@ kube_ldflags() {
     "-X $c.gitVersion=$v -X $c.gitMajor=1 -X $c.gitMinor=$minor"
 }
 
+# kubeadm_images VERSION: the images the release's kubeadm pulls, one a line.
+kubeadm_images() {
+  "$bin_cache/kubernetes-$1/kubeadm" config images list --kubernetes-version "$1" 2>/dev/null
+}
+
 kube_wrapper() { echo "kubernetes-v1.$(echo "$1" | cut -d. -f2)"; }
 
 # build_kube VERSION NAME: one Kubernetes binary (kubeadm, kubelet, kube-apiserver, ...).

@@ -8,7 +8,7 @@ go_wrapper_version() {
 # require_wrapper WRAPPER MODULE VERSION: fails unless tools/WRAPPER pins MODULE at VERSION.
 require_wrapper() {
   local wrapper=$1 module=$2 version=$3 pinned
-  [ -f "$repo/tools/$wrapper/go.mod" ] || die "no wrapper module tools/$wrapper for $module $version (make it with scripts/bundle/new-go-wrapper.sh)"
+  [ -f "$repo/tools/$wrapper/go.mod" ] || die "no wrapper module tools/$wrapper for $module $version (make one with scripts/bundle/new-go-wrapper.sh, or new-kube-wrapper.sh for Kubernetes)"
   pinned=$(go_wrapper_version "$wrapper" "$module")
   [ "$pinned" = "$version" ] || die "tools/$wrapper pins $module $pinned, not $version"
 }

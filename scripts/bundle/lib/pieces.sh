@@ -18,8 +18,3 @@ pieces_summary() {
   if [ ${#stage_names[@]} -gt 0 ]; then stages_summary; fi
   echo "bundle: done in ${SECONDS} s" >&2
 }
-
-# kubeadm_images VERSION: the images the release's kubeadm pulls, one a line.
-kubeadm_images() {
-  "$bin_cache/kubernetes-$1/kubeadm" config images list --kubernetes-version "$1" 2>/dev/null
-}
