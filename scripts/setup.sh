@@ -15,6 +15,8 @@ step "$current"
 packages=(redis-server ansible openssh-server openssh-client sshpass sudo ansible-lint openssl ca-certificates bubblewrap slirp4netns)
 # slipway lab: machines are podman containers (runc) from a debootstrap image, on a bridge.
 packages+=(podman runc conmon debootstrap umoci skopeo iproute2 iptables)
+# slipway bundle: the file server and registry it serves, and what its cgo builds (runc) need.
+packages+=(docker-registry nginx-light gcc libseccomp-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -10,6 +10,7 @@ import { kubeconfigCommand } from './kubeconfig-command.js';
 import { planCommand } from './plan-command.js';
 import { runCommand, type CliIO } from './run-command.js';
 import { labCommand } from '../lab/lab-command.js';
+import { bundleCommand } from '../bundle/bundle-command.js';
 
 const USAGE = `Usage: slipway <command> [options]
 
@@ -19,6 +20,7 @@ Commands:
   lab <up|ls|down>        machines on this host to try Slipway on (slipway lab --help)
   controller              reconcile ClusterOperations in a Kubernetes cluster (see controller --help)
   kubeconfig <cluster>    print the admin kubeconfig stored after its install (kubeconfig --help)
+  bundle <build|serve>    the offline bundle: binaries and images for air-gapped sites
 
 Options:
   -f, --filename <path>   manifest file or directory (repeatable; multi-document YAML)
@@ -43,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'lab') return labCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
   if (argv[0] === 'controller') return controllerCommand(argv.slice(1));
   if (argv[0] === 'kubeconfig') return kubeconfigCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
+  if (argv[0] === 'bundle') return bundleCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
