@@ -14,6 +14,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 source "$repo/scripts/lib/stage-timer.sh"
 source "$repo/scripts/lib/job-rootfs.sh"
 source "$repo/scripts/lib/oci-pack.sh"
+source "$repo/scripts/lib/scratch-dir.sh"
 
 die() { echo "build-controller-image: $*" >&2; exit 1; }
 
@@ -23,11 +24,6 @@ for tool in debootstrap umoci skopeo npm; do
 done
 [ -f "$repo/dist/src/cli/main.js" ] || die "no dist/src/cli/main.js: run npm run build first"
 [ -d "$repo/node_modules" ] || die "no node_modules: run npm ci first"
-
-apt_mirror() {
-  cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-    awk '($1 == "URIs:" || $1 == "deb") && $2 ~ /\/debian\/?$/ { print $2; exit }' || true
-}
 
 suite=${SLIPWAY_DEBIAN_SUITE:-bookworm}
 mirror=${SLIPWAY_DEBIAN_MIRROR:-$(apt_mirror)}
@@ -67,13 +63,7 @@ if [ -f "$archive" ]; then
   exit 0
 fi
 
-mkdir -p "$cache"
-build=$(mktemp -d "$cache/.build-XXXXXX")
-cleanup() {
-  findmnt -rn -o TARGET | { grep -F "$build/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
-  rm -rf --one-file-system "$build"
-}
-trap cleanup EXIT
+scratch_dir_open "$cache"
 rootfs=$build/rootfs
 app=$build/app
 

@@ -11,6 +11,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 source "$repo/scripts/lib/stage-timer.sh"
 source "$repo/scripts/lib/job-rootfs.sh"
 source "$repo/scripts/lib/oci-pack.sh"
+source "$repo/scripts/lib/scratch-dir.sh"
 
 die() { echo "build-job-image: $*" >&2; exit 1; }
 
@@ -18,12 +19,6 @@ die() { echo "build-job-image: $*" >&2; exit 1; }
 for tool in debootstrap umoci skopeo; do
   command -v "$tool" >/dev/null || die "$tool is missing: apt-get install -y debootstrap umoci skopeo"
 done
-
-# The first Debian mirror apt is configured with (deb822 or one-line sources).
-apt_mirror() {
-  cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-    awk '($1 == "URIs:" || $1 == "deb") && $2 ~ /\/debian\/?$/ { print $2; exit }' || true
-}
 
 suite=${SLIPWAY_DEBIAN_SUITE:-bookworm}
 mirror=${SLIPWAY_DEBIAN_MIRROR:-$(apt_mirror)}
@@ -58,14 +53,7 @@ if [ -f "$archive" ]; then
   exit 0
 fi
 
-mkdir -p "$cache"
-build=$(mktemp -d "$cache/.build-XXXXXX")
-cleanup() {
-  # debootstrap mounts /proc and /sys in the root filesystem; never delete through a mount.
-  findmnt -rn -o TARGET | { grep -F "$build/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
-  rm -rf --one-file-system "$build"
-}
-trap cleanup EXIT
+scratch_dir_open "$cache"
 rootfs=$build/rootfs
 
 echo "build-job-image: building $ref (inputs $key) from $mirror $suite" >&2

@@ -11,6 +11,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 source "$repo/scripts/lib/stage-timer.sh"
 source "$repo/scripts/lib/job-rootfs.sh"
 source "$repo/scripts/lib/oci-pack.sh"
+source "$repo/scripts/lib/scratch-dir.sh"
 source "$repo/scripts/lab/machine-rootfs.sh"
 
 die() { echo "build-machine-image: $*" >&2; exit 1; }
@@ -19,12 +20,6 @@ die() { echo "build-machine-image: $*" >&2; exit 1; }
 for tool in debootstrap umoci skopeo; do
   command -v "$tool" >/dev/null || die "$tool is missing: apt-get install -y debootstrap umoci skopeo"
 done
-
-# The first Debian mirror apt is configured with (as build-job-image.sh finds it).
-apt_mirror() {
-  cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-    awk '($1 == "URIs:" || $1 == "deb") && $2 ~ /\/debian\/?$/ { print $2; exit }' || true
-}
 
 suite=${SLIPWAY_DEBIAN_SUITE:-bookworm}
 mirror=${SLIPWAY_DEBIAN_MIRROR:-$(apt_mirror)}
@@ -39,7 +34,7 @@ inputs() {
   printf 'suite %s\nmirror %s\npackages %s\n' "$suite" "$mirror" "$packages"
   # Only what goes into the image: other scripts here (the test runner) may change freely.
   (cd "$repo" && sha256sum scripts/lab/build-machine-image.sh scripts/lab/machine-rootfs.sh scripts/lab/machine-boot.sh \
-    scripts/lib/job-rootfs.sh scripts/lib/oci-pack.sh)
+    scripts/lib/job-rootfs.sh scripts/lib/oci-pack.sh scripts/lib/scratch-dir.sh)
 }
 key=$(inputs | sha256sum | cut -c1-16)
 ref=slipway/lab-machine:$key
@@ -52,14 +47,7 @@ if [ -f "$archive" ]; then
   exit 0
 fi
 
-mkdir -p "$cache"
-build=$(mktemp -d "$cache/.build-XXXXXX")
-cleanup() {
-  # debootstrap mounts /proc and /sys in the root filesystem; never delete through a mount.
-  findmnt -rn -o TARGET | { grep -F "$build/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
-  rm -rf --one-file-system "$build"
-}
-trap cleanup EXIT
+scratch_dir_open "$cache"
 rootfs=$build/rootfs
 
 echo "build-machine-image: building $ref from $mirror $suite" >&2

@@ -57,3 +57,9 @@ check_rootfs() {
   chroot --userspec="$JOB_UID:$JOB_UID" "$rootfs" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp \
     sh -c 'ansible-playbook --version | head -1 && ssh -V && python3 --version && bash --version | head -1 && kubectl version --client | head -1'
 }
+
+# apt_mirror: the first Debian mirror apt is configured with (deb822 or one-line sources).
+apt_mirror() {
+  cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+    awk '($1 == "URIs:" || $1 == "deb") && $2 ~ /\/debian\/?$/ { print $2; exit }' || true
+}

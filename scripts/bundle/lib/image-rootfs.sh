@@ -3,12 +3,6 @@
 # images whose upstream is distroless get a skeleton with only what a static binary needs.
 # Uses debootstrap_rootfs and clean_rootfs from scripts/lib/job-rootfs.sh.
 
-# The first Debian mirror apt is configured with (deb822 or one-line sources).
-apt_mirror() {
-  cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-    awk '($1 == "URIs:" || $1 == "deb") && $2 ~ /\/debian\/?$/ { print $2; exit }' || true
-}
-
 debian_mirror() {
   local m=${SLIPWAY_DEBIAN_MIRROR:-$(apt_mirror)}
   echo "${m:-http://deb.debian.org/debian}"
