@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, afterEach, describe, it } from 'node:test';
-import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, type V1Job } from '@kubernetes/client-node';
+import { ApiException, type V1Job } from '@kubernetes/client-node';
 import { Queue } from 'bullmq';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationSpec } from '../../src/api/types.js';
 import { Controller, type ControllerOptions } from '../../src/controller/controller.js';
 import { defaultBuiltinDir } from '../../src/engine/builtin-dir.js';
-import { OPERATION_UID_LABEL } from '../../src/executors/job-builder.js';
 import { createLogger } from '../../src/util/logger.js';
-import { FAIL_POD_LABEL, FAKE_NODE_LABEL, loadTestEnv, RUN_DURATION_ANNOTATION } from '../env/index.js';
+import { FAIL_POD_LABEL, FAKE_NODE_LABEL, RUN_DURATION_ANNOTATION } from '../env/index.js';
+import { batch, core, custom, env, eventually, getOp, jobsOf } from './controller-harness.js';
 
-const env = loadTestEnv();
-const core = env.kubeConfig.makeApiClient(CoreV1Api);
-const batch = env.kubeConfig.makeApiClient(BatchV1Api);
-const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
 const cleanups: (() => Promise<unknown>)[] = [];
 /** Every controller watches every ClusterOperation: each test stops its own before the next starts. */
 const running: (() => Promise<unknown>)[] = [];
@@ -93,25 +89,7 @@ async function createOperation(name: string, spec: Partial<ClusterOperationSpec>
   return created;
 }
 
-const getOp = async (name: string) => (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name })) as ClusterOperation;
 const getCluster = async (name: string) => (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name })) as Cluster;
-const jobsOf = async (ns: string, uid: string) => (await batch.listNamespacedJob({ namespace: ns, labelSelector: `${OPERATION_UID_LABEL}=${uid}` })).items;
-
-/** Polls (tests only) until `check` returns a value; fails with the last one seen. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const finished = (name: string) => eventually(`${name} to finish`, async () => {
   const op = await getOp(name);
