@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { bundleLayout } from '../bundle/bundle-layout.js';
 import { recordHostBaseline } from './host-baseline.js';
+import { raiseHostLimits } from './host-limits.js';
 import { kubeanInputs } from './kubean-inputs.js';
 import { LabError } from './lab-error.js';
 import { assertLinux, ensureBridge, ensureIsolation, slotsInUse } from './lab-network.js';
@@ -50,6 +51,8 @@ export async function labUp(paths: LabPaths, opts: LabUpOptions, io: LabIO): Pro
     return ensureMachineImage(paths, podman, io.err);
   });
   const record = await clock.stage('lab record', () => ensureRecord(paths, opts, image));
+  // After the baseline is recorded, which lab down puts back.
+  await raiseHostLimits();
   const plan = planLab(record.name, record.slot, record.machines);
   await clock.stage('network', async () => {
     await ensureBridge(plan);
