@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, afterEach, describe, it } from 'node:test';
-import { ApiException, type V1Job } from '@kubernetes/client-node';
-import { Queue } from 'bullmq';
-import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationSpec } from '../../src/api/types.js';
-import { Controller, type ControllerOptions } from '../../src/controller/controller.js';
-import { defaultBuiltinDir } from '../../src/engine/builtin-dir.js';
-import { createLogger } from '../../src/util/logger.js';
-import { FAIL_POD_LABEL, FAKE_NODE_LABEL, RUN_DURATION_ANNOTATION } from '../env/index.js';
-import { batch, core, custom, env, eventually, getOp, jobsOf } from './controller-harness.js';
+import { describe, it } from 'node:test';
+import type { V1Job } from '@kubernetes/client-node';
+import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION } from '../../src/api/types.js';
+import { FAIL_POD_LABEL, FAKE_NODE_LABEL } from '../env/index.js';
+import { batch, clusterFixture, core, createOperation, custom, env, eventually, finished, getCluster, getOp, gone, jobsOf, startController, testLifecycle } from './controller-harness.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-/** Every controller watches every ClusterOperation: each test stops its own before the next starts. */
-const running: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const stop of running.splice(0).reverse()) await stop().catch(() => undefined);
-});
-after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-});
+const { cleanups, running } = testLifecycle();
 
 const HOSTS = `all:
   hosts:
@@ -30,86 +18,12 @@ const HOSTS = `all:
     etcd: {hosts: {node1: }}
     k8s_cluster: {children: {kube_control_plane: , kube_node: }}
 `;
-const FAKE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
 const PING = '- name: Ping\n  hosts: all\n  gather_facts: false\n  tasks:\n    - name: Ping\n      ansible.builtin.ping:\n';
-
-async function startController(ns: string, extra: Partial<ControllerOptions> = {}): Promise<Controller> {
-  const queueName = env.randomName('ctl');
-  const controller = await Controller.start({
-    kubeConfig: env.kubeConfig,
-    namespace: ns,
-    redis: { host: env.redis.host, port: env.redis.port },
-    identity: 'test',
-    executor: 'job',
-    jobImage: 'registry.invalid/slipway/job:test',
-    jobPod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value }, annotations: { [RUN_DURATION_ANNOTATION]: '2s' } },
-    readPodLogs: false,
-    builtinDir: defaultBuiltinDir(),
-    historyLimit: 30,
-    operator: {},
-    queueName,
-    keyPrefix: `${queueName}:`,
-    leaseName: queueName,
-    lease: { leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 500 },
-    logger: createLogger({ level: process.env.SLIPWAY_LOG_LEVEL ?? 'warn' }),
-    ...extra,
-  });
-  running.push(async () => {
-    await controller.stop();
-    const q = new Queue(queueName, { connection: { host: env.redis.host, port: env.redis.port } });
-    await q.obliterate({ force: true });
-    await q.close();
-  });
-  return controller;
-}
-
-/** A namespace with the cluster's inputs, and the Cluster itself. */
-async function clusterFixture(prefix: string, opts: { hosts?: string; vars?: string; secret?: Record<string, string>; actions?: Record<string, string> } = {}) {
-  const ns = await env.namespace(prefix);
-  const cluster = env.randomName(prefix);
-  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'hosts' }, data: { 'hosts.yml': opts.hosts ?? HOSTS } } });
-  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'vars' }, data: { 'group_vars.yml': opts.vars ?? 'kube_version: v1.34.4\n' } } });
-  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'ssh' }, stringData: opts.secret ?? { 'ssh-privatekey': FAKE_KEY } } });
-  if (opts.actions) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'actions' }, data: opts.actions } });
-  const body: Cluster = {
-    apiVersion: 'kubean.io/v1alpha1',
-    kind: 'Cluster',
-    metadata: { name: cluster },
-    spec: { hostsConfRef: { namespace: ns, name: 'hosts' }, varsConfRef: { namespace: ns, name: 'vars' }, sshAuthRef: { namespace: ns, name: 'ssh' } },
-  };
-  await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body });
-  cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster }));
-  return { ns, cluster };
-}
-
-async function createOperation(name: string, spec: Partial<ClusterOperationSpec> & { cluster: string }): Promise<ClusterOperation> {
-  const body = { apiVersion: 'kubean.io/v1alpha1', kind: 'ClusterOperation', metadata: { name }, spec: { actionType: 'playbook', action: 'ping.yml', ...spec } };
-  const created = (await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body })) as ClusterOperation;
-  cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name }));
-  return created;
-}
-
-const getCluster = async (name: string) => (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name })) as Cluster;
-
-const finished = (name: string) => eventually(`${name} to finish`, async () => {
-  const op = await getOp(name);
-  return op.status?.status === 'Succeeded' || op.status?.status === 'Failed' ? op : undefined;
-});
-
-const gone = async (read: () => Promise<unknown>): Promise<true | undefined> => {
-  try {
-    await read();
-    return undefined;
-  } catch (err) {
-    if (err instanceof ApiException && err.code === 404) return true;
-    throw err;
-  }
-};
 
 describe('slipway controller with Jobs (kwok runs the pods)', () => {
   it('runs a ClusterOperation as exactly one hardened Job; Succeeded; the Cluster goes Installing → Healthy; deleting the operation deletes its Job and plan objects, never the user\'s', async () => {
-    const { ns, cluster } = await clusterFixture('ctl-ok', { actions: { 'cluster.yml': PING } });
-    await startController(ns);
+    const { ns, cluster } = await clusterFixture('ctl-ok', cleanups, { hosts: HOSTS, actions: { 'cluster.yml': PING } });
+    await startController(ns, running);
     const name = env.randomName('install');
     const op = await createOperation(name, {
       cluster,
@@ -118,16 +32,16 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
       actionSourceRef: { namespace: ns, name: 'actions' },
       activeDeadlineSeconds: 900,
       resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-    });
-    const running = await eventually('Running with a Job and the cluster Installing', async () => {
+    }, cleanups);
+    const runningOp = await eventually('Running with a Job and the cluster Installing', async () => {
       const [o, c] = await Promise.all([getOp(name), getCluster(cluster)]);
       return o.status?.status === 'Running' && c.status?.phase === 'Installing' ? o : undefined;
     });
-    assert.ok(running.status?.jobRef, 'status.jobRef');
+    assert.ok(runningOp.status?.jobRef, 'status.jobRef');
     const jobs = await jobsOf(ns, op.metadata.uid!);
     assert.equal(jobs.length, 1);
     const job = jobs[0] as V1Job;
-    assert.equal(running.status?.jobRef?.name, job.metadata?.name);
+    assert.equal(runningOp.status?.jobRef?.name, job.metadata?.name);
     assert.deepEqual(job.metadata?.ownerReferences?.map((o) => [o.kind, o.name, o.uid, o.controller]), [['ClusterOperation', name, op.metadata.uid, true]]);
     assert.equal(job.spec?.backoffLimit, 0);
     assert.equal(job.spec?.activeDeadlineSeconds, 900);
@@ -181,10 +95,10 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
   });
 
   it('a failing pod fails the operation with the pod\'s reason', async () => {
-    const { ns, cluster } = await clusterFixture('ctl-fail');
-    await startController(ns, { jobPod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value }, labels: { [FAIL_POD_LABEL.key]: FAIL_POD_LABEL.value } } });
+    const { ns, cluster } = await clusterFixture('ctl-fail', cleanups, { hosts: HOSTS });
+    await startController(ns, running, { jobPod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value }, labels: { [FAIL_POD_LABEL.key]: FAIL_POD_LABEL.value } } });
     const name = env.randomName('fails');
-    await createOperation(name, { cluster });
+    await createOperation(name, { cluster }, cleanups);
     const done = await finished(name);
     assert.equal(done.status?.status, 'Failed');
     assert.match(done.status?.message ?? '', /failed on purpose/);
@@ -192,11 +106,11 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
   });
 
   it('three operations created at once on one cluster run one after another in creation order; the waiting ones name their blocker', async () => {
-    const { ns, cluster } = await clusterFixture('ctl-turns');
+    const { ns, cluster } = await clusterFixture('ctl-turns', cleanups, { hosts: HOSTS });
     // Created before the controller starts: it queues all three in one call after its first list.
     const names = ['a', 'b', 'c'].map((p) => `${p}-${env.randomName('turn')}`);
-    for (const n of names) await createOperation(n, { cluster });
-    await startController(ns);
+    for (const n of names) await createOperation(n, { cluster }, cleanups);
+    await startController(ns, running);
     const seenWaiting = new Map<string, string>();
     await eventually('all three finished', async () => {
       const ops = await Promise.all(names.map(getOp));
@@ -220,10 +134,10 @@ describe('slipway controller --executor local', () => {
       .map((h) => `    ${h.name}:\n      ip: ${h.address}\n      ansible_host: ${h.address}\n      ansible_port: ${h.port}\n      ansible_user: ${env.sshUser}`)
       .join('\n')}\n  children:\n    kube_control_plane: {hosts: {${env.hosts[0]!.name}: }}\n    kube_node: {hosts: {${env.hosts.slice(1).map((h) => `${h.name}: `).join(', ')}}}\n    etcd: {hosts: {${env.hosts[0]!.name}: }}\n    k8s_cluster: {children: {kube_control_plane: , kube_node: }}\n`;
     const secret = { 'ssh-privatekey': await readFile(env.sshPrivateKeyPath, 'utf8'), known_hosts: await readFile(env.knownHostsPath, 'utf8') };
-    const { ns, cluster } = await clusterFixture('ctl-local', { hosts, secret });
-    await startController(ns, { executor: 'local', operator: { allowLoopbackHosts: true }, local: { sandbox: { allowLoopbackHosts: true } } });
+    const { ns, cluster } = await clusterFixture('ctl-local', cleanups, { hosts, secret });
+    await startController(ns, running, { executor: 'local', operator: { allowLoopbackHosts: true }, local: { sandbox: { allowLoopbackHosts: true } } });
     const name = env.randomName('local');
-    await createOperation(name, { cluster });
+    await createOperation(name, { cluster }, cleanups);
     const done = await finished(name);
     assert.equal(done.status?.status, 'Succeeded', done.status?.message);
     assert.ok((done.status?.steps ?? []).every((s) => s.status === 'Succeeded'));
