@@ -62,6 +62,9 @@ export function varsYaml(spec: InputsSpec): string {
     container_manager: 'containerd',
     kube_network_plugin: 'flannel',
     crictl_enabled: false,
+    // The machines share this host's disk: kubelet's default thresholds (a share of the whole
+    // disk) would evict pods whenever the host is fairly full, whatever the machines use.
+    kubelet_config_extra_args: { evictionHard: { 'memory.available': '100Mi', 'nodefs.available': '1Gi', 'imagefs.available': '1Gi' } },
     files_repo: filesRepo,
     github_url: `${filesRepo}/github.com`,
     dl_k8s_io_url: `${filesRepo}/dl.k8s.io`,
