@@ -17,7 +17,7 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { jobOperationStatus } from '../controller/job-status.js';
+import { runStatus, type JobOperationStatus } from '../controller/job-status.js';
 import { ResilientInformer } from '../controller/informer.js';
 import { PLAN_JSON_KEY, toJobPlan, type JobPlanJson } from '../engine/job-plan.js';
 import type { Plan } from '../engine/plan-types.js';
@@ -54,6 +54,8 @@ export class JobExecutor implements Executor {
   readonly pods: ResilientInformer<V1Pod>;
   /** Re-evaluations waiting for a change to their Job or its pods, by Job name. */
   private readonly watchers = new Map<string, Set<() => void>>();
+  /** plan.json of the Jobs this process created, by Job name, until observed to their end (saves reading it back). */
+  private readonly plans = new Map<string, JobPlanJson>();
 
   constructor(private readonly opts: JobExecutorOptions) {
     const ns = opts.namespace;
@@ -77,6 +79,7 @@ export class JobExecutor implements Executor {
       informer.onAdd(handler).onUpdate(handler).onDelete(handler);
       informer.onError((err) => opts.logger?.warn({ err: err.message }, 'job informer restarting'));
     }
+    this.jobs.onDelete((job) => this.plans.delete(job.metadata?.name ?? ''));
   }
 
   /** Starts the informers; resolves once both listed. */
@@ -113,10 +116,12 @@ export class JobExecutor implements Executor {
     const namespace = this.opts.namespace;
     // Plan objects first, so the pod finds what it mounts; all are named after the operation, so
     // a dispatch repeated after a crash finds them (and the Job) instead of making second ones.
-    await createOrKeep(() => this.core.createNamespacedConfigMap({ namespace, body: objects.planConfigMap as V1ConfigMap }));
+    const planCreated = await createOrKeep(() => this.core.createNamespacedConfigMap({ namespace, body: objects.planConfigMap as V1ConfigMap }));
     if (objects.planSecret) await createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.planSecret as V1Secret }));
     if (objects.authSecret) await createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.authSecret as V1Secret }));
     const name = objects.job.metadata!.name!;
+    // A plan ConfigMap kept from an earlier dispatch is what that Job runs, maybe not this plan.
+    if (planCreated) this.plans.set(name, jobPlan.plan);
     try {
       await this.batch.createNamespacedJob({ namespace, body: objects.job });
     } catch (err) {
@@ -129,7 +134,10 @@ export class JobExecutor implements Executor {
     return { executor: 'job', namespace, name };
   }
 
-  /** Follows the Job to its end: Succeeded, Failed (with the pod's reason), or Failed because it is gone or ran a second pod. */
+  /**
+   * Follows the Job to its end: its sole pod's terminal phase, or the Job's condition (see
+   * runStatus); Failed (with the pod's reason), or Failed because it is gone or ran a second pod.
+   */
   observe(ref: ExecutionRef, sink: EventSink, signal?: AbortSignal): Promise<OperationResult> {
     if (ref.executor !== 'job' || ref.namespace !== this.opts.namespace) return Promise.reject(new ExecutionLostError(ref));
     const name = ref.name;
@@ -142,7 +150,9 @@ export class JobExecutor implements Executor {
         settled = true;
         this.unwatch(name, evaluate);
         signal?.removeEventListener('abort', onAbort);
-        fn().then(resolve, reject);
+        fn()
+          .finally(() => this.plans.delete(name))
+          .then(resolve, reject);
       };
       const onAbort = () => finish(() => Promise.reject(signal?.reason instanceof Error ? signal.reason : new Error('observation aborted')));
       const evaluate = () => {
@@ -171,9 +181,9 @@ export class JobExecutor implements Executor {
           lastPhase = phase;
           sink({ type: 'output', line: `Job ${name}: pod ${pods[0]?.metadata?.name ?? '(not created yet)'} ${phase}` });
         }
-        const { status, reason } = jobOperationStatus(job);
-        if (status === 'Running') return;
-        finish(() => this.resultOf(job, pods[0], status, reason));
+        const run = runStatus(job, pods[0]);
+        if (run.status === 'Running') return;
+        finish(() => this.resultOf(job, pods[0], run));
       };
       this.watch(name, evaluate);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -195,7 +205,9 @@ export class JobExecutor implements Executor {
     return failedResult(`a second pod of Job ${job.metadata!.name} started (${names}); the Job was suspended so the playbook does not run twice`);
   }
 
-  private async resultOf(job: V1Job, pod: V1Pod | undefined, status: 'Succeeded' | 'Failed', reason: string): Promise<OperationResult> {
+  /** `run` has ended (Succeeded or Failed). */
+  private async resultOf(job: V1Job, pod: V1Pod | undefined, run: JobOperationStatus): Promise<OperationResult> {
+    const status = run.status === 'Succeeded' ? 'Succeeded' : 'Failed';
     const terminated = pod?.status?.containerStatuses?.find((c) => c.name === JOB_CONTAINER)?.state?.terminated;
     const startTime = iso(job.status?.startTime) ?? iso(terminated?.startedAt) ?? new Date().toISOString();
     const endTime = iso(job.status?.completionTime) ?? iso(terminated?.finishedAt) ?? new Date().toISOString();
@@ -208,12 +220,14 @@ export class JobExecutor implements Executor {
     const podWhy = terminated
       ? `${terminated.reason ?? 'terminated'}${terminated.message ? `: ${terminated.message.trim()}` : ''} (exit code ${terminated.exitCode})`
       : pod?.status?.reason ? `${pod.status.reason}${pod.status.message ? `: ${pod.status.message}` : ''}` : undefined;
-    const message = podWhy ? `${reason}; pod ${pod?.metadata?.name}: ${podWhy}` : reason;
+    const message = podWhy ? (run.byPod ? `${run.reason}: ${podWhy}` : `${run.reason}; pod ${pod?.metadata?.name}: ${podWhy}`) : run.reason;
     return { ...failedResult(createRedactor([])(message)), startTime, endTime, ...(fromLog ? { steps: fromLog.steps } : {}) };
   }
 
-  /** plan.json from the plan ConfigMap (the steps' names), or undefined if it is gone. */
+  /** plan.json as dispatched, else from the plan ConfigMap (the steps' names), or undefined if it is gone. */
   private async planOf(job: V1Job): Promise<JobPlanJson | undefined> {
+    const dispatched = this.plans.get(job.metadata!.name!);
+    if (dispatched) return dispatched;
     try {
       const cm = await this.core.readNamespacedConfigMap({ name: planObjectName(job.metadata!.name!), namespace: this.opts.namespace });
       const text = cm.data?.[PLAN_JSON_KEY];
@@ -268,10 +282,13 @@ function iso(t: Date | string | undefined): string | undefined {
   return t instanceof Date ? t.toISOString() : String(t);
 }
 
-async function createOrKeep(create: () => Promise<unknown>): Promise<void> {
+/** true: created; false: it existed already. */
+async function createOrKeep(create: () => Promise<unknown>): Promise<boolean> {
   try {
     await create();
+    return true;
   } catch (err) {
     if (!isConflict(err)) throw err;
+    return false;
   }
 }

@@ -187,8 +187,20 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
     await createOperation(name, { cluster });
     const done = await finished(name);
     assert.equal(done.status?.status, 'Failed');
-    assert.match(done.status?.message ?? '', /failed on purpose/);
-    assert.match(done.status?.message ?? '', /exit code 1/);
+    // The pod's end decides, a second before the Job controller would mark the Job Failed (BackoffLimitExceeded).
+    assert.match(done.status?.message ?? '', /pod \S+ failed: Error: failed on purpose \(slipway.test\/fail=true\) \(exit code 1\)/);
+    assert.doesNotMatch(done.status?.message ?? '', /BackoffLimitExceeded/);
+  });
+
+  it('a Job whose deadline passes before its pod runs fails the operation with the Job\'s reason', async () => {
+    const { ns, cluster } = await clusterFixture('ctl-deadline');
+    // No node matches: the pod stays Pending until the Job controller ends the Job.
+    await startController(ns, { jobPod: { nodeSelector: { 'slipway.test/no-such-node': 'true' } } });
+    const name = env.randomName('deadline');
+    await createOperation(name, { cluster, activeDeadlineSeconds: 2 });
+    const done = await finished(name);
+    assert.equal(done.status?.status, 'Failed');
+    assert.match(done.status?.message ?? '', /Job (FailureTarget|Failed) \(DeadlineExceeded\)/);
   });
 
   it('three operations created at once on one cluster run one after another in creation order; the waiting ones name their blocker', async () => {
