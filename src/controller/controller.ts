@@ -13,6 +13,7 @@ import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster,
 import type { OperatorOptions } from '../engine/prepare-plan.js';
 import { JobExecutor, type JobExecutorOptions } from '../executors/job-executor.js';
 import { LocalExecutor, type LocalExecutorOptions } from '../executors/local-executor.js';
+import { ClusterCacheSource } from './cluster-cache-source.js';
 import { ClusterQueue, OperationStartedError } from './cluster-queue.js';
 import { ClusterQueueWorker } from './cluster-queue-worker.js';
 import { isFinished } from './history.js';
@@ -173,8 +174,9 @@ class LeaderSession {
       list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL }) as Promise<KubernetesListObject<Cluster>>,
     });
     const self: { session?: LeaderSession } = {};
+    const kube = new KubeSource(opts.kubeConfig);
     const scope: ControllerScope = {
-      source: new WatchedNamespacesSource(new KubeSource(opts.kubeConfig), opts.watchNamespaces),
+      source: new WatchedNamespacesSource(new ClusterCacheSource(kube, (name) => clusters.get(name)), opts.watchNamespaces),
       builtinDir: opts.builtinDir,
       operator: opts.operator,
       executor,
