@@ -9,6 +9,7 @@ import { CustomObjectsApi, type KubeConfig, type KubernetesListObject } from '@k
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { KubeSource } from '../api/kube-source.js';
+import { PooledKubeConfig } from '../api/pooled-kube-config.js';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../api/types.js';
 import type { OperatorOptions } from '../engine/prepare-plan.js';
 import { JobExecutor, type JobExecutorOptions } from '../executors/job-executor.js';
@@ -45,6 +46,12 @@ export interface ControllerOptions {
   local?: Omit<LocalExecutorOptions, 'builtinDir' | 'logger'>;
   builtinDir: string;
   historyLimit: number;
+  /**
+   * Operations (of different clusters) this process runs at once. A turn in Job mode only waits
+   * for its Job, so the default lets a thousand clusters run theirs side by side; a local turn
+   * runs ansible here, so only a few.
+   */
+  concurrency?: number;
   operator: OperatorOptions;
   /** Namespaces whose ConfigMaps and Secrets may be read; undefined: any. */
   watchNamespaces?: ReadonlySet<string>;
@@ -94,7 +101,8 @@ export class Controller implements Health {
   }
 
   /** Checks that Redis answers (a clear error if not), then campaigns for the Lease. */
-  static async start(opts: ControllerOptions): Promise<Controller> {
+  static async start(options: ControllerOptions): Promise<Controller> {
+    const opts = { ...options, kubeConfig: PooledKubeConfig.from(options.kubeConfig) };
     const probe = await ClusterQueue.open({ connection: opts.redis, queueName: opts.queueName ?? DEFAULT_QUEUE, ...(opts.keyPrefix ? { keyPrefix: opts.keyPrefix } : {}) });
     await probe.close();
     const controller = new Controller(opts);
@@ -129,10 +137,13 @@ export class Controller implements Health {
     await this.elector.stop({ release: true });
     const session = await this.leading;
     await session?.stop();
+    if (this.opts.kubeConfig instanceof PooledKubeConfig) this.opts.kubeConfig.destroy();
   }
 }
 
 export const DEFAULT_QUEUE = 'slipway-operations';
+export const DEFAULT_JOB_CONCURRENCY = 1000;
+export const DEFAULT_LOCAL_CONCURRENCY = 4;
 
 /** Everything the leader runs; built on becoming leader, stopped on losing the Lease. */
 class LeaderSession {
@@ -197,6 +208,7 @@ class LeaderSession {
       connection: opts.redis,
       queueName,
       ...prefix,
+      concurrency: opts.concurrency ?? (opts.executor === 'job' ? DEFAULT_JOB_CONCURRENCY : DEFAULT_LOCAL_CONCURRENCY),
       handlers: { run: (ref, s) => runTurn(scope, ref, s), onResume: (ref, s) => resumeTurn(scope, ref, s) },
       onError: (err) => logger.warn({ err: err.message }, 'queue worker'),
     });
