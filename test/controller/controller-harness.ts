@@ -8,27 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationSpec } from '../../src/api/types.js';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterOperation, type ClusterOperationSpec } from '../../src/api/types.js';
 import { OPERATION_UID_LABEL } from '../../src/executors/job-builder.js';
 import { startDaemon, logTail, type Daemon } from '../../src/util/daemon.js';
 import { freePort } from '../../src/util/free-port.js';
 import { loadTestEnv } from '../env/index.js';
+import { clusterObject, createClusterInputs, INPUT_NAMES, operationObject } from '../fixtures/kube-cluster.js';
 
 export const env = loadTestEnv();
 export const core = env.kubeConfig.makeApiClient(CoreV1Api);
 export const batch = env.kubeConfig.makeApiClient(BatchV1Api);
 export const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
 
-const HOSTS = `all:
-  hosts:
-    node1: {ip: 10.6.0.11, ansible_host: 10.6.0.11}
-  children:
-    kube_control_plane: {hosts: {node1: }}
-    kube_node: {hosts: {node1: }}
-    etcd: {hosts: {node1: }}
-    k8s_cluster: {children: {kube_control_plane: , kube_node: }}
-`;
-const FAKE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
+export const FAKE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
 
 /**
  * Pods of Jobs in namespaces starting with this stay Running until annotated
@@ -41,23 +33,15 @@ export const RELEASE_ANNOTATION = 'slipway.test/release';
 export async function clusterFixture(prefix: string, cleanups: (() => Promise<unknown>)[]): Promise<{ ns: string; cluster: string }> {
   const ns = await env.namespace(prefix);
   const cluster = env.randomName(prefix);
-  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'hosts' }, data: { 'hosts.yml': HOSTS } } });
-  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'vars' }, data: { 'group_vars.yml': 'kube_version: v1.34.4\n' } } });
-  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'ssh' }, stringData: { 'ssh-privatekey': FAKE_KEY } } });
-  const body: Cluster = {
-    apiVersion: 'kubean.io/v1alpha1',
-    kind: 'Cluster',
-    metadata: { name: cluster },
-    spec: { hostsConfRef: { namespace: ns, name: 'hosts' }, varsConfRef: { namespace: ns, name: 'vars' }, sshAuthRef: { namespace: ns, name: 'ssh' } },
-  };
-  await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body });
+  await createClusterInputs(core, ns);
+  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: INPUT_NAMES.ssh }, stringData: { 'ssh-privatekey': FAKE_KEY } } });
+  await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body: clusterObject(cluster, ns, { ssh: true }) });
   cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster }));
   return { ns, cluster };
 }
 
 export async function createOperation(name: string, spec: Partial<ClusterOperationSpec> & { cluster: string }, cleanups: (() => Promise<unknown>)[]): Promise<ClusterOperation> {
-  const body = { apiVersion: 'kubean.io/v1alpha1', kind: 'ClusterOperation', metadata: { name }, spec: { actionType: 'playbook', action: 'ping.yml', ...spec } };
-  const created = (await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body })) as ClusterOperation;
+  const created = (await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body: operationObject(name, spec) })) as ClusterOperation;
   cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name }).catch(() => undefined));
   return created;
 }

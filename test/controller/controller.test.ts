@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, afterEach, describe, it } from 'node:test';
-import { ApiException, type V1Job } from '@kubernetes/client-node';
+import type { V1Job } from '@kubernetes/client-node';
 import { Queue } from 'bullmq';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationSpec } from '../../src/api/types.js';
 import { Controller, type ControllerOptions } from '../../src/controller/controller.js';
 import { defaultBuiltinDir } from '../../src/engine/builtin-dir.js';
 import { createLogger } from '../../src/util/logger.js';
 import { FAIL_POD_LABEL, FAKE_NODE_LABEL, RUN_DURATION_ANNOTATION } from '../env/index.js';
-import { batch, core, custom, env, eventually, getOp, jobsOf } from './controller-harness.js';
+import { clusterObject, createClusterInputs, INPUT_NAMES } from '../fixtures/kube-cluster.js';
+import { batch, core, createOperation as createOperationIn, custom, env, eventually, FAKE_KEY, finished, getOp, gone, jobsOf, releasePod } from './controller-harness.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 /** Every controller watches every ClusterOperation: each test stops its own before the next starts. */
@@ -30,7 +31,6 @@ const HOSTS = `all:
     etcd: {hosts: {node1: }}
     k8s_cluster: {children: {kube_control_plane: , kube_node: }}
 `;
-const FAKE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
 const PING = '- name: Ping\n  hosts: all\n  gather_facts: false\n  tasks:\n    - name: Ping\n      ansible.builtin.ping:\n';
 
 async function startController(ns: string, extra: Partial<ControllerOptions> = {}): Promise<Controller> {
@@ -67,44 +67,18 @@ async function startController(ns: string, extra: Partial<ControllerOptions> = {
 async function clusterFixture(prefix: string, opts: { hosts?: string; vars?: string; secret?: Record<string, string>; actions?: Record<string, string> } = {}) {
   const ns = await env.namespace(prefix);
   const cluster = env.randomName(prefix);
-  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'hosts' }, data: { 'hosts.yml': opts.hosts ?? HOSTS } } });
-  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'vars' }, data: { 'group_vars.yml': opts.vars ?? 'kube_version: v1.34.4\n' } } });
-  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'ssh' }, stringData: opts.secret ?? { 'ssh-privatekey': FAKE_KEY } } });
-  if (opts.actions) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'actions' }, data: opts.actions } });
-  const body: Cluster = {
-    apiVersion: 'kubean.io/v1alpha1',
-    kind: 'Cluster',
-    metadata: { name: cluster },
-    spec: { hostsConfRef: { namespace: ns, name: 'hosts' }, varsConfRef: { namespace: ns, name: 'vars' }, sshAuthRef: { namespace: ns, name: 'ssh' } },
-  };
-  await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body });
+  await createClusterInputs(core, ns, { hosts: opts.hosts ?? HOSTS, ...(opts.vars ? { vars: opts.vars } : {}) });
+  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: INPUT_NAMES.ssh }, stringData: opts.secret ?? { 'ssh-privatekey': FAKE_KEY } } });
+  if (opts.actions) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: INPUT_NAMES.actions }, data: opts.actions } });
+  await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body: clusterObject(cluster, ns, { ssh: true }) });
   cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster }));
   return { ns, cluster };
 }
 
-async function createOperation(name: string, spec: Partial<ClusterOperationSpec> & { cluster: string }): Promise<ClusterOperation> {
-  const body = { apiVersion: 'kubean.io/v1alpha1', kind: 'ClusterOperation', metadata: { name }, spec: { actionType: 'playbook', action: 'ping.yml', ...spec } };
-  const created = (await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body })) as ClusterOperation;
-  cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name }));
-  return created;
-}
+const createOperation = (name: string, spec: Partial<ClusterOperationSpec> & { cluster: string }): Promise<ClusterOperation> => createOperationIn(name, spec, cleanups);
 
 const getCluster = async (name: string) => (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name })) as Cluster;
 
-const finished = (name: string) => eventually(`${name} to finish`, async () => {
-  const op = await getOp(name);
-  return op.status?.status === 'Succeeded' || op.status?.status === 'Failed' ? op : undefined;
-});
-
-const gone = async (read: () => Promise<unknown>): Promise<true | undefined> => {
-  try {
-    await read();
-    return undefined;
-  } catch (err) {
-    if (err instanceof ApiException && err.code === 404) return true;
-    throw err;
-  }
-};
 
 describe('slipway controller with Jobs (kwok runs the pods)', () => {
   it('runs a ClusterOperation as exactly one hardened Job; Succeeded; the Cluster goes Installing → Healthy; deleting the operation deletes its Job and plan objects, never the user\'s', async () => {
@@ -223,6 +197,28 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
     assert.match(seenWaiting.get(names[1]!) ?? '', new RegExp(`waiting for ${names[0]} on cluster ${cluster}`));
     assert.match(seenWaiting.get(names[2]!) ?? '', /waiting for [a-b]-turn-\w+ on cluster/);
     for (const o of ops) assert.equal((await jobsOf(ns, o.metadata.uid!)).length, 1);
+  });
+});
+
+describe('slipway controller with Jobs, many clusters', () => {
+  it('runs the operations of many clusters at once: every one has its Job while the others still run', async () => {
+    // held-*: the pods stay Running until released.
+    const { ns, cluster } = await clusterFixture('held-fan');
+    const clusters = [cluster];
+    for (let i = 1; i < 8; i++) {
+      const name = env.randomName('held-fan');
+      await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body: clusterObject(name, ns, { ssh: true }) });
+      cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name }));
+      clusters.push(name);
+    }
+    await startController(ns);
+    const ops = await Promise.all(clusters.map((c) => createOperation(env.randomName('fan'), { cluster: c })));
+    const pods = await eventually('a Running pod for every operation at once', async () => {
+      const running = (await core.listNamespacedPod({ namespace: ns })).items.filter((p) => p.status?.phase === 'Running');
+      return running.length === ops.length ? running : undefined;
+    });
+    for (const pod of pods) await releasePod(ns, pod.metadata!.name!);
+    for (const op of ops) assert.equal((await finished(op.metadata.name!)).status?.status, 'Succeeded');
   });
 });
 

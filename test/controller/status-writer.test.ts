@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { CLUSTER_PLURAL, GROUP, VERSION, type Cluster } from '../../src/api/types.js';
 import { StatusWriter } from '../../src/controller/status-writer.js';
+import { clusterObject } from '../fixtures/kube-cluster.js';
 import { createOperation, custom, env, getOp } from './controller-harness.js';
 
 const writer = new StatusWriter(env.kubeConfig);
@@ -12,7 +13,7 @@ after(async () => {
 
 async function cluster(): Promise<Cluster> {
   const name = env.randomName('writer');
-  const body = { apiVersion: 'kubean.io/v1alpha1', kind: 'Cluster', metadata: { name }, spec: { hostsConfRef: { namespace: 'x', name: 'h' }, varsConfRef: { namespace: 'x', name: 'v' } } };
+  const body = clusterObject(name, 'no-such-namespace');
   cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name }));
   return (await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body })) as Cluster;
 }
