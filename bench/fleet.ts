@@ -11,7 +11,7 @@
  * apiserver's audit log, which is what is counted. Numbers only; nothing is asserted.
  */
 import { readFileSync } from 'node:fs';
-import { BatchV1Api, CustomObjectsApi, type KubernetesListObject, type V1Job } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, CustomObjectsApi, type KubernetesListObject, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type ClusterOperation } from '../src/api/types.js';
 import { isFinished } from '../src/controller/history.js';
@@ -21,7 +21,7 @@ import { auditedRequests, requestKind } from '../test/env/audit-log.js';
 import { AUDITED_USER } from '../test/env/certs.js';
 import { loadTestEnv } from '../test/env/index.js';
 import { httpGet, sample, spawnController } from '../test/controller/controller-harness.js';
-import { createBenchClusters, createBenchOperations } from './kube-bench.js';
+import { createBenchClusters, createBenchOperations, quantile } from './kube-bench.js';
 
 const CLUSTERS = Number(process.env.SLIPWAY_FLEET_CLUSTERS ?? 1000);
 const PER_CLUSTER = Number(process.env.SLIPWAY_FLEET_OPS ?? 10);
@@ -39,16 +39,26 @@ const uids = await createBenchOperations(env, clusters, PER_CLUSTER);
 const total = uids.length;
 log(`fleet: ${CLUSTERS} clusters × ${PER_CLUSTER} operations = ${total} (ping.yml), created in ${seconds(performance.now() - t)}`);
 
-// What this process sees: each operation's Job created, each operation finished.
+// What this process sees: each operation's Job created, its pod created and Succeeded, the operation finished.
 const dispatchedAt = new Map<string, number>();
+const podCreatedAt = new Map<string, number>();
+const podEndedAt = new Map<string, number>();
 const finishedAt = new Map<string, number>();
 const batch = env.kubeConfig.makeApiClient(BatchV1Api);
+const core = env.kubeConfig.makeApiClient(CoreV1Api);
+const selector = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
 const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
 const jobs = new ResilientInformer<V1Job>({
   kubeConfig: env.kubeConfig,
   path: `/apis/batch/v1/namespaces/${ns}/jobs`,
-  list: () => batch.listNamespacedJob({ namespace: ns, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}` }),
-  labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
+  list: () => batch.listNamespacedJob({ namespace: ns, labelSelector: selector }),
+  labelSelector: selector,
+});
+const pods = new ResilientInformer<V1Pod>({
+  kubeConfig: env.kubeConfig,
+  path: `/api/v1/namespaces/${ns}/pods`,
+  list: () => core.listNamespacedPod({ namespace: ns, labelSelector: selector }),
+  labelSelector: selector,
 });
 const ops = new ResilientInformer<ClusterOperation>({
   kubeConfig: env.kubeConfig,
@@ -59,12 +69,19 @@ const onJob = (job: V1Job): void => {
   const uid = job.metadata?.labels?.[OPERATION_UID_LABEL];
   if (uid && !dispatchedAt.has(uid)) dispatchedAt.set(uid, performance.now());
 };
+const onPod = (pod: V1Pod): void => {
+  const uid = pod.metadata?.labels?.[OPERATION_UID_LABEL];
+  if (!uid) return;
+  if (!podCreatedAt.has(uid)) podCreatedAt.set(uid, performance.now());
+  if ((pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') && !podEndedAt.has(uid)) podEndedAt.set(uid, performance.now());
+};
 const onOp = (op: ClusterOperation): void => {
   if (isFinished(op) && !finishedAt.has(op.metadata.uid!)) finishedAt.set(op.metadata.uid!, performance.now());
 };
 jobs.onAdd(onJob).onUpdate(onJob);
+pods.onAdd(onPod).onUpdate(onPod);
 ops.onAdd(onOp).onUpdate(onOp);
-await Promise.all([jobs.start(), ops.start()]);
+await Promise.all([jobs.start(), pods.start(), ops.start()]);
 
 const redis = new Redis({ host: env.redis.host, port: env.redis.port });
 const redisCallsBefore = await redisCalls(redis);
@@ -93,7 +110,7 @@ const metrics = await httpGet(`${controller.metricsUrl}/metrics`).catch(() => ({
 const heapUsed = sample(metrics.text, 'nodejs_heap_size_used_bytes') ?? NaN;
 const redisCallsAfter = await redisCalls(redis);
 await controller.stop();
-await Promise.all([jobs.stop(), ops.stop()]);
+await Promise.all([jobs.stop(), pods.stop(), ops.stop()]);
 redis.disconnect();
 
 // The times, from the controller's start.
@@ -106,14 +123,37 @@ log(`  dispatched (Job created): first ${seconds(dispatched[0] ?? NaN)}, one per
 log(`  finished: ${ended.length}/${total} in ${seconds(ended.at(-1) ?? NaN)} (${(ended.length / ((ended.at(-1) ?? NaN) / 1000)).toFixed(1)} operations/s)`);
 log(`  controller memory: peak RSS ${(memory.hwm / MiB).toFixed(0)} MiB (VmHWM; sampled ${(rssPeakSampled / MiB).toFixed(0)} MiB), RSS at the end ${(memory.rss / MiB).toFixed(0)} MiB, V8 heap used ${(heapUsed / MiB).toFixed(0)} MiB`);
 
+// Where an operation's time goes, as this process saw it (medians, p90): whose work each stretch is.
+const stretches: [string, (uid: string, previous: string | undefined) => number | undefined][] = [
+  ['previous one of its cluster finished → Job created (controller: turn handed over, planned, dispatched)', (uid, prev) => gap(prev === undefined ? undefined : finishedAt.get(prev), dispatchedAt.get(uid))],
+  ['Job created → pod created (kube-controller-manager)', (uid) => gap(dispatchedAt.get(uid), podCreatedAt.get(uid))],
+  ['pod created → pod Succeeded (kube-scheduler, kwok)', (uid) => gap(podCreatedAt.get(uid), podEndedAt.get(uid))],
+  ['pod Succeeded → operation finished (controller)', (uid) => gap(podEndedAt.get(uid), finishedAt.get(uid))],
+];
+log('  where an operation\'s time goes (p50 / p90):');
+for (const [what, measure] of stretches) {
+  const values = uids.flatMap((uid, i) => {
+    const v = measure(uid, i >= clusters.length ? uids[i - clusters.length] : undefined);
+    return v === undefined ? [] : [v];
+  }).sort((a, b) => a - b);
+  log(`    ${quantile(values, 50).toFixed(0).padStart(6)} / ${quantile(values, 90).toFixed(0).padStart(6)} ms  ${what}`);
+}
+
 // Requests: every one the controller made, from the audit log of its user.
 const requests = (await auditedRequests(env.auditLogPath)).filter((r) => r.user.username === AUDITED_USER);
 const byKind = new Map<string, number>();
 for (const r of requests) byKind.set(requestKind(r), (byKind.get(requestKind(r)) ?? 0) + 1);
 log(`  apiserver requests by the controller: ${requests.length} = ${(requests.length / total).toFixed(2)} per operation`);
 for (const [kind, n] of [...byKind].sort((a, b) => b[1] - a[1])) log(`    ${(n / total).toFixed(2).padStart(7)}  ${String(n).padStart(7)}  ${kind}`);
-log(`  Redis commands (controller and its worker): ${redisCallsAfter - redisCallsBefore} = ${((redisCallsAfter - redisCallsBefore) / total).toFixed(1)} per operation`);
+const redisTotal = [...redisCallsAfter.values()].reduce((a, b) => a + b, 0) - [...redisCallsBefore.values()].reduce((a, b) => a + b, 0);
+log(`  Redis commands (the controller and its worker; those Lua scripts run counted one by one): ${redisTotal} = ${(redisTotal / total).toFixed(1)} per operation`);
+const redisByCommand = [...redisCallsAfter].map(([command, n]) => [command, n - (redisCallsBefore.get(command) ?? 0)] as const).sort((a, b) => b[1] - a[1]);
+for (const [command, n] of redisByCommand.slice(0, 8)) log(`    ${(n / total).toFixed(2).padStart(7)}  ${String(n).padStart(7)}  ${command}`);
 if (finishedAt.size < total) log(`  TIMED OUT after ${seconds(TIMEOUT_MS)}: ${total - finishedAt.size} operations did not finish`);
+
+function gap(from: number | undefined, to: number | undefined): number | undefined {
+  return from === undefined || to === undefined ? undefined : to - from;
+}
 
 function memoryOf(processId: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${processId}/status`, 'utf8');
@@ -121,10 +161,8 @@ function memoryOf(processId: number): { rss: number; hwm: number } {
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 }
 
-/** Commands Redis has run so far (INFO commandstats), this connection's INFO calls included. */
-async function redisCalls(client: Redis): Promise<number> {
+/** Commands Redis has run so far by command (INFO commandstats), this connection's INFO calls included. */
+async function redisCalls(client: Redis): Promise<Map<string, number>> {
   const info = await client.info('commandstats');
-  let calls = 0;
-  for (const m of info.matchAll(/calls=(\d+)/g)) calls += Number(m[1]);
-  return calls;
+  return new Map([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
 }

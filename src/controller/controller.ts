@@ -18,7 +18,7 @@ import { ClusterCacheSource } from './cluster-cache-source.js';
 import { ClusterQueue, OperationStartedError } from './cluster-queue.js';
 import { ClusterQueueWorker } from './cluster-queue-worker.js';
 import { isFinished } from './history.js';
-import { ResilientInformer } from './informer.js';
+import { ResilientInformer, withoutBookkeeping } from './informer.js';
 import { KubeEvents } from './kube-events.js';
 import { KubeconfigStore } from './kubeconfig-secret.js';
 import { LeaderElector } from './leader-election.js';
@@ -26,7 +26,7 @@ import { ControllerMetrics } from './metrics.js';
 import type { Health } from './metrics-server.js';
 import { operationRefOf } from './operation-ref.js';
 import { RetrySchedule } from './retry-schedule.js';
-import { reconcileQueued, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
+import { reconcileQueued, reconcileWaiting, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
 import { StatusWriter } from './status-writer.js';
 import { WatchedNamespacesSource } from './watched-source.js';
 
@@ -150,6 +150,12 @@ class LeaderSession {
   private stopped = false;
   /** One reconcile at a time per operation uid. */
   private readonly chains = new Map<string, Promise<void>>();
+  /**
+   * The generation (spec version) of each operation when this session last reconciled it: an
+   * update that leaves it (a status written) needs no queueing again. The turn passing on is
+   * followed by refreshCluster.
+   */
+  private readonly reconciledAt = new Map<string, number | undefined>();
   /** Failed reconciles are retried with capped, jittered exponential backoff per operation. */
   private readonly retries = new RetrySchedule();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
@@ -178,11 +184,13 @@ class LeaderSession {
       kubeConfig: opts.kubeConfig,
       path: `/apis/${GROUP}/${VERSION}/${CLUSTER_OPERATION_PLURAL}`,
       list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL }) as Promise<KubernetesListObject<ClusterOperation>>,
+      slim: withoutBookkeeping,
     });
     const clusters = new ResilientInformer<Cluster>({
       kubeConfig: opts.kubeConfig,
       path: `/apis/${GROUP}/${VERSION}/${CLUSTER_PLURAL}`,
       list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL }) as Promise<KubernetesListObject<Cluster>>,
+      slim: withoutBookkeeping,
     });
     const self: { session?: LeaderSession } = {};
     const kube = new KubeSource(opts.kubeConfig);
@@ -236,22 +244,39 @@ class LeaderSession {
     if (refs.length > 0) await this.queue.enqueue(refs);
     for (const op of unfinished) this.reconcile(op);
     ops.onAdd((op) => this.reconcile(op));
-    ops.onUpdate((op) => this.reconcile(op));
-    ops.onDelete((op) => this.forget(op));
+    ops.onUpdate((op) => {
+      const uid = op.metadata.uid ?? '';
+      if (!this.reconciledAt.has(uid) || this.reconciledAt.get(uid) !== op.metadata.generation) this.reconcile(op);
+    });
+    ops.onDelete((op) => {
+      this.reconciledAt.delete(op.metadata.uid ?? '');
+      this.forget(op);
+    });
     // A Cluster created or changed after its operations: look at them again.
     this.clusters.onAdd((c) => this.refreshCluster(c.metadata?.name ?? ''));
   }
 
+  /** The turn of `cluster` changed hands (or the Cluster appeared): its waiting operations say whom they wait for now. */
   refreshCluster(cluster: string): void {
-    for (const op of this.operations.list()) if (op.spec.cluster === cluster && !isFinished(op)) this.reconcile(op);
+    for (const op of this.operations.list()) {
+      if (op.spec.cluster !== cluster || isFinished(op)) continue;
+      if (!this.reconciledAt.has(op.metadata.uid ?? '')) this.reconcile(op);
+      else this.serially(op, () => this.withLatest(op, (latest) => reconcileWaiting(this.scope, this.queue, latest)));
+    }
   }
 
   private reconcile(op: ClusterOperation): void {
-    this.serially(op, () => {
-      // Act on the newest copy the informer holds.
-      const latest = this.operations.get(op.metadata.name ?? '') ?? op;
-      return latest.metadata.uid === op.metadata.uid ? reconcileQueued(this.scope, this.queue, latest) : Promise.resolve();
-    });
+    this.serially(op, () =>
+      this.withLatest(op, async (latest) => {
+        if (await reconcileQueued(this.scope, this.queue, latest)) this.reconciledAt.set(latest.metadata.uid ?? '', latest.metadata.generation);
+      }),
+    );
+  }
+
+  /** Acts on the newest copy of `op` the informer holds, if it is still that operation. */
+  private withLatest(op: ClusterOperation, work: (latest: ClusterOperation) => Promise<void>): Promise<void> {
+    const latest = this.operations.get(op.metadata.name ?? '') ?? op;
+    return latest.metadata.uid === op.metadata.uid ? work(latest) : Promise.resolve();
   }
 
   private forget(op: ClusterOperation): void {

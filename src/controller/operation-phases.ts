@@ -20,7 +20,7 @@ import { summariseFinished, summariseRunning } from '../operations/summarise.js'
 import { withKubeconfigSecretRef } from '../status/cluster-status.js';
 import { finishedStatus, modifiedStatus, waitingStatus } from '../status/operation-status.js';
 import { createRedactor } from '../util/redact.js';
-import type { ClusterQueue } from './cluster-queue.js';
+import type { ClusterQueue, TurnStatus } from './cluster-queue.js';
 import { isFinished, operationsToPrune } from './history.js';
 import type { KubeEvents } from './kube-events.js';
 import { KubeconfigSecretError, type KubeconfigStore } from './kubeconfig-secret.js';
@@ -60,21 +60,37 @@ const clusterTarget = (name: string, uid?: string) => ({ apiVersion: API_VERSION
 /** Errors a dispatch repeats however often it is retried: the operation fails with them. */
 const isPermanent = (err: unknown): err is Error => err instanceof JobPlanError || err instanceof JobBuildError || err instanceof JobVolumeError;
 
-/** Queue phase: record a spec change after start, queue what is unfinished, say what it waits for. */
-export async function reconcileQueued(scope: ControllerScope, queue: ClusterQueue, op: ClusterOperation): Promise<void> {
-  if (op.metadata.deletionTimestamp) return;
+/**
+ * Queue phase: record a spec change after start, queue what is unfinished, say what it waits for.
+ * false when there was nothing to do (being deleted).
+ */
+export async function reconcileQueued(scope: ControllerScope, queue: ClusterQueue, op: ClusterOperation): Promise<boolean> {
+  if (op.metadata.deletionTimestamp) return false;
   const modified = modifiedStatus(op);
   if (modified) {
     await scope.status.operation(op.metadata.name!, op.metadata.uid, modified);
     await scope.events.record(opTarget(op), 'Warning', 'SpecModified', 'the spec changed after the operation started; the change is not run');
   }
-  if (isFinished(op)) return;
+  if (isFinished(op)) return true;
   const [turn] = await queue.enqueue(operationRefOf(op));
-  if (turn?.state !== 'waiting') return;
+  if (turn) await showWaiting(scope, op, turn);
+  return true;
+}
+
+/** An operation queued before whose cluster's turn changed hands: says whom it waits for now. */
+export async function reconcileWaiting(scope: ControllerScope, queue: ClusterQueue, op: ClusterOperation): Promise<void> {
+  if (op.metadata.deletionTimestamp || isFinished(op)) return;
+  await showWaiting(scope, op, await queue.status(operationRefOf(op)));
+}
+
+/** The Waiting status naming the turn holder, written when it says something new; an Event when the operation starts to wait. */
+async function showWaiting(scope: ControllerScope, op: ClusterOperation, turn: TurnStatus): Promise<void> {
+  if (turn.state !== 'waiting') return;
   const waiting = waitingStatus(op, turn.blocker?.name);
-  if (op.status?.status === 'Waiting' && op.status.message === waiting.message) return;
+  const wasWaiting = op.status?.status === 'Waiting';
+  if (wasWaiting && op.status?.message === waiting.message) return;
   await scope.status.operation(op.metadata.name!, op.metadata.uid, waiting);
-  await scope.events.record(opTarget(op), 'Normal', 'Waiting', waiting.message!);
+  if (!wasWaiting) await scope.events.record(opTarget(op), 'Normal', 'Waiting', waiting.message!);
 }
 
 async function currentOperation(scope: ControllerScope, ref: OperationRef): Promise<ClusterOperation | undefined> {

@@ -24,6 +24,7 @@ import type { Plan } from '../engine/plan-types.js';
 import { createLineRedactor, createRedactor } from '../util/redact.js';
 import { buildJobObjects, JOB_CONTAINER, JOB_NAME_LABEL, jobNameFor, MANAGED_BY, MANAGED_BY_LABEL, OPERATION_UID_LABEL, planObjectName, type JobBuildInput } from './job-builder.js';
 import { outcomeFromJobLog } from './job-log-outcome.js';
+import { slimJob, slimPod } from './job-slim.js';
 import { ExecutionLostError, type DispatchContext, type EventSink, type ExecutionRef, type Executor, type OperationResult } from './types.js';
 
 export interface JobExecutorOptions {
@@ -54,6 +55,8 @@ export class JobExecutor implements Executor {
   readonly pods: ResilientInformer<V1Pod>;
   /** Re-evaluations waiting for a change to their Job or its pods, by Job name. */
   private readonly watchers = new Map<string, Set<() => void>>();
+  /** The names of each Job's pods, by Job name: a Job's pods without going through every pod. */
+  private readonly podNames = new Map<string, Set<string>>();
   /** plan.json of the Jobs this process created, by Job name, until observed to their end (saves reading it back). */
   private readonly plans = new Map<string, JobPlanJson>();
 
@@ -66,13 +69,17 @@ export class JobExecutor implements Executor {
       path: `/apis/batch/v1/namespaces/${ns}/jobs`,
       list: () => this.batch.listNamespacedJob({ namespace: ns, labelSelector: SELECTOR }),
       labelSelector: SELECTOR,
+      slim: slimJob,
     });
     this.pods = new ResilientInformer<V1Pod>({
       kubeConfig: opts.kubeConfig,
       path: `/api/v1/namespaces/${ns}/pods`,
       list: () => this.core.listNamespacedPod({ namespace: ns, labelSelector: SELECTOR }),
       labelSelector: SELECTOR,
+      slim: slimPod,
     });
+    // Indexed first, so the change handlers below find the pod.
+    this.pods.onAdd((pod) => this.indexPod(pod, true)).onDelete((pod) => this.indexPod(pod, false));
     const onJob = (job: KubernetesObject) => this.changed(job.metadata?.name);
     const onPod = (pod: KubernetesObject) => this.changed(pod.metadata?.labels?.[JOB_NAME_LABEL]);
     for (const [informer, handler] of [[this.jobs, onJob], [this.pods, onPod]] as const) {
@@ -192,7 +199,17 @@ export class JobExecutor implements Executor {
   }
 
   private podsOf(jobName: string): V1Pod[] {
-    return this.pods.list(this.opts.namespace).filter((p) => p.metadata?.labels?.[JOB_NAME_LABEL] === jobName);
+    return [...(this.podNames.get(jobName) ?? [])].flatMap((name) => this.pods.get(name, this.opts.namespace) ?? []);
+  }
+
+  /** A pod's Job (its label) never changes, so adds and deletes keep the index. */
+  private indexPod(pod: V1Pod, present: boolean): void {
+    const job = pod.metadata?.labels?.[JOB_NAME_LABEL];
+    const name = pod.metadata?.name;
+    if (!job || !name) return;
+    const names = this.podNames.get(job) ?? new Set<string>();
+    if (present) this.podNames.set(job, names.add(name));
+    else if (names.delete(name) && names.size === 0) this.podNames.delete(job);
   }
 
   /** A playbook never runs twice: the Job is suspended (its running pods end) and the operation fails. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Job, V1JobCondition, V1JobSpec, V1Pod } from '@kubernetes/client-node';
 import { jobOperationStatus, runStatus } from '../../src/controller/job-status.js';
+import { slimJob, slimPod } from '../../src/executors/job-slim.js';
 
 const job = (...conditions: Partial<V1JobCondition>[]): V1Job => ({
   metadata: { name: 'op-job' },
@@ -60,8 +61,22 @@ describe('an operation\'s status from its Job and the Job\'s sole pod', () => {
       const got = runStatus(j, p);
       assert.equal(got.status, status);
       assert.equal(got.byPod ?? false, byPod);
+      assert.deepEqual(runStatus(slimJob(j), p && slimPod(p)), got, 'the same from what the informers keep');
     });
   }
+
+  it('the informers keep of a pod what a result reads: phase, reason, the containers\' terminated states', () => {
+    const terminated = { exitCode: 2, reason: 'Error', message: 'boom', startedAt: new Date(0), finishedAt: new Date(1000) };
+    const full: V1Pod = {
+      metadata: { name: 'p', namespace: 'n', resourceVersion: '9', labels: { a: 'b' }, managedFields: [{ manager: 'kubelet' }] },
+      spec: { containers: [{ name: 'operation', image: 'x' }] },
+      status: { phase: 'Failed', reason: 'Evicted', message: 'disk', containerStatuses: [{ name: 'operation', image: 'x', imageID: 'y', ready: false, restartCount: 0, state: { terminated } }] },
+    };
+    assert.deepEqual(slimPod(full), {
+      metadata: { name: 'p', namespace: 'n', uid: undefined, resourceVersion: '9', labels: { a: 'b' } },
+      status: { phase: 'Failed', reason: 'Evicted', message: 'disk', containerStatuses: [{ name: 'operation', state: { terminated } }] },
+    });
+  });
 
   it('names the pod', () => assert.equal(runStatus(slipwayJob(), pod('Failed')).reason, 'pod op-job-x failed'));
 });
