@@ -208,6 +208,7 @@ class LeaderSession {
       logger,
       metrics,
       operations: () => operations.list(),
+      waitingShown: new Map(),
       refreshCluster: (cluster) => self.session?.refreshCluster(cluster),
     };
     const queue = await ClusterQueue.open({ connection: opts.redis, queueName, ...prefix });
@@ -250,6 +251,7 @@ class LeaderSession {
     });
     ops.onDelete((op) => {
       this.reconciledAt.delete(op.metadata.uid ?? '');
+      this.scope.waitingShown.delete(op.metadata.uid ?? '');
       this.forget(op);
     });
     // A Cluster created or changed after its operations: look at them again.

@@ -45,6 +45,8 @@ export interface ControllerScope {
   logger: Logger;
   /** The ClusterOperations the informer holds. */
   operations: () => readonly ClusterOperation[];
+  /** The Waiting message last written per operation uid (the informer's copy may not show it yet). */
+  waitingShown: Map<string, string>;
   /** Re-reconcile the unfinished operations of a cluster (their blocker changed). */
   refreshCluster: (cluster: string) => void;
   metrics?: ControllerMetrics;
@@ -86,11 +88,13 @@ export async function reconcileWaiting(scope: ControllerScope, queue: ClusterQue
 /** The Waiting status naming the turn holder, written when it says something new; an Event when the operation starts to wait. */
 async function showWaiting(scope: ControllerScope, op: ClusterOperation, turn: TurnStatus): Promise<void> {
   if (turn.state !== 'waiting') return;
+  const uid = op.metadata.uid ?? '';
   const waiting = waitingStatus(op, turn.blocker?.name);
-  const wasWaiting = op.status?.status === 'Waiting';
-  if (wasWaiting && op.status?.message === waiting.message) return;
+  const shown = scope.waitingShown.get(uid) ?? (op.status?.status === 'Waiting' ? op.status.message : undefined);
+  if (shown === waiting.message) return;
   await scope.status.operation(op.metadata.name!, op.metadata.uid, waiting);
-  if (!wasWaiting) await scope.events.record(opTarget(op), 'Normal', 'Waiting', waiting.message!);
+  scope.waitingShown.set(uid, waiting.message!);
+  if (shown === undefined) await scope.events.record(opTarget(op), 'Normal', 'Waiting', waiting.message!);
 }
 
 async function currentOperation(scope: ControllerScope, ref: OperationRef): Promise<ClusterOperation | undefined> {
@@ -107,6 +111,7 @@ async function currentOperation(scope: ControllerScope, ref: OperationRef): Prom
 export async function runTurn(scope: ControllerScope, ref: OperationRef, signal: AbortSignal): Promise<TurnOutcome> {
   const op = await currentOperation(scope, ref);
   if (!op) return { status: 'Gone' };
+  scope.waitingShown.delete(ref.uid);
   if (isFinished(op)) return { status: op.status!.status as 'Succeeded' | 'Failed' };
   // This one holds the turn now: the others of its cluster wait for it, not for the one before.
   scope.refreshCluster(ref.cluster);
@@ -164,8 +169,10 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
           const startTime = running.operation.startTime ?? new Date().toISOString();
           await scope.status.pair(op, operation, cluster, (previous) => summariseRunning(op, plan, ref, startTime, previous).cluster);
           if (op.status?.status !== 'Running') {
-            await scope.events.record(opTarget(op), 'Normal', 'Started', redactFor(plan, `${plan.action}: ${operation.message ?? 'running'}`));
-            if (running.cluster.phase) await scope.events.record(clusterTarget(op.spec.cluster), 'Normal', 'OperationStarted', `${name} (${plan.action}); phase ${running.cluster.phase}`);
+            await Promise.all([
+              scope.events.record(opTarget(op), 'Normal', 'Started', redactFor(plan, `${plan.action}: ${operation.message ?? 'running'}`)),
+              running.cluster.phase && scope.events.record(clusterTarget(op.spec.cluster), 'Normal', 'OperationStarted', `${name} (${plan.action}); phase ${running.cluster.phase}`),
+            ]);
           }
         },
       },
@@ -217,13 +224,15 @@ function redactFor(plan: Plan, text: string): string {
 
 async function recordEnd(scope: ControllerScope, op: ClusterOperation, plan: Plan, result: OperationResult, statuses: { operation: ClusterOperationStatus; cluster?: ClusterStatus }): Promise<void> {
   const ok = result.status === 'Succeeded';
-  await scope.events.record(opTarget(op), ok ? 'Normal' : 'Warning', result.status, redactFor(plan, statuses.operation.message ?? result.status));
-  await scope.events.record(
-    clusterTarget(op.spec.cluster),
-    ok ? 'Normal' : 'Warning',
-    ok ? 'OperationSucceeded' : 'OperationFailed',
-    redactFor(plan, `${op.metadata.name} (${plan.action}) ${result.status}${statuses.cluster?.phase ? `; phase ${statuses.cluster.phase}` : ''}`),
-  );
+  await Promise.all([
+    scope.events.record(opTarget(op), ok ? 'Normal' : 'Warning', result.status, redactFor(plan, statuses.operation.message ?? result.status)),
+    scope.events.record(
+      clusterTarget(op.spec.cluster),
+      ok ? 'Normal' : 'Warning',
+      ok ? 'OperationSucceeded' : 'OperationFailed',
+      redactFor(plan, `${op.metadata.name} (${plan.action}) ${result.status}${statuses.cluster?.phase ? `; phase ${statuses.cluster.phase}` : ''}`),
+    ),
+  ]);
 }
 
 /** Fails the operation without a plan (its run is lost or cannot be built). */

@@ -123,9 +123,11 @@ export class JobExecutor implements Executor {
     const namespace = this.opts.namespace;
     // Plan objects first, so the pod finds what it mounts; all are named after the operation, so
     // a dispatch repeated after a crash finds them (and the Job) instead of making second ones.
-    const planCreated = await createOrKeep(() => this.core.createNamespacedConfigMap({ namespace, body: objects.planConfigMap as V1ConfigMap }));
-    if (objects.planSecret) await createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.planSecret as V1Secret }));
-    if (objects.authSecret) await createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.authSecret as V1Secret }));
+    const [planCreated] = await Promise.all([
+      createOrKeep(() => this.core.createNamespacedConfigMap({ namespace, body: objects.planConfigMap as V1ConfigMap })),
+      objects.planSecret && createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.planSecret as V1Secret })),
+      objects.authSecret && createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.authSecret as V1Secret })),
+    ]);
     const name = objects.job.metadata!.name!;
     // A plan ConfigMap kept from an earlier dispatch is what that Job runs, maybe not this plan.
     if (planCreated) this.plans.set(name, jobPlan.plan);
