@@ -92,6 +92,8 @@ t = performance.now();
 const controller = await spawnController({ ns, redisUrl: env.redis.url, podName: 'fleet', running, kubeconfigPath: env.auditedKubeconfigPath });
 const pid = controller.daemon.pid;
 const readyMs = performance.now() - t;
+// The event-loop delay histogram restarts at each scrape: this one starts the run's.
+await httpGet(`${controller.metricsUrl}/metrics`).catch(() => undefined);
 let rssPeakSampled = 0;
 const sampler = setInterval(() => (rssPeakSampled = Math.max(rssPeakSampled, memoryOf(pid).rss)), 500);
 
@@ -108,6 +110,9 @@ clearInterval(sampler);
 const memory = memoryOf(pid);
 const metrics = await httpGet(`${controller.metricsUrl}/metrics`).catch(() => ({ status: 0, text: '' }));
 const heapUsed = sample(metrics.text, 'nodejs_heap_size_used_bytes') ?? NaN;
+const loopDelayMax = sample(metrics.text, 'nodejs_eventloop_lag_max_seconds') ?? NaN;
+const loopDelayP99 = sample(metrics.text, 'nodejs_eventloop_lag_p99_seconds') ?? NaN;
+const cpuSeconds = cpuSecondsOf(pid);
 const redisCallsAfter = await redisCalls(redis);
 await controller.stop();
 await Promise.all([jobs.stop(), pods.stop(), ops.stop()]);
@@ -121,6 +126,7 @@ const firstOfEach = clusters.length;
 log(`  controller ready (leading, informers synced) after ${seconds(readyMs)}`);
 log(`  dispatched (Job created): first ${seconds(dispatched[0] ?? NaN)}, one per cluster (${firstOfEach}) ${seconds(dispatched[firstOfEach - 1] ?? NaN)}, all ${dispatched.length}/${total} ${seconds(dispatched.at(-1) ?? NaN)}`);
 log(`  finished: ${ended.length}/${total} in ${seconds(ended.at(-1) ?? NaN)} (${(ended.length / ((ended.at(-1) ?? NaN) / 1000)).toFixed(1)} operations/s)`);
+log(`  controller CPU: ${cpuSeconds.toFixed(0)} s (${((cpuSeconds * 1000) / total).toFixed(1)} ms per operation); event loop delay p99 ${(loopDelayP99 * 1000).toFixed(0)} ms, max ${(loopDelayMax * 1000).toFixed(0)} ms`);
 log(`  controller memory: peak RSS ${(memory.hwm / MiB).toFixed(0)} MiB (VmHWM; sampled ${(rssPeakSampled / MiB).toFixed(0)} MiB), RSS at the end ${(memory.rss / MiB).toFixed(0)} MiB, V8 heap used ${(heapUsed / MiB).toFixed(0)} MiB`);
 
 // Where an operation's time goes, as this process saw it (medians, p90): whose work each stretch is.
@@ -153,6 +159,13 @@ if (finishedAt.size < total) log(`  TIMED OUT after ${seconds(TIMEOUT_MS)}: ${to
 
 function gap(from: number | undefined, to: number | undefined): number | undefined {
   return from === undefined || to === undefined ? undefined : to - from;
+}
+
+/** User and system CPU time of a process, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+function cpuSecondsOf(processId: number): number {
+  const fields = readFileSync(`/proc/${processId}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are the 14th and 15th fields; [0] here is the 3rd (state).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function memoryOf(processId: number): { rss: number; hwm: number } {

@@ -20,6 +20,7 @@ import { ClusterQueueWorker } from './cluster-queue-worker.js';
 import { isFinished } from './history.js';
 import { ResilientInformer, withoutBookkeeping } from './informer.js';
 import { KubeEvents } from './kube-events.js';
+import { Limiter } from './limiter.js';
 import { KubeconfigStore } from './kubeconfig-secret.js';
 import { LeaderElector } from './leader-election.js';
 import { ControllerMetrics } from './metrics.js';
@@ -71,11 +72,17 @@ export class Controller implements Health {
   /** The leader session once its informers synced; undefined while standing by or starting to lead. */
   private session: LeaderSession | undefined;
   private stopped = false;
+  /**
+   * The Lease's own connections: a renewal never waits behind the calls of thousands of
+   * reconciles and turns (it did, and the leader stepped down under load).
+   */
+  private readonly leaseKubeConfig: PooledKubeConfig;
 
-  private constructor(private readonly opts: ControllerOptions) {
+  private constructor(private readonly opts: ControllerOptions & { kubeConfig: PooledKubeConfig }) {
     const identity = `${opts.identity}-${randomBytes(3).toString('hex')}`;
+    this.leaseKubeConfig = PooledKubeConfig.copy(opts.kubeConfig);
     this.elector = new LeaderElector({
-      kubeConfig: opts.kubeConfig,
+      kubeConfig: this.leaseKubeConfig,
       namespace: opts.namespace,
       name: opts.leaseName ?? 'slipway-controller',
       identity,
@@ -137,12 +144,14 @@ export class Controller implements Health {
     await this.elector.stop({ release: true });
     const session = await this.leading;
     await session?.stop();
-    if (this.opts.kubeConfig instanceof PooledKubeConfig) this.opts.kubeConfig.destroy();
+    this.opts.kubeConfig.destroy();
+    this.leaseKubeConfig.destroy();
   }
 }
 
 export const DEFAULT_QUEUE = 'slipway-operations';
 export const DEFAULT_JOB_CONCURRENCY = 1000;
+const RECONCILE_CONCURRENCY = 64;
 export const DEFAULT_LOCAL_CONCURRENCY = 4;
 
 /** Everything the leader runs; built on becoming leader, stopped on losing the Lease. */
@@ -156,6 +165,11 @@ class LeaderSession {
    * followed by refreshCluster.
    */
   private readonly reconciledAt = new Map<string, number | undefined>();
+  /**
+   * Reconciles in flight at once: a leader that starts over thousands of operations (or sees a
+   * turn change hands in front of many) reconciles them a few dozen at a time, not all at once.
+   */
+  private readonly limiter = new Limiter(RECONCILE_CONCURRENCY);
   /** Failed reconciles are retried with capped, jittered exponential backoff per operation. */
   private readonly retries = new RetrySchedule();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
@@ -220,6 +234,7 @@ class LeaderSession {
       concurrency: opts.concurrency ?? (opts.executor === 'job' ? DEFAULT_JOB_CONCURRENCY : DEFAULT_LOCAL_CONCURRENCY),
       handlers: { run: (ref, s) => runTurn(scope, ref, s), onResume: (ref, s) => resumeTurn(scope, ref, s) },
       onError: (err) => logger.warn({ err: err.message }, 'queue worker'),
+      onTurnFailed: (ref, err, attempt) => logger.warn({ cluster: ref.cluster, operation: ref.name, attempt, err: err.message }, 'turn failed; resuming it after a backoff'),
     });
     const session = new LeaderSession(opts, scope, queue, worker, operations, clusters, metrics);
     self.session = session;
@@ -296,7 +311,7 @@ class LeaderSession {
     if (this.stopped) return;
     const key = op.metadata.uid ?? op.metadata.name ?? '';
     const next = (this.chains.get(key) ?? Promise.resolve())
-      .then(work)
+      .then(() => this.limiter.run(work))
       .then(
         () => this.retries.succeeded(key),
         (err: unknown) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Agent } from 'node:https';
 import { after, describe, it } from 'node:test';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { PooledKubeConfig } from '../../src/api/pooled-kube-config.js';
 import { loadTestEnv } from '../env/index.js';
 
@@ -36,6 +36,23 @@ describe('PooledKubeConfig', () => {
   it('makes API calls over one kept-alive connection, where client-node opens one per call', async () => {
     assert.equal(await connectionsDuring(fiveReads(env.kubeConfig)), 5, 'client-node as it comes');
     assert.equal(await connectionsDuring(fiveReads(pooled)), 1);
+  });
+
+  it('answers a burst of more calls than it has connections, over at most 64', async () => {
+    const core = pooled.makeApiClient(CoreV1Api);
+    // Large enough that the apiserver sends it chunked, as node-fetch's check needs.
+    const ns = await env.namespace('pooled');
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'big' }, data: { value: 'x'.repeat(64 * 1024) } } });
+    const opened = await connectionsDuring(async () => {
+      const sizes = await Promise.all(Array.from({ length: 400 }, () => core.readNamespacedConfigMap({ name: 'big', namespace: ns }).then((cm) => cm.data?.value?.length)));
+      assert.deepEqual(new Set(sizes), new Set([64 * 1024]));
+    });
+    assert.ok(opened <= 64, `${opened} connections`);
+  });
+
+  it('reports the apiserver\'s errors as client-node does', async () => {
+    const core = pooled.makeApiClient(CoreV1Api);
+    await assert.rejects(core.readNamespace({ name: env.randomName('missing') }), (err: unknown) => err instanceof ApiException && err.code === 404);
   });
 
   it('keeps the cluster, user and context of the KubeConfig it copies', () => {
