@@ -6,8 +6,8 @@
 #   bash scripts/bundle/build.sh [--kube-version v1.34.4,v1.35.4]
 # Settings: SLIPWAY_BUNDLE_CACHE (bundle: files/, images/, registry/), SLIPWAY_BIN_CACHE
 # (binaries, shared with scripts/build-k8s.sh), SLIPWAY_DEBIAN_SUITE, SLIPWAY_DEBIAN_MIRROR,
-# SLIPWAY_CONTROLLER_IMAGE_ARCHIVE (Slipway's controller image to push; the job image is built
-# by scripts/build-job-image.sh).
+# SLIPWAY_CONTROLLER_IMAGE_ARCHIVE (a controller image to push instead of building one; the job
+# and controller images are built by scripts/build-job-image.sh and build-controller-image.sh).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 die() { echo "bundle: $*" >&2; exit 1; }
@@ -149,11 +149,10 @@ pushes+=("$nginx_archive $(archive_ref "$nginx_archive")")
 job_image() { job_archive=$(bash "$repo/scripts/build-job-image.sh"); }
 stage "job image (scripts/build-job-image.sh, cached by its inputs)" job_image
 pushes+=("$job_archive $(archive_ref "$job_archive")")
-if [ -n "${SLIPWAY_CONTROLLER_IMAGE_ARCHIVE:-}" ]; then
-  pushes+=("$SLIPWAY_CONTROLLER_IMAGE_ARCHIVE $(archive_ref "$SLIPWAY_CONTROLLER_IMAGE_ARCHIVE")")
-else
-  echo "=== controller image: no SLIPWAY_CONTROLLER_IMAGE_ARCHIVE, slipway/controller not pushed" >&2
-fi
+# The controller image too (the Helm chart's default), unless one is given.
+controller_image() { controller_archive=${SLIPWAY_CONTROLLER_IMAGE_ARCHIVE:-$(bash "$repo/scripts/build-controller-image.sh")}; }
+stage "controller image (scripts/build-controller-image.sh, cached by its inputs)" controller_image
+pushes+=("$controller_archive $(archive_ref "$controller_archive")")
 
 for p in "${pushes[@]}"; do
   archive=${p%% *} ref=${p#* }

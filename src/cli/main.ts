@@ -32,6 +32,7 @@ Options:
   --builtin-dir <dir>     builtin playbooks (default: this checkout's playbooks/)
   --log-dir <dir>         per-operation logs (default: ~/.local/state/slipway/logs)
   --status-out <file>     write the resulting ClusterOperation status as JSON
+  --kubeconfig-out <file> write the admin kubeconfig an install fetched (mode 0600)
   --max-input-bytes <n>   largest hosts.yml, group_vars.yml, ConfigMap action, SSH key or
                           extraArgs accepted (default 1048576)
   --max-hosts <n>         most hosts an inventory may list (default 5000)
@@ -57,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
       'builtin-dir': { type: 'string' },
       'log-dir': { type: 'string' },
       'status-out': { type: 'string' },
+      'kubeconfig-out': { type: 'string' },
       'max-input-bytes': { type: 'string' },
       'max-hosts': { type: 'string' },
       'default-deadline': { type: 'string' },
@@ -116,6 +118,7 @@ async function main(argv: string[]): Promise<number> {
           verbose: values.verbose ?? false,
           ...(values['log-dir'] ? { logDir: values['log-dir'] } : {}),
           ...(values['status-out'] ? { statusOut: values['status-out'] } : {}),
+          ...(values['kubeconfig-out'] ? { kubeconfigOut: values['kubeconfig-out'] } : {}),
         },
         io,
       );

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { renderRejection } from './print-rejection.js';
@@ -16,6 +16,8 @@ export interface RunOptions extends Omit<SessionOptions, 'stopOnFailure'> {
   builtinDir: string;
   logDir?: string;
   statusOut?: string;
+  /** Where a successful install's admin kubeconfig goes (mode 0600); kubespray's artifacts/admin.conf. */
+  kubeconfigOut?: string;
   verbose: boolean;
 }
 
@@ -86,6 +88,11 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
   statuses[name] = after.operation;
   statuses[`Cluster/${plan.cluster}`] = after.cluster;
   io.out(renderSummary({ ...result, logFile: result.logFile ?? logFile }));
+  if (opts.kubeconfigOut && result.kubeconfig !== undefined) {
+    await writeFile(opts.kubeconfigOut, result.kubeconfig, { mode: 0o600 });
+    await chmod(opts.kubeconfigOut, 0o600);
+    io.out(`Admin kubeconfig of ${plan.cluster} written to ${opts.kubeconfigOut}\n`);
+  }
   io.out(`Cluster ${plan.cluster}: ${after.cluster.phase ? `phase ${after.cluster.phase}, ` : ''}` +
     `${after.cluster.controlPlaneCount} control-plane, ${after.cluster.workerCount} worker(s)\n`);
   return result.status === 'Succeeded' ? 0 : 1;

@@ -17,7 +17,7 @@ import type { JobExecutor } from '../executors/job-executor.js';
 import { ExecutionLostError, type Executor, type OperationResult } from '../executors/types.js';
 import { runOperation, type OperationOutcome } from '../operations/run-operation.js';
 import { summariseFinished, summariseRunning } from '../operations/summarise.js';
-import { withKubeconfigSecretRef } from '../status/cluster-status.js';
+import { clusterStatusAfterLostRun, withKubeconfigSecretRef } from '../status/cluster-status.js';
 import { finishedStatus, modifiedStatus, waitingStatus } from '../status/operation-status.js';
 import { createRedactor } from '../util/redact.js';
 import type { ClusterQueue, TurnStatus } from './cluster-queue.js';
@@ -235,12 +235,19 @@ async function recordEnd(scope: ControllerScope, op: ClusterOperation, plan: Pla
   ]);
 }
 
-/** Fails the operation without a plan (its run is lost or cannot be built). */
+/**
+ * Fails the operation without a plan (its run is lost or cannot be built). A Cluster that shows it
+ * running is written first, so it does not stay in the operation's phase (Upgrading…) for good.
+ */
 async function fail(scope: ControllerScope, op: ClusterOperation, message: string): Promise<TurnOutcome> {
   const now = new Date().toISOString();
   const status: ClusterOperationStatus = finishedStatus(op, { status: 'Failed', startTime: op.status?.startTime ?? now, endTime: now, steps: [], failed: { step: 'job', hosts: [], message } }, undefined, op.status?.jobRef);
-  await scope.status.operation(op.metadata.name!, op.metadata.uid, status);
+  const cluster = await scope.source.getCluster(op.spec.cluster);
+  const clusterStatus = await scope.status.pair(op, status, cluster, (previous) => clusterStatusAfterLostRun(previous, op, now));
   await scope.events.record(opTarget(op), 'Warning', 'Failed', message);
+  if (clusterStatus) {
+    await scope.events.record(clusterTarget(op.spec.cluster, cluster?.metadata.uid), 'Warning', 'OperationFailed', `${op.metadata.name} (${op.spec.action}) Failed; phase ${clusterStatus.phase}`);
+  }
   await prune(scope, op.spec.cluster);
   return { status: 'Failed' };
 }

@@ -21,19 +21,20 @@ export class StatusWriter {
    * new status finds the Cluster's already written. The Cluster's status is computed from
    * `cluster` (which may be the informer's copy, a little behind) and written only if the Cluster
    * is still that version; else it is read again and computed again, so a condition or digest
-   * written meanwhile is never lost. Returns the Cluster's status as written (undefined: the
-   * Cluster is gone).
+   * written meanwhile is never lost. `clusterStatus` may find nothing to write. Returns the
+   * Cluster's status as written (undefined: nothing written, or the Cluster is gone).
    */
   async pair(
     op: ClusterOperation,
     operation: ClusterOperationStatus,
     cluster: Cluster | undefined,
-    clusterStatus: (previous: ClusterStatus | undefined) => ClusterStatus,
+    clusterStatus: (previous: ClusterStatus | undefined) => ClusterStatus | undefined,
   ): Promise<ClusterStatus | undefined> {
     let current = cluster;
     let written: ClusterStatus | undefined;
     for (let attempt = 1; current; attempt++) {
       const status = clusterStatus(current.status);
+      if (!status) break;
       const result = await this.cluster(op.spec.cluster, current.metadata.uid, status, current.metadata.resourceVersion);
       if (result === 'written') written = status;
       if (result !== 'changed') break;

@@ -123,17 +123,26 @@ export class LocalExecutor implements Executor {
         const stepLogger = logger?.child({ step: step.name });
         stepLogger?.info({ argv: step.argv.map(redact) }, 'step started');
         log?.write(`## ${new Date().toISOString()} step ${index + 1}/${plan.steps.length} "${step.name}": ${redact(step.argv.join(' '))}\n`);
-        const result = await this.runStep(step, {
-          workspace,
-          runtime,
-          label: `${plan.operation}-${index}-${process.pid}-${Date.now()}`.slice(-100),
-          redact,
-          emit,
-          log,
-          logger: stepLogger,
-          signal,
-          deadline: deadlineAt === undefined ? undefined : { at: deadlineAt, seconds: plan.activeDeadlineSeconds ?? 0 },
-        });
+        const attempt = () =>
+          this.runStep(step, {
+            workspace,
+            runtime,
+            label: `${plan.operation}-${index}-${process.pid}-${Date.now()}`.slice(-100),
+            redact,
+            emit,
+            log,
+            logger: stepLogger,
+            signal,
+            deadline: deadlineAt === undefined ? undefined : { at: deadlineAt, seconds: plan.activeDeadlineSeconds ?? 0 },
+          });
+        let result = await attempt();
+        if (sandboxSetupFailed(result) && !signal?.aborted) {
+          // bwrap failed before the step's program started (seen under heavy load: netlink
+          // errors setting up the sandbox's loopback); nothing ran, so once more is safe.
+          stepLogger?.warn({ message: result.message }, 'sandbox setup failed, starting the step again');
+          log?.write(`## ${new Date().toISOString()} sandbox setup failed (${result.message ?? ''}); starting the step again\n`);
+          result = await attempt();
+        }
         steps.push(result);
         const level = result.status === 'Succeeded' ? 'info' : 'warn';
         stepLogger?.[level]({ status: result.status, exitCode: result.exitCode, message: result.message }, 'step ended');
@@ -434,4 +443,9 @@ async function closeLog(stream: WriteStream | undefined): Promise<void> {
   if (!stream) return;
   stream.end();
   await once(stream, 'finish');
+}
+
+/** A step that bwrap itself failed to start: no host saw it, and the failure is bwrap's own. */
+export function sandboxSetupFailed(result: StepResult): boolean {
+  return result.status === 'Failed' && Object.keys(result.hosts).length === 0 && /: bwrap: /.test(result.message ?? '');
 }

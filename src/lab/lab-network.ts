@@ -6,7 +6,8 @@ import { runTool } from './run-tool.js';
  * The lab's network: a bridge holding the host's address, one veth per machine whose other end
  * is the machine's eth0 in a named network namespace, and firewall rules that forward nothing
  * between the bridge and any other interface. Machines reach each other and the host, nothing
- * else: no NAT, no default route, and routes a machine adds itself lead nowhere.
+ * else: no NAT, and the default route (via the host, as kubelet, kube-proxy and ansible's facts
+ * expect of a node) ends at the host's FORWARD drop.
  */
 
 const ip = (args: string[]) => runTool('ip', args);
@@ -76,6 +77,8 @@ export async function ensureMachineLink(plan: LabPlan, m: MachinePlan): Promise<
   if (!shown.stdout.includes(` ${addr} `)) await inNs(['addr', 'add', addr, 'dev', 'eth0']);
   await inNs(['link', 'set', 'lo', 'up']);
   await inNs(['link', 'set', 'eth0', 'up']);
+  // Service addresses are DNAT'd after routing: without a route, connect() fails before kube-proxy.
+  await inNs(['route', 'replace', 'default', 'via', plan.hostAddress, 'dev', 'eth0']);
 }
 
 export async function removeMachineLink(m: MachinePlan): Promise<void> {

@@ -1,6 +1,9 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parse } from 'yaml';
+import { bundleLayout } from '../bundle/bundle-layout.js';
 import { recordHostBaseline } from './host-baseline.js';
+import { raiseHostLimits } from './host-limits.js';
 import { kubeanInputs } from './kubean-inputs.js';
 import { LabError } from './lab-error.js';
 import { assertLinux, ensureBridge, ensureIsolation, slotsInUse } from './lab-network.js';
@@ -48,6 +51,8 @@ export async function labUp(paths: LabPaths, opts: LabUpOptions, io: LabIO): Pro
     return ensureMachineImage(paths, podman, io.err);
   });
   const record = await clock.stage('lab record', () => ensureRecord(paths, opts, image));
+  // After the baseline is recorded, which lab down puts back.
+  await raiseHostLimits();
   const plan = planLab(record.name, record.slot, record.machines);
   await clock.stage('network', async () => {
     await ensureBridge(plan);
@@ -64,12 +69,14 @@ export async function labUp(paths: LabPaths, opts: LabUpOptions, io: LabIO): Pro
   );
   const readiness = await clock.stage('boot', () => Promise.all(plan.machines.map((m) => waitUntilReady(podman, m))));
   const inputsDir = opts.inputsDir ?? join(dir, 'inputs');
+  const bundleVars = await readBundleVars();
   await clock.stage('kubean inputs', () =>
     writeInputs(inputsDir, kubeanInputs({
       plan,
       privateKey: key.privateKey,
       knownHosts: knownHostsFor(started.map((s) => ({ address: s.machine.address, hostPublicKey: s.hostPublicKey }))),
       kubeVersion: opts.kubeVersion,
+      ...(bundleVars ? { bundleVars } : {}),
     })),
   );
   return { plan, inputsDir, readiness, timings: clock.summary() };
@@ -94,6 +101,13 @@ async function ensureRecord(paths: LabPaths, opts: LabUpOptions, image: string):
   const record: LabRecord = { name: opts.name, slot, machines: opts.machines, image, createdAt: new Date().toISOString() };
   await writeLabRecord(paths, record);
   return record;
+}
+
+/** The built bundle's kubespray-vars.yml, or undefined when no bundle is built here. */
+async function readBundleVars(): Promise<Record<string, unknown> | undefined> {
+  const text = await readFile(join(bundleLayout().files, 'kubespray-vars.yml'), 'utf8').catch(() => undefined);
+  const vars: unknown = text === undefined ? undefined : parse(text);
+  return vars && typeof vars === 'object' && !Array.isArray(vars) ? (vars as Record<string, unknown>) : undefined;
 }
 
 /** Replaces the directory's manifests; the Secret's file is 0600 from the start. */

@@ -18,6 +18,14 @@ export function hostsFile(plan: LabPlan): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * /etc/resolv.conf: the host's bridge address, where no DNS server answers, so lookups of
+ * outside names fail fast; CoreDNS refuses to start when the node names no nameserver at all.
+ */
+export function resolvConf(plan: LabPlan): string {
+  return `nameserver ${plan.hostAddress}\n`;
+}
+
 export interface StagedMachine {
   /** A tree to copy onto the machine's / before it boots. */
   root: string;
@@ -26,7 +34,7 @@ export interface StagedMachine {
 
 /**
  * Stages the files that make a machine itself: a fresh SSH host key (so known_hosts can be
- * strict from the first connection), the lab's authorized key, and /etc/hosts.
+ * strict from the first connection), the lab's authorized key, /etc/hosts and /etc/resolv.conf.
  */
 export async function stageMachineFiles(dir: string, plan: LabPlan, m: MachinePlan, authorizedKey: string): Promise<StagedMachine> {
   const root = join(dir, 'root');
@@ -37,6 +45,7 @@ export async function stageMachineFiles(dir: string, plan: LabPlan, m: MachinePl
   const hostKey = await generateEd25519Key(join(sshDir, 'ssh_host_ed25519_key'), m.name);
   await writeFile(join(sshDir, 'authorized_keys'), `${authorizedKey}\n`, { mode: 0o644 });
   await writeFile(join(root, 'etc', 'hosts'), hostsFile(plan), { mode: 0o644 });
+  await writeFile(join(root, 'etc', 'resolv.conf'), resolvConf(plan), { mode: 0o644 });
   return { root, hostPublicKey: hostKey.publicKey };
 }
 

@@ -25,14 +25,13 @@ export function clusterStatusFor(i: ClusterStatusInput): ClusterStatus {
   if (!i.outcome || i.outcome.endTime === undefined) phase = phaseWhileRunning(kind) ?? previousPhase;
   else phase = phaseAfter({ kind, succeeded: i.outcome.succeeded, healthy: i.outcome.healthy, previous: previousPhase });
 
-  const name = i.operation.metadata.name ?? '';
   const condition: ClusterCondition = {
-    clusterOps: name,
+    clusterOps: i.operation.metadata.name ?? '',
     status: !i.outcome?.endTime ? 'Running' : i.outcome.succeeded ? 'Succeeded' : 'Failed',
     ...(i.outcome?.startTime ? { startTime: i.outcome.startTime } : {}),
     ...(i.outcome?.endTime ? { endTime: i.outcome.endTime } : {}),
   };
-  const conditions = [...(i.previous?.conditions ?? []).filter((c) => c.clusterOps !== name), condition];
+  const conditions = withCondition(i.previous, condition);
   const rest = { ...i.previous };
   delete rest.phase;
   delete rest.controlPlaneDigest;
@@ -47,6 +46,30 @@ export function clusterStatusFor(i: ClusterStatusInput): ClusterStatus {
     conditions,
     ...(digest ? { controlPlaneDigest: digest } : {}),
   };
+}
+
+/**
+ * The Cluster's status for an operation that failed without a run to summarise (its Job was lost,
+ * or it could not be dispatched), computed from what the Cluster shows: if it shows the operation
+ * Running, it now shows it Failed, in the phase a failure leaves (Abnormal); counts, version and
+ * digest stay as they were. Undefined when the Cluster does not show it running: nothing of the
+ * operation reached the Cluster, so there is nothing to correct. Pure.
+ */
+export function clusterStatusAfterLostRun(previous: ClusterStatus | undefined, operation: ClusterOperation, endTime: string): ClusterStatus | undefined {
+  const name = operation.metadata.name ?? '';
+  const running = previous?.conditions?.find((c) => c.clusterOps === name && c.status === 'Running');
+  if (!running) return undefined;
+  const phase = phaseAfter({ kind: operationKind(operation.spec.action, undefined), succeeded: false, previous: previous?.phase });
+  return {
+    ...previous,
+    ...(phase ? { phase } : {}),
+    conditions: withCondition(previous, { ...running, status: 'Failed', endTime }),
+  };
+}
+
+/** kubean's per-operation conditions with `condition` replacing an earlier one of the same operation. */
+function withCondition(previous: ClusterStatus | undefined, condition: ClusterCondition): ClusterCondition[] {
+  return [...(previous?.conditions ?? []).filter((c) => c.clusterOps !== condition.clusterOps), condition];
 }
 
 /** The Cluster's status once its admin kubeconfig is stored in `ref`. Pure. */

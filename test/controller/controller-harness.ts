@@ -1,26 +1,54 @@
 /**
- * Shared by the controller's integration tests: a cluster with its inputs, operations, polling,
- * and controllers in-process or as real `slipway controller` processes. Every controller
- * reconciles every ClusterOperation in the apiserver: each test stops the ones it started.
+ * Shared by the controller's integration tests: each file's cleanup lists, a cluster with its
+ * inputs, operations, polling, watches that record every version of kubean objects, held pods
+ * released or failed, and controllers in-process or as real `slipway controller` processes.
+ * Every controller reconciles every ClusterOperation in the apiserver: each test stops the ones
+ * it started.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, afterEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterOperation, type ClusterOperationSpec } from '../../src/api/types.js';
+import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, setHeaderOptions, type KubernetesListObject, type KubernetesObject, type V1ObjectMeta } from '@kubernetes/client-node';
+import { Queue } from 'bullmq';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationSpec } from '../../src/api/types.js';
+import { Controller, type ControllerOptions } from '../../src/controller/controller.js';
+import { ResilientInformer } from '../../src/controller/informer.js';
+import { defaultBuiltinDir } from '../../src/engine/builtin-dir.js';
 import { OPERATION_UID_LABEL } from '../../src/executors/job-builder.js';
 import { startDaemon, logTail, type Daemon } from '../../src/util/daemon.js';
 import { freePort } from '../../src/util/free-port.js';
-import { loadTestEnv } from '../env/index.js';
+import { createLogger } from '../../src/util/logger.js';
+import { FAIL_POD_LABEL, FAKE_NODE_LABEL, RUN_DURATION_ANNOTATION, loadTestEnv } from '../env/index.js';
 import { clusterObject, createClusterInputs, INPUT_NAMES, operationObject } from '../fixtures/kube-cluster.js';
+import { EventRecorder } from './event-recorder.js';
 
 export const env = loadTestEnv();
 export const core = env.kubeConfig.makeApiClient(CoreV1Api);
 export const batch = env.kubeConfig.makeApiClient(BatchV1Api);
 export const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
 
-export const FAKE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
+export type Cleanups = (() => Promise<unknown>)[];
+
+/**
+ * A test file's two cleanup lists, called at its top level: `running` (controllers, watches) is
+ * emptied after each test, because every controller reconciles every ClusterOperation and each
+ * test stops its own before the next starts; `cleanups` (the objects tests made) after the last.
+ */
+export function testLifecycle(): { cleanups: Cleanups; running: Cleanups } {
+  const cleanups: Cleanups = [];
+  const running: Cleanups = [];
+  afterEach(async () => {
+    for (const stop of running.splice(0).reverse()) await stop().catch(() => undefined);
+  });
+  after(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  });
+  return { cleanups, running };
+}
+
+const FAKE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
 
 /**
  * Pods of Jobs in namespaces starting with this stay Running until annotated
@@ -29,18 +57,33 @@ export const FAKE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdj
 export const HELD_NAMESPACE_PREFIX = 'held-';
 export const RELEASE_ANNOTATION = 'slipway.test/release';
 
-/** A namespace with the cluster's inputs, and the Cluster itself; `cleanups` gets its deletion. */
-export async function clusterFixture(prefix: string, cleanups: (() => Promise<unknown>)[]): Promise<{ ns: string; cluster: string }> {
+export interface FixtureInputs {
+  /** hosts.yml of ConfigMap `hosts` (default: node1 in every group). */
+  hosts?: string;
+  /** group_vars.yml of ConfigMap `vars`. */
+  vars?: string;
+  /** Secret `ssh` (default: a fake key). */
+  secret?: Record<string, string>;
+  /** ConfigMap `actions`, for actionSource configmap. */
+  actions?: Record<string, string>;
+}
+
+/**
+ * A namespace with the cluster's inputs (ConfigMaps `hosts`, `vars`, maybe `actions`, Secret
+ * `ssh`), and the Cluster itself; `cleanups` gets its deletion.
+ */
+export async function clusterFixture(prefix: string, cleanups: Cleanups, inputs: FixtureInputs = {}): Promise<{ ns: string; cluster: string }> {
   const ns = await env.namespace(prefix);
   const cluster = env.randomName(prefix);
-  await createClusterInputs(core, ns);
-  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: INPUT_NAMES.ssh }, stringData: { 'ssh-privatekey': FAKE_KEY } } });
+  await createClusterInputs(core, ns, inputs);
+  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: INPUT_NAMES.ssh }, stringData: inputs.secret ?? { 'ssh-privatekey': FAKE_KEY } } });
+  if (inputs.actions) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: INPUT_NAMES.actions }, data: inputs.actions } });
   await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body: clusterObject(cluster, ns, { ssh: true }) });
   cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster }));
   return { ns, cluster };
 }
 
-export async function createOperation(name: string, spec: Partial<ClusterOperationSpec> & { cluster: string }, cleanups: (() => Promise<unknown>)[]): Promise<ClusterOperation> {
+export async function createOperation(name: string, spec: Partial<ClusterOperationSpec> & { cluster: string }, cleanups: Cleanups): Promise<ClusterOperation> {
   const created = (await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body: operationObject(name, spec) })) as ClusterOperation;
   cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name }).catch(() => undefined));
   return created;
@@ -48,6 +91,8 @@ export async function createOperation(name: string, spec: Partial<ClusterOperati
 
 export const getOp = async (name: string): Promise<ClusterOperation> =>
   (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name })) as ClusterOperation;
+export const getCluster = async (name: string): Promise<Cluster> =>
+  (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name })) as Cluster;
 export const jobsOf = async (ns: string, uid: string) => (await batch.listNamespacedJob({ namespace: ns, labelSelector: `${OPERATION_UID_LABEL}=${uid}` })).items;
 export const podsOfJob = async (ns: string, job: string) => (await core.listNamespacedPod({ namespace: ns, labelSelector: `job-name=${job}` })).items;
 
@@ -83,12 +128,87 @@ export const gone = async (read: () => Promise<unknown>): Promise<true | undefin
   }
 };
 
+/** The operation Running with its one Job, whose pod is Running; returns the Job's and pod's names. */
+export async function runningPod(ns: string, op: ClusterOperation, timeoutMs = 60_000): Promise<{ job: string; pod: string }> {
+  return eventually(`${op.metadata.name} Running with a Running pod`, async () => {
+    const o = await getOp(op.metadata.name!);
+    if (o.status?.status !== 'Running') return undefined;
+    const jobs = await jobsOf(ns, op.metadata.uid!);
+    if (jobs.length !== 1) return undefined;
+    const job = jobs[0]!.metadata!.name!;
+    const pods = (await podsOfJob(ns, job)).filter((p) => p.status?.phase === 'Running');
+    return pods.length === 1 ? { job, pod: pods[0]!.metadata!.name! } : undefined;
+  }, timeoutMs);
+}
+
+async function patchPodMetadata(ns: string, pod: string, metadata: V1ObjectMeta): Promise<void> {
+  await core.patchNamespacedPod({ name: pod, namespace: ns, body: { metadata } }, setHeaderOptions('Content-Type', 'application/merge-patch+json'));
+}
+
 /** Lets a held pod complete (kwok's pod-complete stage then runs it to Succeeded). */
-export async function releasePod(ns: string, pod: string): Promise<void> {
-  await core.patchNamespacedPod(
-    { name: pod, namespace: ns, body: { metadata: { annotations: { [RELEASE_ANNOTATION]: 'true' } } } },
-    (await import('@kubernetes/client-node')).setHeaderOptions('Content-Type', 'application/merge-patch+json'),
-  );
+export const releasePod = (ns: string, pod: string): Promise<void> => patchPodMetadata(ns, pod, { annotations: { [RELEASE_ANNOTATION]: 'true' } });
+
+/** Makes a running pod fail, held or not (kwok's pod-fail stage: its containers exit 1). */
+export const failPod = (ns: string, pod: string): Promise<void> => patchPodMetadata(ns, pod, { labels: { [FAIL_POD_LABEL.key]: FAIL_POD_LABEL.value } });
+
+/**
+ * Every version of the kubean objects of `plural` (Clusters, ClusterOperations) from now on, in
+ * the order the watch delivers them: a ResilientInformer whose restarts resume from the last
+ * resourceVersion, so no write in between is missed. `running` gets its stop.
+ */
+export async function watchKubean<T extends KubernetesObject>(plural: string, running: Cleanups): Promise<EventRecorder<T>> {
+  const versions = new EventRecorder<T>();
+  const informer = new ResilientInformer<T>({
+    kubeConfig: env.kubeConfig,
+    path: `/apis/${GROUP}/${VERSION}/${plural}`,
+    list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural }) as Promise<KubernetesListObject<T>>,
+  });
+  informer.onAdd(versions.push).onUpdate(versions.push);
+  await informer.start();
+  running.push(() => informer.stop());
+  return versions;
+}
+
+/** Resolves once `versions` holds the object as `read` returns it now: every earlier write has been seen. */
+export async function watchCaughtUp<T extends KubernetesObject>(versions: EventRecorder<T>, read: () => Promise<T>): Promise<void> {
+  const { name, resourceVersion } = (await read()).metadata ?? {};
+  await versions.waitFor(`the watch to deliver ${name} at resourceVersion ${resourceVersion}`, (seen) => seen.some((o) => o.metadata?.name === name && o.metadata?.resourceVersion === resourceVersion));
+}
+
+/**
+ * An in-process controller running operations as Jobs whose pods kwok runs (2 s each unless
+ * `extra` says otherwise), on a queue and Lease of its own unless `extra` names them (a
+ * controller started again on the same ones resumes the first one's turns). `running` gets its
+ * stop, which also empties its queue.
+ */
+export async function startController(ns: string, running: Cleanups, extra: Partial<ControllerOptions> = {}): Promise<Controller> {
+  const queueName = extra.queueName ?? env.randomName('ctl');
+  const controller = await Controller.start({
+    kubeConfig: env.kubeConfig,
+    namespace: ns,
+    redis: { host: env.redis.host, port: env.redis.port },
+    identity: 'test',
+    executor: 'job',
+    jobImage: 'registry.invalid/slipway/job:test',
+    jobPod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value }, annotations: { [RUN_DURATION_ANNOTATION]: '2s' } },
+    readPodLogs: false,
+    builtinDir: defaultBuiltinDir(),
+    historyLimit: 30,
+    operator: {},
+    queueName,
+    keyPrefix: `${queueName}:`,
+    leaseName: queueName,
+    lease: { leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 500 },
+    logger: createLogger({ level: process.env.SLIPWAY_LOG_LEVEL ?? 'warn' }),
+    ...extra,
+  });
+  running.push(async () => {
+    await controller.stop();
+    const q = new Queue(queueName, { connection: { host: env.redis.host, port: env.redis.port } });
+    await q.obliterate({ force: true });
+    await q.close();
+  });
+  return controller;
 }
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -110,7 +230,7 @@ export async function spawnController(o: {
   ns: string;
   redisUrl: string;
   podName: string;
-  running: (() => Promise<unknown>)[];
+  running: Cleanups;
   extraArgs?: string[];
   kubeconfigPath?: string;
   waitReady?: boolean;

@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { V1Job } from '@kubernetes/client-node';
-import { Queue } from 'bullmq';
-import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationSpec } from '../../src/api/types.js';
-import { Controller, type ControllerOptions } from '../../src/controller/controller.js';
-import { defaultBuiltinDir } from '../../src/engine/builtin-dir.js';
-import { createLogger } from '../../src/util/logger.js';
-import { FAIL_POD_LABEL, FAKE_NODE_LABEL, RUN_DURATION_ANNOTATION } from '../env/index.js';
-import { clusterObject, createClusterInputs, INPUT_NAMES } from '../fixtures/kube-cluster.js';
-import { batch, core, createOperation as createOperationIn, custom, env, eventually, FAKE_KEY, finished, getOp, gone, jobsOf, releasePod } from './controller-harness.js';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION } from '../../src/api/types.js';
+import { FAIL_POD_LABEL, FAKE_NODE_LABEL } from '../env/index.js';
+import { clusterObject } from '../fixtures/kube-cluster.js';
+import { batch, clusterFixture, core, createOperation, custom, env, eventually, finished, getCluster, getOp, gone, jobsOf, releasePod, startController, testLifecycle } from './controller-harness.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-/** Every controller watches every ClusterOperation: each test stops its own before the next starts. */
-const running: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const stop of running.splice(0).reverse()) await stop().catch(() => undefined);
-});
-after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-});
+const { cleanups, running } = testLifecycle();
 
 const HOSTS = `all:
   hosts:
@@ -33,57 +21,10 @@ const HOSTS = `all:
 `;
 const PING = '- name: Ping\n  hosts: all\n  gather_facts: false\n  tasks:\n    - name: Ping\n      ansible.builtin.ping:\n';
 
-async function startController(ns: string, extra: Partial<ControllerOptions> = {}): Promise<Controller> {
-  const queueName = env.randomName('ctl');
-  const controller = await Controller.start({
-    kubeConfig: env.kubeConfig,
-    namespace: ns,
-    redis: { host: env.redis.host, port: env.redis.port },
-    identity: 'test',
-    executor: 'job',
-    jobImage: 'registry.invalid/slipway/job:test',
-    jobPod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value }, annotations: { [RUN_DURATION_ANNOTATION]: '2s' } },
-    readPodLogs: false,
-    builtinDir: defaultBuiltinDir(),
-    historyLimit: 30,
-    operator: {},
-    queueName,
-    keyPrefix: `${queueName}:`,
-    leaseName: queueName,
-    lease: { leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 500 },
-    logger: createLogger({ level: process.env.SLIPWAY_LOG_LEVEL ?? 'warn' }),
-    ...extra,
-  });
-  running.push(async () => {
-    await controller.stop();
-    const q = new Queue(queueName, { connection: { host: env.redis.host, port: env.redis.port } });
-    await q.obliterate({ force: true });
-    await q.close();
-  });
-  return controller;
-}
-
-/** A namespace with the cluster's inputs, and the Cluster itself. */
-async function clusterFixture(prefix: string, opts: { hosts?: string; vars?: string; secret?: Record<string, string>; actions?: Record<string, string> } = {}) {
-  const ns = await env.namespace(prefix);
-  const cluster = env.randomName(prefix);
-  await createClusterInputs(core, ns, { hosts: opts.hosts ?? HOSTS, ...(opts.vars ? { vars: opts.vars } : {}) });
-  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: INPUT_NAMES.ssh }, stringData: opts.secret ?? { 'ssh-privatekey': FAKE_KEY } } });
-  if (opts.actions) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: INPUT_NAMES.actions }, data: opts.actions } });
-  await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body: clusterObject(cluster, ns, { ssh: true }) });
-  cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster }));
-  return { ns, cluster };
-}
-
-const createOperation = (name: string, spec: Partial<ClusterOperationSpec> & { cluster: string }): Promise<ClusterOperation> => createOperationIn(name, spec, cleanups);
-
-const getCluster = async (name: string) => (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name })) as Cluster;
-
-
 describe('slipway controller with Jobs (kwok runs the pods)', () => {
   it('runs a ClusterOperation as exactly one hardened Job; Succeeded; the Cluster goes Installing → Healthy; deleting the operation deletes its Job and plan objects, never the user\'s', async () => {
-    const { ns, cluster } = await clusterFixture('ctl-ok', { actions: { 'cluster.yml': PING } });
-    await startController(ns);
+    const { ns, cluster } = await clusterFixture('ctl-ok', cleanups, { hosts: HOSTS, actions: { 'cluster.yml': PING } });
+    await startController(ns, running);
     const name = env.randomName('install');
     const op = await createOperation(name, {
       cluster,
@@ -92,16 +33,16 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
       actionSourceRef: { namespace: ns, name: 'actions' },
       activeDeadlineSeconds: 900,
       resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-    });
-    const running = await eventually('Running with a Job and the cluster Installing', async () => {
+    }, cleanups);
+    const runningOp = await eventually('Running with a Job and the cluster Installing', async () => {
       const [o, c] = await Promise.all([getOp(name), getCluster(cluster)]);
       return o.status?.status === 'Running' && c.status?.phase === 'Installing' ? o : undefined;
     });
-    assert.ok(running.status?.jobRef, 'status.jobRef');
+    assert.ok(runningOp.status?.jobRef, 'status.jobRef');
     const jobs = await jobsOf(ns, op.metadata.uid!);
     assert.equal(jobs.length, 1);
     const job = jobs[0] as V1Job;
-    assert.equal(running.status?.jobRef?.name, job.metadata?.name);
+    assert.equal(runningOp.status?.jobRef?.name, job.metadata?.name);
     assert.deepEqual(job.metadata?.ownerReferences?.map((o) => [o.kind, o.name, o.uid, o.controller]), [['ClusterOperation', name, op.metadata.uid, true]]);
     assert.equal(job.spec?.backoffLimit, 0);
     assert.equal(job.spec?.activeDeadlineSeconds, 900);
@@ -155,10 +96,10 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
   });
 
   it('a failing pod fails the operation with the pod\'s reason', async () => {
-    const { ns, cluster } = await clusterFixture('ctl-fail');
-    await startController(ns, { jobPod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value }, labels: { [FAIL_POD_LABEL.key]: FAIL_POD_LABEL.value } } });
+    const { ns, cluster } = await clusterFixture('ctl-fail', cleanups, { hosts: HOSTS });
+    await startController(ns, running, { jobPod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value }, labels: { [FAIL_POD_LABEL.key]: FAIL_POD_LABEL.value } } });
     const name = env.randomName('fails');
-    await createOperation(name, { cluster });
+    await createOperation(name, { cluster }, cleanups);
     const done = await finished(name);
     assert.equal(done.status?.status, 'Failed');
     // The pod's end decides, a second before the Job controller would mark the Job Failed (BackoffLimitExceeded).
@@ -167,22 +108,22 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
   });
 
   it('a Job whose deadline passes before its pod runs fails the operation with the Job\'s reason', async () => {
-    const { ns, cluster } = await clusterFixture('ctl-deadline');
+    const { ns, cluster } = await clusterFixture('ctl-deadline', cleanups, { hosts: HOSTS });
     // No node matches: the pod stays Pending until the Job controller ends the Job.
-    await startController(ns, { jobPod: { nodeSelector: { 'slipway.test/no-such-node': 'true' } } });
+    await startController(ns, running, { jobPod: { nodeSelector: { 'slipway.test/no-such-node': 'true' } } });
     const name = env.randomName('deadline');
-    await createOperation(name, { cluster, activeDeadlineSeconds: 2 });
+    await createOperation(name, { cluster, activeDeadlineSeconds: 2 }, cleanups);
     const done = await finished(name);
     assert.equal(done.status?.status, 'Failed');
     assert.match(done.status?.message ?? '', /Job (FailureTarget|Failed) \(DeadlineExceeded\)/);
   });
 
   it('three operations created at once on one cluster run one after another in creation order; the waiting ones name their blocker', async () => {
-    const { ns, cluster } = await clusterFixture('ctl-turns');
+    const { ns, cluster } = await clusterFixture('ctl-turns', cleanups, { hosts: HOSTS });
     // Created before the controller starts: it queues all three in one call after its first list.
     const names = ['a', 'b', 'c'].map((p) => `${p}-${env.randomName('turn')}`);
-    for (const n of names) await createOperation(n, { cluster });
-    await startController(ns);
+    for (const n of names) await createOperation(n, { cluster }, cleanups);
+    await startController(ns, running);
     const seenWaiting = new Map<string, string>();
     await eventually('all three finished', async () => {
       const ops = await Promise.all(names.map(getOp));
@@ -203,7 +144,7 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
 describe('slipway controller with Jobs, many clusters', () => {
   it('runs the operations of many clusters at once: every one has its Job while the others still run', async () => {
     // held-*: the pods stay Running until released.
-    const { ns, cluster } = await clusterFixture('held-fan');
+    const { ns, cluster } = await clusterFixture('held-fan', cleanups);
     const clusters = [cluster];
     for (let i = 1; i < 8; i++) {
       const name = env.randomName('held-fan');
@@ -211,11 +152,11 @@ describe('slipway controller with Jobs, many clusters', () => {
       cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name }));
       clusters.push(name);
     }
-    await startController(ns);
-    const ops = await Promise.all(clusters.map((c) => createOperation(env.randomName('fan'), { cluster: c })));
+    await startController(ns, running);
+    const ops = await Promise.all(clusters.map((c) => createOperation(env.randomName('fan'), { cluster: c }, cleanups)));
     const pods = await eventually('a Running pod for every operation at once', async () => {
-      const running = (await core.listNamespacedPod({ namespace: ns })).items.filter((p) => p.status?.phase === 'Running');
-      return running.length === ops.length ? running : undefined;
+      const up = (await core.listNamespacedPod({ namespace: ns })).items.filter((p) => p.status?.phase === 'Running');
+      return up.length === ops.length ? up : undefined;
     });
     for (const pod of pods) await releasePod(ns, pod.metadata!.name!);
     for (const op of ops) assert.equal((await finished(op.metadata.name!)).status?.status, 'Succeeded');
@@ -228,10 +169,10 @@ describe('slipway controller --executor local', () => {
       .map((h) => `    ${h.name}:\n      ip: ${h.address}\n      ansible_host: ${h.address}\n      ansible_port: ${h.port}\n      ansible_user: ${env.sshUser}`)
       .join('\n')}\n  children:\n    kube_control_plane: {hosts: {${env.hosts[0]!.name}: }}\n    kube_node: {hosts: {${env.hosts.slice(1).map((h) => `${h.name}: `).join(', ')}}}\n    etcd: {hosts: {${env.hosts[0]!.name}: }}\n    k8s_cluster: {children: {kube_control_plane: , kube_node: }}\n`;
     const secret = { 'ssh-privatekey': await readFile(env.sshPrivateKeyPath, 'utf8'), known_hosts: await readFile(env.knownHostsPath, 'utf8') };
-    const { ns, cluster } = await clusterFixture('ctl-local', { hosts, secret });
-    await startController(ns, { executor: 'local', operator: { allowLoopbackHosts: true }, local: { sandbox: { allowLoopbackHosts: true } } });
+    const { ns, cluster } = await clusterFixture('ctl-local', cleanups, { hosts, secret });
+    await startController(ns, running, { executor: 'local', operator: { allowLoopbackHosts: true }, local: { sandbox: { allowLoopbackHosts: true } } });
     const name = env.randomName('local');
-    await createOperation(name, { cluster });
+    await createOperation(name, { cluster }, cleanups);
     const done = await finished(name);
     assert.equal(done.status?.status, 'Succeeded', done.status?.message);
     assert.ok((done.status?.steps ?? []).every((s) => s.status === 'Succeeded'));

@@ -4,14 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { Queue } from 'bullmq';
 import { execa } from 'execa';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../../src/api/types.js';
-import { Controller } from '../../src/controller/controller.js';
-import { defaultBuiltinDir } from '../../src/engine/builtin-dir.js';
 import { createLogger } from '../../src/util/logger.js';
 import { CLI } from '../cli/cli-fixture.js';
 import { loadTestEnv } from '../env/index.js';
+import { startController } from './controller-harness.js';
 
 const env = loadTestEnv();
 const core = env.kubeConfig.makeApiClient(CoreV1Api);
@@ -93,29 +91,11 @@ describe('the admin kubeconfig of an install, through the controller (--executor
     cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster }));
 
     const logFile = join(await mkdtemp(join(tmpdir(), 'slipway-kcfg-')), 'controller.log');
-    const queueName = env.randomName('kcfg-q');
-    const controller = await Controller.start({
-      kubeConfig: env.kubeConfig,
-      namespace: ns,
-      redis: { host: env.redis.host, port: env.redis.port },
-      identity: 'test',
+    const controller = await startController(ns, cleanups, {
       executor: 'local',
-      jobImage: 'registry.invalid/slipway/job:test',
-      builtinDir: defaultBuiltinDir(),
-      historyLimit: 30,
       operator: { allowLoopbackHosts: true },
       local: { sandbox: { allowLoopbackHosts: true } },
-      queueName,
-      keyPrefix: `${queueName}:`,
-      leaseName: queueName,
-      lease: { leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 500 },
       logger: createLogger({ level: 'debug', destination: logFile }),
-    });
-    cleanups.push(async () => {
-      await controller.stop();
-      const q = new Queue(queueName, { connection: { host: env.redis.host, port: env.redis.port } });
-      await q.obliterate({ force: true });
-      await q.close();
     });
 
     const name = env.randomName('install');

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, it } from 'node:test';
-import { clusterFixture, createOperation, env, eventually, finished, httpGet, sample, spawnController } from './controller-harness.js';
+import { describe, it } from 'node:test';
+import { clusterFixture, createOperation, env, eventually, finished, httpGet, sample, spawnController, testLifecycle } from './controller-harness.js';
 import { startPersistentRedis } from './persistent-redis.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-const running: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const stop of running.splice(0).reverse()) await stop().catch(() => undefined);
-});
-after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-});
+const { cleanups, running } = testLifecycle();
 
 describe('slipway controller --metrics-addr', () => {
   it('serves /healthz, /readyz (the standby too) and /metrics; a dispatch and a final status are each observed once', async () => {

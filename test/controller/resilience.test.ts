@@ -6,41 +6,21 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type ClusterOperation } from '../../src/api/types.js';
-import { batch, clusterFixture, core, createOperation, custom, env, eventually, finished, getOp, httpGet, jobsOf, podsOfJob, releasePod, sample, spawnController } from './controller-harness.js';
+import { batch, clusterFixture, core, createOperation, custom, env, eventually, finished, getOp, httpGet, jobsOf, podsOfJob, releasePod, runningPod, sample, spawnController, testLifecycle } from './controller-harness.js';
 import { kubeConfigFor } from './kubeconfig-for.js';
 import { startPersistentRedis, type PersistentRedis } from './persistent-redis.js';
 import { startThrowawayApiServer } from './throwaway-apiserver.js';
 
 const coordination = env.kubeConfig.makeApiClient(CoordinationV1Api);
-const cleanups: (() => Promise<unknown>)[] = [];
-const running: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const stop of running.splice(0).reverse()) await stop().catch(() => undefined);
-});
-after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-});
+const { cleanups, running } = testLifecycle();
 
 async function ownRedis(): Promise<{ redis: PersistentRedis; url: string }> {
   const redis = await startPersistentRedis();
   cleanups.push(() => redis.destroy());
   return { redis, url: `redis://${redis.host}:${redis.port}` };
-}
-
-/** The operation Running with its one Job, whose pod is Running; returns the Job's and pod's names. */
-async function runningPod(ns: string, op: ClusterOperation, timeoutMs = 60_000): Promise<{ job: string; pod: string }> {
-  return eventually(`${op.metadata.name} Running with a Running pod`, async () => {
-    const o = await getOp(op.metadata.name!);
-    if (o.status?.status !== 'Running') return undefined;
-    const jobs = await jobsOf(ns, op.metadata.uid!);
-    if (jobs.length !== 1) return undefined;
-    const job = jobs[0]!.metadata!.name!;
-    const pods = (await podsOfJob(ns, job)).filter((p) => p.status?.phase === 'Running');
-    return pods.length === 1 ? { job, pod: pods[0]!.metadata!.name! } : undefined;
-  }, timeoutMs);
 }
 
 const leaseHolder = async (ns: string): Promise<string> => (await coordination.readNamespacedLease({ name: 'slipway-controller', namespace: ns })).spec?.holderIdentity ?? '';

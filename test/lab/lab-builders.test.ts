@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { kubeanInputs } from '../../src/lab/kubean-inputs.js';
+import { limitsToRaise } from '../../src/lab/host-limits.js';
 import { isolationRules } from '../../src/lab/lab-network.js';
 import { planLab } from '../../src/lab/lab-plan.js';
 import { machineCreateArgs } from '../../src/lab/machine-container.js';
@@ -100,5 +101,12 @@ describe('kubeanInputs', () => {
     assert.equal(files.find((f) => f.name === 'ssh-auth.yml')!.secret, true);
     const op = byName['operation.yml']!.spec;
     assert.deepEqual([op.cluster, op.preHook[0].action, op.action], ['lab', 'ping.yml', 'cluster-info.yml']);
+  });
+});
+
+describe('host limits a lab raises', () => {
+  it('raises only what is below the minimum, never lowers', () => {
+    assert.deepEqual(limitsToRaise({ 'fs.inotify.max_user_instances': '128', 'fs.inotify.max_user_watches': '1048576' }), { 'fs.inotify.max_user_instances': 8192 });
+    assert.deepEqual(limitsToRaise({ 'fs.inotify.max_user_instances': '9000', 'fs.inotify.max_user_watches': '524288' }), {});
   });
 });

@@ -68,7 +68,7 @@ describe('builtin playbooks, statically', () => {
 
 /** Renders a role template for every test host with ansible's template module, locally. */
 async function render(dir: string, template: string, out: string, extra: Record<string, string>): Promise<void> {
-  const vars = ['slipway_defaults/defaults/main.yml', 'kubeadm_config/vars/main.yml'].flatMap((f) => ['-e', `@${join(ROLES, f)}`]);
+  const vars = ['slipway_defaults/defaults/main.yml', 'kubeadm_config/defaults/main.yml', 'kubeadm_config/vars/main.yml'].flatMap((f) => ['-e', `@${join(ROLES, f)}`]);
   const extraArgs = Object.entries(extra).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   await execa('ansible', [
     'all', '-i', INVENTORY, '-c', 'local', '-m', 'ansible.builtin.template',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ClusterOperation } from '../../src/api/types.js';
-import { clusterStatusFor } from '../../src/status/cluster-status.js';
+import { clusterStatusAfterLostRun, clusterStatusFor } from '../../src/status/cluster-status.js';
 
 const op = (action: string, name = 'op-1'): ClusterOperation => ({
   apiVersion: 'kubean.io/v1alpha1',
@@ -33,5 +33,27 @@ describe('clusterStatusFor', () => {
   it('keeps the phase for actions that do not change the cluster', () => {
     const s = clusterStatusFor({ previous: { phase: 'Healthy' }, operation: op('ping.yml'), cluster: facts, outcome: { succeeded: true, startTime: 't0', endTime: 't1' } });
     assert.equal(s.phase, 'Healthy');
+  });
+
+  it('after a run lost without a result: the operation the Cluster shows Running is Failed and the phase Abnormal; other facts stay', () => {
+    const installed = clusterStatusFor({ previous: undefined, operation: op('cluster.yml', 'op-1'), cluster: facts, outcome: { succeeded: true, startTime: 't0', endTime: 't1' } });
+    const upgrading = clusterStatusFor({ previous: installed, operation: op('upgrade-cluster.yml', 'op-2'), cluster: { ...facts, kubernetesVersion: 'v1.35.4' }, outcome: { succeeded: false, startTime: 't2' } });
+    assert.equal(upgrading.phase, 'Upgrading');
+    const lost = clusterStatusAfterLostRun(upgrading, op('upgrade-cluster.yml', 'op-2'), 't3');
+    assert.deepEqual(lost, {
+      ...upgrading,
+      phase: 'Abnormal',
+      conditions: [
+        { clusterOps: 'op-1', status: 'Succeeded', startTime: 't0', endTime: 't1' },
+        { clusterOps: 'op-2', status: 'Failed', startTime: 't2', endTime: 't3' },
+      ],
+    });
+  });
+
+  it('after a run lost without a result: nothing to write when the Cluster does not show that operation running', () => {
+    const installed = clusterStatusFor({ previous: undefined, operation: op('cluster.yml', 'op-1'), cluster: facts, outcome: { succeeded: true, startTime: 't0', endTime: 't1' } });
+    assert.equal(clusterStatusAfterLostRun(installed, op('cluster.yml', 'op-1'), 't3'), undefined, 'op-1 already ended');
+    assert.equal(clusterStatusAfterLostRun(installed, op('upgrade-cluster.yml', 'op-2'), 't3'), undefined, 'op-2 never reached the Cluster');
+    assert.equal(clusterStatusAfterLostRun(undefined, op('upgrade-cluster.yml', 'op-2'), 't3'), undefined);
   });
 });

@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { execa } from 'execa';
+import { resolveHelmBinary, resolveKubeBinaries } from '../env/kube-binaries.js';
+import { LabSsh, REPO, parseUp, randomLabName, slipway, type UpOutput } from '../lab/lab-harness.js';
+import { crossNodeCheck, LocalKubectl, nodes, operationDiagnosis, RemoteKubectl, runOperation, waitForNodes, type OperationOutcome } from './e2e-cluster.js';
+import { clientPod, clusterManifests, echoWorkload, operationManifest, readLabInputs, type ClusterShape, type LabInputs, type Machine } from './e2e-manifests.js';
+import { e2eSkip, recordTiming, writeTimings } from './e2e-timings.js';
+
+/**
+ * The whole life of clusters on lab machines with the offline bundle, asserted with real
+ * kubectl. Machines 1–2 become the management cluster (installed by `slipway run`), which then
+ * runs the Helm chart's controller; machines 3–7 are the managed cluster, whose every operation
+ * is a ClusterOperation applied with kubectl and run by that controller as a real Job pod.
+ * A separate managed cluster rather than self-management: a cluster cannot reset itself, and an
+ * upgrade drains the very node a self-managing Job would run on.
+ */
+
+const CONTROLLER_NAMESPACE = 'slipway-system';
+const UPGRADE_FROM = 'v1.34.4';
+const UPGRADE_TO = 'v1.35.4';
+
+describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: false }, () => {
+  const lab = randomLabName();
+  let stateRoot = '';
+  let serveState = '';
+  let work = '';
+  let up: UpOutput;
+  let ssh: LabSsh;
+  let inputs: LabInputs;
+  let m: Machine[] = [];
+  let mgmt: LocalKubectl;
+  let target: RemoteKubectl;
+  let nginxImage = '';
+  /** Set by a failed step: the steps after it depend on it and are skipped. */
+  let broken = '';
+
+  const step = (name: string, fn: (t: TestContext) => Promise<void>) =>
+    it(name, async (t) => {
+      if (broken) return t.skip(`an earlier step failed: ${broken}`);
+      const start = performance.now();
+      try {
+        await fn(t);
+      } catch (err) {
+        broken = name;
+        throw err;
+      } finally {
+        recordTiming(name, (performance.now() - start) / 1000);
+      }
+    });
+
+  before(async () => {
+    stateRoot = await mkdtemp(join(tmpdir(), 'slipway-e2e-state-'));
+    serveState = await mkdtemp(join(tmpdir(), 'slipway-e2e-serve-'));
+    work = await mkdtemp(join(tmpdir(), 'slipway-e2e-work-'));
+    const r = await slipway(['lab', 'up', '--name', lab, '--machines', '7', '--kube-version', UPGRADE_FROM], stateRoot);
+    assert.equal(r.exitCode, 0, r.stderr);
+    up = parseUp(r.stdout);
+    const serve = await slipway(['bundle', 'serve', '--extra-address', up.hostAddress, '--state-dir', serveState], stateRoot);
+    assert.equal(serve.exitCode, 0, serve.stderr);
+    ssh = await LabSsh.fromInputs(up.inputsDir);
+    inputs = readLabInputs(await readFile(join(up.inputsDir, 'vars-conf.yml'), 'utf8'), await readFile(join(up.inputsDir, 'ssh-auth.yml'), 'utf8'));
+    m = up.machines;
+    nginxImage = `${up.hostAddress}:5000/docker.io/library/nginx:1.22.1`;
+  });
+
+  after(async () => {
+    await writeTimings();
+    if (process.env.SLIPWAY_E2E_KEEP) return;
+    await slipway(['bundle', 'serve', '--stop', '--state-dir', serveState], stateRoot);
+    await slipway(['lab', 'down', '--name', lab], stateRoot);
+    for (const d of [stateRoot, serveState, work]) await rm(d, { recursive: true, force: true });
+  });
+
+  const mgmtShape = (): ClusterShape => ({ name: 'mgmt', controlPlanes: [m[0]!], workers: [m[1]!] });
+  const names = (ms: Machine[]) => ms.map((x) => x.name).sort();
+  const expectOk = async (outcome: OperationOutcome, name: string) => {
+    if (outcome.status !== 'Succeeded') assert.fail(`${name} ended ${outcome.status}: ${outcome.message}\n${await operationDiagnosis(mgmt, name, CONTROLLER_NAMESPACE)}`);
+  };
+
+  step('1. slipway run installs 1 control plane + 1 worker: nodes Ready, CoreDNS ready, pod-to-pod across nodes and a Service answer', async (t) => {
+    const dir = join(work, 'mgmt');
+    await mkdir(dir);
+    await writeFile(join(dir, 'cluster.yml'), clusterManifests(mgmtShape(), inputs));
+    await writeFile(join(dir, 'operation.yml'), operationManifest('mgmt-install', 'mgmt', { action: 'cluster.yml', preHook: [{ action: 'ping.yml' }] }));
+    const kubeconfig = join(work, 'mgmt.kubeconfig');
+    const r = await slipway(['run', '-f', dir, '--kubeconfig-out', kubeconfig, '--log-dir', join(work, 'logs')], stateRoot, 1_800_000);
+    t.diagnostic(`slipway run cluster.yml: ${r.seconds.toFixed(0)} s`);
+    assert.equal(r.exitCode, 0, r.stdout.slice(-4000) + r.stderr);
+    assert.match(r.stdout, /Cluster mgmt: phase Healthy/);
+    mgmt = new LocalKubectl(resolveKubeBinaries().kubectl, kubeconfig);
+    await waitForNodes(mgmt, names(m.slice(0, 2)));
+    await mgmt.ok(['-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=300s']);
+    await mgmt.apply(echoWorkload(nginxImage));
+    const log = await crossNodeCheck(mgmt, m[1]!.name, (ip) => clientPod('client', m[1]!.name, nginxImage, [`${ip}:80`, 'echo.default.svc.cluster.local:80']), 'client');
+    assert.equal(log.match(/echo from echo/g)?.length, 2, `pod IP and Service both answered:\n${log}`);
+  });
+
+  step('2. the management cluster runs the Helm chart\'s controller with images from the bundle', async () => {
+    const helm = resolveHelmBinary();
+    await mgmt.ok(['create', 'namespace', 'kubean-system']);
+    const r = await execa(helm, [
+      'install', 'slipway', join(REPO, 'charts', 'slipway'), '--kubeconfig', mgmt.kubeconfig,
+      '-n', CONTROLLER_NAMESPACE, '--create-namespace', '--wait', '--timeout', '10m',
+      '--set', `imageRegistry=${up.hostAddress}:5000`,
+      '--set', 'redis.bundled.persistence.enabled=false',
+    ], { reject: false });
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}\n${(await mgmt.run(['-n', CONTROLLER_NAMESPACE, 'get', 'pods', '-o', 'wide'])).stdout}`);
+    const pods = await mgmt.ok(['-n', CONTROLLER_NAMESPACE, 'get', 'pods', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.phase}{"\\n"}{end}']);
+    assert.equal(pods.split("\n").filter((l) => /^slipway-[a-z0-9]+-[a-z0-9]+ Running$/.test(l)).length, 2, `two controller replicas run:\n${pods}`);
+  });
+
+  const targetShape = (controlPlanes: Machine[], workers: Machine[]): ClusterShape => ({ name: 'target', controlPlanes, workers });
+  const apply = async (operation: string, shape: ClusterShape, spec: Parameters<typeof operationManifest>[2], vars: Record<string, unknown> = {}) => {
+    await mgmt.apply(clusterManifests(shape, inputs, vars));
+    return runOperation(mgmt, operationManifest(operation, 'target', spec), operation, 'target');
+  };
+
+  step('3. a ClusterOperation installs the managed cluster as a Job pod: Installing → Healthy', async (t) => {
+    const shape = targetShape([m[2]!], [m[3]!]);
+    const outcome = await apply('target-install', shape, { action: 'cluster.yml', preHook: [{ action: 'ping.yml' }] });
+    t.diagnostic(`install: ${outcome.seconds.toFixed(0)} s, phases ${outcome.phases.join(' → ')}`);
+    await expectOk(outcome, 'target-install');
+    assert.deepEqual(outcome.phases.slice(-2), ['Installing', 'Healthy']);
+    const jobs = await mgmt.ok(['-n', CONTROLLER_NAMESPACE, 'get', 'jobs', '-l', 'slipway.io/operation=target-install', '-o', 'name']);
+    assert.equal(jobs.trim().split('\n').length, 1, 'one Job ran it');
+    target = new RemoteKubectl(ssh, m[2]!.address);
+    await waitForNodes(target, names([m[2]!, m[3]!]));
+    await target.apply(echoWorkload(nginxImage));
+    await target.ok(['wait', '--for=condition=Ready', 'pod/echo', '--timeout=180s']);
+  });
+
+  step('4. scale out one worker (scale.yml --limit): Scaling Out → Healthy, 3 nodes Ready', async (t) => {
+    const outcome = await apply('target-scale-out', targetShape([m[2]!], [m[3]!, m[4]!]), { action: 'scale.yml', extraArgs: `--limit=${m[4]!.name}` });
+    t.diagnostic(`scale out: ${outcome.seconds.toFixed(0)} s, phases ${outcome.phases.join(' → ')}`);
+    await expectOk(outcome, 'target-scale-out');
+    assert.deepEqual(outcome.phases.slice(-2), ['Scaling Out', 'Healthy']);
+    await waitForNodes(target, names([m[2]!, m[3]!, m[4]!]));
+  });
+
+  step('5. grow the control plane to 3 (kubean addControlPlane): etcd backup first, 3 etcd members, workers\' nginx-proxy restarted, apiserver reachable through each proxy without the first control plane', async (t) => {
+    const cps = [m[2]!, m[5]!, m[6]!];
+    const limit = '--limit=etcd,kube_control_plane -e ignore_assert_errors=true';
+    const outcome = await apply('target-add-cp', targetShape(cps, [m[3]!, m[4]!]), {
+      action: 'cluster.yml', extraArgs: limit, postHook: [{ action: 'upgrade-cluster.yml', extraArgs: limit }],
+    });
+    t.diagnostic(`grow control plane: ${outcome.seconds.toFixed(0)} s, phases ${outcome.phases.join(' → ')}, steps ${outcome.steps.map((s) => s.name).join(' | ')}`);
+    await expectOk(outcome, 'target-add-cp');
+    assert.ok(outcome.steps.some((s) => /restart-nginx-proxy\.yml/.test(s.name ?? '') && s.status === 'Succeeded'), 'the nginx-proxy restart ran as a step of the operation');
+    const backups = await ssh.run(m[2]!.address, 'ls /var/backups/slipway-etcd');
+    assert.match(backups.stdout, /snapshot-.*\.db/, 'an etcd snapshot was taken');
+    await waitForNodes(target, names([...cps, m[3]!, m[4]!]));
+    const members = await etcdMembers(target, m[2]!.name);
+    assert.deepEqual(members.sort(), names(cps));
+    // The first control plane's apiserver stops; every worker still reaches an apiserver.
+    const stop = await ssh.run(m[2]!.address, 'mv /etc/kubernetes/manifests/kube-apiserver.yaml /root/ && for i in $(seq 60); do ss -ltn | grep -q ":6443 " || exit 0; sleep 1; done; exit 1');
+    assert.equal(stop.exitCode, 0, 'the first control plane\'s apiserver stopped');
+    try {
+      for (const w of [m[3]!, m[4]!]) {
+        const r = await ssh.run(w.address, 'for i in $(seq 30); do kubectl --kubeconfig /etc/kubernetes/kubelet.conf get --raw /readyz && exit 0; sleep 2; done; exit 1');
+        assert.equal(r.exitCode, 0, `${w.name} reaches an apiserver through nginx-proxy: ${r.stderr}`);
+      }
+    } finally {
+      await ssh.run(m[2]!.address, 'mv /root/kube-apiserver.yaml /etc/kubernetes/manifests/');
+    }
+    await waitForNodes(target, names([...cps, m[3]!, m[4]!]));
+  });
+
+  step('6. remove a worker, then two control planes (kubean delWorkNode, delControlPlane): nodes gone, etcd members match', async (t) => {
+    const w = await apply('target-del-worker', targetShape([m[2]!, m[5]!, m[6]!], [m[3]!, m[4]!]), { action: 'remove-node.yml', extraArgs: `-e node=${m[4]!.name}` });
+    t.diagnostic(`remove worker: ${w.seconds.toFixed(0)} s, phases ${w.phases.join(' → ')}`);
+    await expectOk(w, 'target-del-worker');
+    await waitForNodes(target, names([m[2]!, m[5]!, m[6]!, m[3]!]));
+    const cp = await apply('target-del-cp', targetShape([m[2]!, m[5]!, m[6]!], [m[3]!]), {
+      // kubean's example adds reset_nodes=false for dead machines; these are alive, so reset
+      // them (a kubelet left running would register its node again).
+      action: 'remove-node.yml', extraArgs: `-e node=${m[5]!.name},${m[6]!.name}`,
+    });
+    t.diagnostic(`remove control planes: ${cp.seconds.toFixed(0)} s, phases ${cp.phases.join(' → ')}`);
+    await expectOk(cp, 'target-del-cp');
+    const again = await apply('target-del-cp-2', targetShape([m[2]!], [m[3]!]), { action: 'cluster.yml' });
+    t.diagnostic(`reconfigure remaining control plane: ${again.seconds.toFixed(0)} s`);
+    await expectOk(again, 'target-del-cp-2');
+    await waitForNodes(target, names([m[2]!, m[3]!]));
+    assert.deepEqual(await etcdMembers(target, m[2]!.name), [m[2]!.name]);
+  });
+
+  step(`7. upgrade ${UPGRADE_FROM} → ${UPGRADE_TO}: refusals first (two minors up, a downgrade), then every node on the new version and the workload still answering`, async (t) => {
+    const shape = targetShape([m[2]!], [m[3]!]);
+    for (const [op, version] of [['target-upgrade-jump', 'v1.36.4'], ['target-downgrade', 'v1.33.4']] as const) {
+      const refused = await apply(op, shape, { action: 'upgrade-cluster.yml', extraArgs: `-e kube_version=${version}` });
+      assert.equal(refused.status, 'Failed', `${op} must be refused`);
+      assert.match(refused.message, /refus|not allowed|minor|downgrade|lower/i, refused.message);
+    }
+    assert.ok((await nodes(target)).every((n) => n.version === UPGRADE_FROM), 'the refusals touched no node');
+    const outcome = await apply('target-upgrade', shape, { action: 'upgrade-cluster.yml' }, { kube_version: UPGRADE_TO });
+    t.diagnostic(`upgrade: ${outcome.seconds.toFixed(0)} s, phases ${outcome.phases.join(' → ')}`);
+    await expectOk(outcome, 'target-upgrade');
+    assert.ok(outcome.phases.includes('Upgrading'), `phases ${outcome.phases.join(' → ')}`);
+    const after = await waitForNodes(target, names([m[2]!, m[3]!]));
+    assert.deepEqual(after.map((n) => n.version), [UPGRADE_TO, UPGRADE_TO]);
+    const log = await crossNodeCheck(target, m[3]!.name, (ip) => clientPod('client', m[3]!.name, nginxImage, [`${ip}:80`, 'echo.default.svc.cluster.local:80']), 'client');
+    assert.equal(log.match(/echo from echo/g)?.length, 2, `the workload survived the upgrade:\n${log}`);
+  });
+
+  step('8. reset (kubean uninstall): the machines are clean, and a fresh install on them works again', async (t) => {
+    const shape = targetShape([m[2]!], [m[3]!]);
+    const reset = await apply('target-reset', shape, { action: 'reset.yml' }, { kube_version: UPGRADE_TO });
+    t.diagnostic(`reset: ${reset.seconds.toFixed(0)} s`);
+    await expectOk(reset, 'target-reset');
+    for (const x of [m[2]!, m[3]!]) {
+      const r = await ssh.run(x.address, 'systemctl is-active kubelet; test -e /etc/kubernetes && echo etc-kubernetes; pgrep -f containerd-shim && echo shims; true');
+      assert.doesNotMatch(r.stdout, /^active$/m, `${x.name}: kubelet stopped`);
+      assert.doesNotMatch(r.stdout, /etc-kubernetes|shims/, `${x.name}: ${r.stdout}`);
+    }
+    const fresh = await apply('target-reinstall', shape, { action: 'cluster.yml' }, { kube_version: UPGRADE_TO });
+    t.diagnostic(`reinstall: ${fresh.seconds.toFixed(0)} s`);
+    await expectOk(fresh, 'target-reinstall');
+    await waitForNodes(target, names([m[2]!, m[3]!]));
+  });
+});
+
+async function etcdMembers(k: RemoteKubectl, node: string): Promise<string[]> {
+  const out = await k.ok([
+    '-n', 'kube-system', 'exec', `etcd-${node}`, '--', 'etcdctl', '--endpoints=https://127.0.0.1:2379',
+    '--cacert=/etc/kubernetes/pki/etcd/ca.crt', '--cert=/etc/kubernetes/pki/etcd/server.crt', '--key=/etc/kubernetes/pki/etcd/server.key',
+    'member', 'list', '-w', 'simple',
+  ]);
+  return out.trim().split('\n').map((l) => l.split(', ')[2] ?? '').filter(Boolean).sort();
+}
