@@ -5,33 +5,21 @@
  *   node dist/test/env/run.js dist/bench/status-latency.js [-- N]   (or SLIPWAY_BENCH_OPS=N)
  * Both moments are when this process's watches see them, on one clock. Numbers only.
  */
-import { CoreV1Api, CustomObjectsApi, Watch, type V1Pod } from '@kubernetes/client-node';
+import { Watch, type V1Pod } from '@kubernetes/client-node';
 import { Queue } from 'bullmq';
-import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterOperation } from '../src/api/types.js';
+import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type ClusterOperation } from '../src/api/types.js';
 import { Controller } from '../src/controller/controller.js';
 import { defaultBuiltinDir } from '../src/engine/builtin-dir.js';
 import { OPERATION_UID_LABEL } from '../src/executors/job-builder.js';
 import { createLogger } from '../src/util/logger.js';
 import { FAKE_NODE_LABEL, RUN_DURATION_ANNOTATION, loadTestEnv } from '../test/env/index.js';
+import { createBenchClusters, createBenchOperations, quantile } from './kube-bench.js';
 
 const OPS = Number(process.env.SLIPWAY_BENCH_OPS ?? 200);
 const PER_CLUSTER = 5;
-const HOSTS = `all:
-  hosts:
-    node1: {ip: 10.6.0.11, ansible_host: 10.6.0.11}
-  children:
-    kube_control_plane: {hosts: {node1: }}
-    kube_node: {hosts: {node1: }}
-    etcd: {hosts: {node1: }}
-    k8s_cluster: {children: {kube_control_plane: , kube_node: }}
-`;
 
 const env = loadTestEnv();
-const core = env.kubeConfig.makeApiClient(CoreV1Api);
-const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
-const ns = await env.namespace('bench-lat');
-await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'hosts' }, data: { 'hosts.yml': HOSTS } } });
-await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'vars' }, data: { 'group_vars.yml': 'kube_version: v1.34.4\n' } } });
+const { ns, clusters } = await createBenchClusters(env, 'bench-lat', Math.ceil(OPS / PER_CLUSTER));
 
 const podSucceeded = new Map<string, number>();
 const opSucceeded = new Map<string, number>();
@@ -64,26 +52,15 @@ const controller = await Controller.start({
   logger: createLogger({ level: 'error' }),
 });
 
-const clusters = Array.from({ length: Math.ceil(OPS / PER_CLUSTER) }, () => env.randomName('bench'));
-for (const name of clusters) {
-  await custom.createClusterCustomObject({
-    group: GROUP, version: VERSION, plural: CLUSTER_PLURAL,
-    body: { apiVersion: 'kubean.io/v1alpha1', kind: 'Cluster', metadata: { name }, spec: { hostsConfRef: { namespace: ns, name: 'hosts' }, varsConfRef: { namespace: ns, name: 'vars' } } },
-  });
-}
 const started = performance.now();
-const uids: string[] = [];
-for (let i = 0; i < OPS; i++) {
-  const body = { apiVersion: 'kubean.io/v1alpha1', kind: 'ClusterOperation', metadata: { name: env.randomName('lat') }, spec: { cluster: clusters[i % clusters.length], actionType: 'playbook', action: 'ping.yml' } };
-  const created = (await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body })) as ClusterOperation;
-  uids.push(created.metadata.uid!);
-}
+// One at a time, as operations arrive, not as a backlog.
+const uids = await createBenchOperations(env, clusters, PER_CLUSTER, { concurrency: 1 });
 const deadline = Date.now() + 15 * 60_000;
 while (uids.some((u) => !opSucceeded.has(u) || !podSucceeded.has(u)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
 const wall = (performance.now() - started) / 1000;
 
 const latencies = uids.filter((u) => opSucceeded.has(u) && podSucceeded.has(u)).map((u) => opSucceeded.get(u)! - podSucceeded.get(u)!).sort((a, b) => a - b);
-const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? NaN;
+const q = (p: number): number => quantile(latencies, p);
 console.log(`status latency (pod Succeeded → ClusterOperation status Succeeded, as watched) over ${latencies.length}/${OPS} operations, ${clusters.length} clusters, ${wall.toFixed(1)} s wall:`);
 console.log(`  p50 ${q(50).toFixed(0)} ms   p90 ${q(90).toFixed(0)} ms   p99 ${q(99).toFixed(0)} ms   max ${(latencies.at(-1) ?? NaN).toFixed(0)} ms   min ${(latencies[0] ?? NaN).toFixed(0)} ms`);
 

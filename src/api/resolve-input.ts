@@ -1,5 +1,5 @@
 import { ProblemList, describeObject } from './input-error.js';
-import type { ObjectSource } from './object-source.js';
+import type { ConfigMapLike, ObjectSource } from './object-source.js';
 import type { Cluster, ClusterOperation, ObjectRef } from './types.js';
 import { actionsOf, validateOperationSpec } from './validate-operation.js';
 
@@ -31,15 +31,15 @@ export function actionFileKey(ref: ObjectRef, action: string): string {
   return `${ref.namespace}/${ref.name}/${action}`;
 }
 
-async function configMapKey(
-  source: ObjectSource,
+/** The text at `key` of the ConfigMap `ref` names (`cm`, already read); a problem if it or the key is missing. */
+function configMapKey(
+  cm: ConfigMapLike | undefined,
   ref: ObjectRef,
   key: string,
   usedBy: string,
   problems: ProblemList,
-): Promise<SourcedText | undefined> {
+): SourcedText | undefined {
   const object = describeObject('ConfigMap', ref.name, ref.namespace);
-  const cm = await source.getConfigMap(ref);
   if (!cm) {
     problems.error({ code: 'missing-configmap', object, message: `not found (referenced by ${usedBy})` });
     return undefined;
@@ -81,14 +81,27 @@ export async function resolveOperationInput(operation: ClusterOperation, source:
   }
   problems.throwIfErrors();
 
-  const hosts = await configMapKey(source, spec.hostsConfRef, HOSTS_KEY, `${clusterName} spec.hostsConfRef`, problems);
-  const vars = await configMapKey(source, spec.varsConfRef, VARS_KEY, `${clusterName} spec.varsConfRef`, problems);
+  // Read at once; checked in order, so the problems come in the same order whatever answers first.
+  const configMapActions = actionsOf(operation).filter((a) => (a.actionSource ?? 'builtin') === 'configmap' && a.actionSourceRef);
+  const actionConfigMaps = new Map<string, Promise<ConfigMapLike | undefined>>();
+  const actionConfigMap = (ref: ObjectRef) => {
+    const key = `${ref.namespace}/${ref.name}`;
+    if (!actionConfigMaps.has(key)) actionConfigMaps.set(key, source.getConfigMap(ref));
+    return actionConfigMaps.get(key)!;
+  };
+  const [hostsCm, varsCm, secret, ...actionCms] = await Promise.all([
+    source.getConfigMap(spec.hostsConfRef),
+    source.getConfigMap(spec.varsConfRef),
+    spec.sshAuthRef ? source.getSecret(spec.sshAuthRef) : undefined,
+    ...configMapActions.map((a) => actionConfigMap(a.actionSourceRef!)),
+  ] as const);
+  const hosts = configMapKey(hostsCm, spec.hostsConfRef, HOSTS_KEY, `${clusterName} spec.hostsConfRef`, problems);
+  const vars = configMapKey(varsCm, spec.varsConfRef, VARS_KEY, `${clusterName} spec.varsConfRef`, problems);
 
   let ssh: OperationInput['ssh'];
   if (spec.sshAuthRef) {
     const ref = spec.sshAuthRef;
     const object = describeObject('Secret', ref.name, ref.namespace);
-    const secret = await source.getSecret(ref);
     if (!secret) {
       problems.error({ code: 'missing-secret', object, message: `not found (referenced by ${clusterName} spec.sshAuthRef)` });
     } else if (!secret.values[SSH_KEY]) {
@@ -103,11 +116,10 @@ export async function resolveOperationInput(operation: ClusterOperation, source:
   }
 
   const actionFiles = new Map<string, SourcedText>();
-  for (const a of actionsOf(operation)) {
-    if ((a.actionSource ?? 'builtin') !== 'configmap' || !a.actionSourceRef) continue;
+  for (const [i, a] of configMapActions.entries()) {
     const usedBy = `${opName} ${a.field === 'spec' ? 'spec' : a.field}.actionSourceRef`;
-    const text = await configMapKey(source, a.actionSourceRef, a.action, usedBy, problems);
-    if (text) actionFiles.set(actionFileKey(a.actionSourceRef, a.action), text);
+    const text = configMapKey(actionCms[i] as ConfigMapLike | undefined, a.actionSourceRef!, a.action, usedBy, problems);
+    if (text) actionFiles.set(actionFileKey(a.actionSourceRef!, a.action), text);
   }
 
   problems.throwIfErrors();

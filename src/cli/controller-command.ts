@@ -17,6 +17,7 @@ Options:
   --redis-url <url>       redis:// or rediss:// URL of the queue (or SLIPWAY_REDIS_URL)
   --job-image <image>     image of operations that set no spec.image (default slipway/job:latest)
   --history-limit <n>     finished operations kept per cluster (default 30)
+  --concurrency <n>       operations (of different clusters) run at once (default 1000 as Jobs, 4 locally)
   --executor job|local    run operations as Jobs (default) or here, sandboxed (tests)
   --kubeconfig <file>     default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account
   --builtin-dir <dir>     builtin playbooks for --executor local
@@ -39,6 +40,7 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         'redis-url': { type: 'string' },
         'job-image': { type: 'string' },
         'history-limit': { type: 'string' },
+        concurrency: { type: 'string' },
         executor: { type: 'string' },
         kubeconfig: { type: 'string' },
         'builtin-dir': { type: 'string' },
@@ -65,6 +67,8 @@ export async function controllerCommand(argv: string[]): Promise<number> {
     if (!redisUrl) throw new UsageError('--redis-url or SLIPWAY_REDIS_URL is required');
     const historyText = values['history-limit'] ?? '30';
     if (!/^\d+$/.test(historyText)) throw new UsageError(`--history-limit needs a whole number >= 0, got ${JSON.stringify(historyText)}`);
+    const concurrencyText = values.concurrency;
+    if (concurrencyText !== undefined && !/^[1-9]\d*$/.test(concurrencyText)) throw new UsageError(`--concurrency needs a whole number >= 1, got ${JSON.stringify(concurrencyText)}`);
     const executor = values.executor ?? 'job';
     if (executor !== 'job' && executor !== 'local') throw new UsageError(`--executor must be job or local, not ${JSON.stringify(executor)}`);
     const kubeConfig = new KubeConfig();
@@ -91,6 +95,7 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         jobImage: values['job-image'] || 'slipway/job:latest',
         builtinDir: values['builtin-dir'] ?? defaultBuiltinDir(),
         historyLimit: Number(historyText),
+        ...(concurrencyText !== undefined ? { concurrency: Number(concurrencyText) } : {}),
         operator: { allowLoopbackHosts },
         local: { sandbox: { allowLoopbackHosts } },
         ...(watch.length > 0 ? { watchNamespaces: new Set(watch) } : {}),

@@ -23,6 +23,8 @@ export interface ClusterQueueWorkerOptions<O> {
   handlers: OperationHandlers<O>;
   /** Errors BullMQ reports outside any job (lost connection, failed lock renewal); it recovers by itself. */
   onError: (err: Error) => void;
+  /** A turn's handler threw: it is resumed after a backoff. */
+  onTurnFailed?: (ref: OperationRef, err: Error, attempt: number) => void;
   /** Operations (of different clusters) this process works on at once (default 4). */
   concurrency?: number;
   /** How long a dead worker's turn stays locked before another worker resumes it (default 30 s). */
@@ -86,6 +88,9 @@ export class ClusterQueueWorker<O> {
       },
     });
     worker.on('error', opts.onError);
+    worker.on('failed', (job, err) => {
+      if (job) opts.onTurnFailed?.(job.data, err, job.attemptsMade);
+    });
     await worker.waitUntilReady();
     return new ClusterQueueWorker(worker, store, jobs);
   }

@@ -9,22 +9,25 @@ import { CustomObjectsApi, type KubeConfig, type KubernetesListObject } from '@k
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { KubeSource } from '../api/kube-source.js';
+import { PooledKubeConfig } from '../api/pooled-kube-config.js';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../api/types.js';
 import type { OperatorOptions } from '../engine/prepare-plan.js';
 import { JobExecutor, type JobExecutorOptions } from '../executors/job-executor.js';
 import { LocalExecutor, type LocalExecutorOptions } from '../executors/local-executor.js';
+import { ClusterCacheSource } from './cluster-cache-source.js';
 import { ClusterQueue, OperationStartedError } from './cluster-queue.js';
 import { ClusterQueueWorker } from './cluster-queue-worker.js';
 import { isFinished } from './history.js';
-import { ResilientInformer } from './informer.js';
+import { ResilientInformer, withoutBookkeeping } from './informer.js';
 import { KubeEvents } from './kube-events.js';
+import { Limiter } from './limiter.js';
 import { KubeconfigStore } from './kubeconfig-secret.js';
 import { LeaderElector } from './leader-election.js';
 import { ControllerMetrics } from './metrics.js';
 import type { Health } from './metrics-server.js';
 import { operationRefOf } from './operation-ref.js';
 import { RetrySchedule } from './retry-schedule.js';
-import { reconcileQueued, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
+import { reconcileQueued, reconcileWaiting, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
 import { StatusWriter } from './status-writer.js';
 import { WatchedNamespacesSource } from './watched-source.js';
 
@@ -44,6 +47,12 @@ export interface ControllerOptions {
   local?: Omit<LocalExecutorOptions, 'builtinDir' | 'logger'>;
   builtinDir: string;
   historyLimit: number;
+  /**
+   * Operations (of different clusters) this process runs at once. A turn in Job mode only waits
+   * for its Job, so the default lets a thousand clusters run theirs side by side; a local turn
+   * runs ansible here, so only a few.
+   */
+  concurrency?: number;
   operator: OperatorOptions;
   /** Namespaces whose ConfigMaps and Secrets may be read; undefined: any. */
   watchNamespaces?: ReadonlySet<string>;
@@ -63,11 +72,17 @@ export class Controller implements Health {
   /** The leader session once its informers synced; undefined while standing by or starting to lead. */
   private session: LeaderSession | undefined;
   private stopped = false;
+  /**
+   * The Lease's own connections: a renewal never waits behind the calls of thousands of
+   * reconciles and turns (it did, and the leader stepped down under load).
+   */
+  private readonly leaseKubeConfig: PooledKubeConfig;
 
-  private constructor(private readonly opts: ControllerOptions) {
+  private constructor(private readonly opts: ControllerOptions & { kubeConfig: PooledKubeConfig }) {
     const identity = `${opts.identity}-${randomBytes(3).toString('hex')}`;
+    this.leaseKubeConfig = PooledKubeConfig.copy(opts.kubeConfig);
     this.elector = new LeaderElector({
-      kubeConfig: opts.kubeConfig,
+      kubeConfig: this.leaseKubeConfig,
       namespace: opts.namespace,
       name: opts.leaseName ?? 'slipway-controller',
       identity,
@@ -93,7 +108,8 @@ export class Controller implements Health {
   }
 
   /** Checks that Redis answers (a clear error if not), then campaigns for the Lease. */
-  static async start(opts: ControllerOptions): Promise<Controller> {
+  static async start(options: ControllerOptions): Promise<Controller> {
+    const opts = { ...options, kubeConfig: PooledKubeConfig.from(options.kubeConfig) };
     const probe = await ClusterQueue.open({ connection: opts.redis, queueName: opts.queueName ?? DEFAULT_QUEUE, ...(opts.keyPrefix ? { keyPrefix: opts.keyPrefix } : {}) });
     await probe.close();
     const controller = new Controller(opts);
@@ -128,16 +144,32 @@ export class Controller implements Health {
     await this.elector.stop({ release: true });
     const session = await this.leading;
     await session?.stop();
+    this.opts.kubeConfig.destroy();
+    this.leaseKubeConfig.destroy();
   }
 }
 
 export const DEFAULT_QUEUE = 'slipway-operations';
+export const DEFAULT_JOB_CONCURRENCY = 1000;
+const RECONCILE_CONCURRENCY = 64;
+export const DEFAULT_LOCAL_CONCURRENCY = 4;
 
 /** Everything the leader runs; built on becoming leader, stopped on losing the Lease. */
 class LeaderSession {
   private stopped = false;
   /** One reconcile at a time per operation uid. */
   private readonly chains = new Map<string, Promise<void>>();
+  /**
+   * The generation (spec version) of each operation when this session last reconciled it: an
+   * update that leaves it (a status written) needs no queueing again. The turn passing on is
+   * followed by refreshCluster.
+   */
+  private readonly reconciledAt = new Map<string, number | undefined>();
+  /**
+   * Reconciles in flight at once: a leader that starts over thousands of operations (or sees a
+   * turn change hands in front of many) reconciles them a few dozen at a time, not all at once.
+   */
+  private readonly limiter = new Limiter(RECONCILE_CONCURRENCY);
   /** Failed reconciles are retried with capped, jittered exponential backoff per operation. */
   private readonly retries = new RetrySchedule();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
@@ -166,15 +198,18 @@ class LeaderSession {
       kubeConfig: opts.kubeConfig,
       path: `/apis/${GROUP}/${VERSION}/${CLUSTER_OPERATION_PLURAL}`,
       list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL }) as Promise<KubernetesListObject<ClusterOperation>>,
+      slim: withoutBookkeeping,
     });
     const clusters = new ResilientInformer<Cluster>({
       kubeConfig: opts.kubeConfig,
       path: `/apis/${GROUP}/${VERSION}/${CLUSTER_PLURAL}`,
       list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL }) as Promise<KubernetesListObject<Cluster>>,
+      slim: withoutBookkeeping,
     });
     const self: { session?: LeaderSession } = {};
+    const kube = new KubeSource(opts.kubeConfig);
     const scope: ControllerScope = {
-      source: new WatchedNamespacesSource(new KubeSource(opts.kubeConfig), opts.watchNamespaces),
+      source: new WatchedNamespacesSource(new ClusterCacheSource(kube, (name) => clusters.get(name)), opts.watchNamespaces),
       builtinDir: opts.builtinDir,
       operator: opts.operator,
       executor,
@@ -187,6 +222,7 @@ class LeaderSession {
       logger,
       metrics,
       operations: () => operations.list(),
+      waitingShown: new Map(),
       refreshCluster: (cluster) => self.session?.refreshCluster(cluster),
     };
     const queue = await ClusterQueue.open({ connection: opts.redis, queueName, ...prefix });
@@ -195,8 +231,10 @@ class LeaderSession {
       connection: opts.redis,
       queueName,
       ...prefix,
+      concurrency: opts.concurrency ?? (opts.executor === 'job' ? DEFAULT_JOB_CONCURRENCY : DEFAULT_LOCAL_CONCURRENCY),
       handlers: { run: (ref, s) => runTurn(scope, ref, s), onResume: (ref, s) => resumeTurn(scope, ref, s) },
       onError: (err) => logger.warn({ err: err.message }, 'queue worker'),
+      onTurnFailed: (ref, err, attempt) => logger.warn({ cluster: ref.cluster, operation: ref.name, attempt, err: err.message }, 'turn failed; resuming it after a backoff'),
     });
     const session = new LeaderSession(opts, scope, queue, worker, operations, clusters, metrics);
     self.session = session;
@@ -222,22 +260,40 @@ class LeaderSession {
     if (refs.length > 0) await this.queue.enqueue(refs);
     for (const op of unfinished) this.reconcile(op);
     ops.onAdd((op) => this.reconcile(op));
-    ops.onUpdate((op) => this.reconcile(op));
-    ops.onDelete((op) => this.forget(op));
+    ops.onUpdate((op) => {
+      const uid = op.metadata.uid ?? '';
+      if (!this.reconciledAt.has(uid) || this.reconciledAt.get(uid) !== op.metadata.generation) this.reconcile(op);
+    });
+    ops.onDelete((op) => {
+      this.reconciledAt.delete(op.metadata.uid ?? '');
+      this.scope.waitingShown.delete(op.metadata.uid ?? '');
+      this.forget(op);
+    });
     // A Cluster created or changed after its operations: look at them again.
     this.clusters.onAdd((c) => this.refreshCluster(c.metadata?.name ?? ''));
   }
 
+  /** The turn of `cluster` changed hands (or the Cluster appeared): its waiting operations say whom they wait for now. */
   refreshCluster(cluster: string): void {
-    for (const op of this.operations.list()) if (op.spec.cluster === cluster && !isFinished(op)) this.reconcile(op);
+    for (const op of this.operations.list()) {
+      if (op.spec.cluster !== cluster || isFinished(op)) continue;
+      if (!this.reconciledAt.has(op.metadata.uid ?? '')) this.reconcile(op);
+      else this.serially(op, () => this.withLatest(op, (latest) => reconcileWaiting(this.scope, this.queue, latest)));
+    }
   }
 
   private reconcile(op: ClusterOperation): void {
-    this.serially(op, () => {
-      // Act on the newest copy the informer holds.
-      const latest = this.operations.get(op.metadata.name ?? '') ?? op;
-      return latest.metadata.uid === op.metadata.uid ? reconcileQueued(this.scope, this.queue, latest) : Promise.resolve();
-    });
+    this.serially(op, () =>
+      this.withLatest(op, async (latest) => {
+        if (await reconcileQueued(this.scope, this.queue, latest)) this.reconciledAt.set(latest.metadata.uid ?? '', latest.metadata.generation);
+      }),
+    );
+  }
+
+  /** Acts on the newest copy of `op` the informer holds, if it is still that operation. */
+  private withLatest(op: ClusterOperation, work: (latest: ClusterOperation) => Promise<void>): Promise<void> {
+    const latest = this.operations.get(op.metadata.name ?? '') ?? op;
+    return latest.metadata.uid === op.metadata.uid ? work(latest) : Promise.resolve();
   }
 
   private forget(op: ClusterOperation): void {
@@ -255,7 +311,7 @@ class LeaderSession {
     if (this.stopped) return;
     const key = op.metadata.uid ?? op.metadata.name ?? '';
     const next = (this.chains.get(key) ?? Promise.resolve())
-      .then(work)
+      .then(() => this.limiter.run(work))
       .then(
         () => this.retries.succeeded(key),
         (err: unknown) => {

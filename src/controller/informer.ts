@@ -11,6 +11,11 @@ export interface InformerOptions<T extends KubernetesObject> {
   backoff?: BackoffOptions;
   /** A watch that stayed up this long resets the backoff (ms). */
   healthyAfterMs?: number;
+  /**
+   * What of each object the cache keeps (it must keep metadata.name, namespace and
+   * resourceVersion); default: all of it. Handlers see what is kept.
+   */
+  slim?: (obj: T) => T;
 }
 
 /** The watch or list failed; the informer retries after `retryInMs`. */
@@ -42,6 +47,28 @@ function describeCause(cause: unknown): string {
 }
 
 type ObjectHandler<T> = (obj: T) => void;
+
+function replaceContents(target: object, source: object): void {
+  if (target === source) return;
+  for (const key of Object.keys(target)) delete (target as Record<string, unknown>)[key];
+  Object.assign(target, source);
+}
+
+/**
+ * Without what no controller reads: managedFields (the field managers of every field, often the
+ * bulk of an object) and kubectl's last-applied-configuration (a second copy of the object).
+ */
+export function withoutBookkeeping<T extends KubernetesObject>(obj: T): T {
+  const metadata = obj.metadata;
+  if (!metadata) return obj;
+  const rest = { ...metadata };
+  delete rest.managedFields;
+  delete rest.annotations;
+  const kept = Object.entries(metadata.annotations ?? {}).filter(([k]) => k !== LAST_APPLIED);
+  return { ...obj, metadata: { ...rest, ...(kept.length > 0 ? { annotations: Object.fromEntries(kept) } : {}) } };
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /**
  * client-node's informer keeps its cache and relists on 410 Gone, but stops for good on any other
@@ -75,6 +102,14 @@ export class ResilientInformer<T extends KubernetesObject> {
     });
     this.synced.catch(() => undefined);
     this.inner.on('error', (err?: unknown) => this.onInnerError(err));
+    const slim = opts.slim;
+    if (slim) {
+      // client-node's cache holds the very object it hands its handlers, and this handler runs
+      // first: what it leaves of the object is what stays cached.
+      const keep = (obj: T): void => void replaceContents(obj, slim(obj));
+      this.inner.on('add', keep);
+      this.inner.on('update', keep);
+    }
   }
 
   onAdd(handler: ObjectHandler<T>): this {

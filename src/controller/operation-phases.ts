@@ -7,7 +7,7 @@
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ObjectSource } from '../api/object-source.js';
-import { API_VERSION, CLUSTER_KIND, CLUSTER_OPERATION_KIND, CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type ClusterOperation, type ClusterOperationStatus } from '../api/types.js';
+import { API_VERSION, CLUSTER_KIND, CLUSTER_OPERATION_KIND, CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus, type ObjectRef } from '../api/types.js';
 import { JobPlanError } from '../engine/job-plan.js';
 import { JobVolumeError } from '../engine/job-plan-volumes.js';
 import type { Plan } from '../engine/plan-types.js';
@@ -16,11 +16,11 @@ import { JobBuildError } from '../executors/job-builder.js';
 import type { JobExecutor } from '../executors/job-executor.js';
 import { ExecutionLostError, type Executor, type OperationResult } from '../executors/types.js';
 import { runOperation, type OperationOutcome } from '../operations/run-operation.js';
-import type { StatusPair } from '../operations/summarise.js';
+import { summariseFinished, summariseRunning } from '../operations/summarise.js';
 import { clusterStatusAfterLostRun, withKubeconfigSecretRef } from '../status/cluster-status.js';
 import { finishedStatus, modifiedStatus, waitingStatus } from '../status/operation-status.js';
 import { createRedactor } from '../util/redact.js';
-import type { ClusterQueue } from './cluster-queue.js';
+import type { ClusterQueue, TurnStatus } from './cluster-queue.js';
 import { isFinished, operationsToPrune } from './history.js';
 import type { KubeEvents } from './kube-events.js';
 import { KubeconfigSecretError, type KubeconfigStore } from './kubeconfig-secret.js';
@@ -29,6 +29,7 @@ import { operationRefOf, type OperationRef } from './operation-ref.js';
 import type { StatusWriter } from './status-writer.js';
 
 export interface ControllerScope {
+  /** The operations' inputs; its Clusters may come from the informer's cache. */
   source: ObjectSource;
   builtinDir: string;
   operator: OperatorOptions;
@@ -44,6 +45,8 @@ export interface ControllerScope {
   logger: Logger;
   /** The ClusterOperations the informer holds. */
   operations: () => readonly ClusterOperation[];
+  /** The Waiting message last written per operation uid (the informer's copy may not show it yet). */
+  waitingShown: Map<string, string>;
   /** Re-reconcile the unfinished operations of a cluster (their blocker changed). */
   refreshCluster: (cluster: string) => void;
   metrics?: ControllerMetrics;
@@ -59,21 +62,39 @@ const clusterTarget = (name: string, uid?: string) => ({ apiVersion: API_VERSION
 /** Errors a dispatch repeats however often it is retried: the operation fails with them. */
 const isPermanent = (err: unknown): err is Error => err instanceof JobPlanError || err instanceof JobBuildError || err instanceof JobVolumeError;
 
-/** Queue phase: record a spec change after start, queue what is unfinished, say what it waits for. */
-export async function reconcileQueued(scope: ControllerScope, queue: ClusterQueue, op: ClusterOperation): Promise<void> {
-  if (op.metadata.deletionTimestamp) return;
+/**
+ * Queue phase: record a spec change after start, queue what is unfinished, say what it waits for.
+ * false when there was nothing to do (being deleted).
+ */
+export async function reconcileQueued(scope: ControllerScope, queue: ClusterQueue, op: ClusterOperation): Promise<boolean> {
+  if (op.metadata.deletionTimestamp) return false;
   const modified = modifiedStatus(op);
   if (modified) {
     await scope.status.operation(op.metadata.name!, op.metadata.uid, modified);
     await scope.events.record(opTarget(op), 'Warning', 'SpecModified', 'the spec changed after the operation started; the change is not run');
   }
-  if (isFinished(op)) return;
+  if (isFinished(op)) return true;
   const [turn] = await queue.enqueue(operationRefOf(op));
-  if (turn?.state !== 'waiting') return;
+  if (turn) await showWaiting(scope, op, turn);
+  return true;
+}
+
+/** An operation queued before whose cluster's turn changed hands: says whom it waits for now. */
+export async function reconcileWaiting(scope: ControllerScope, queue: ClusterQueue, op: ClusterOperation): Promise<void> {
+  if (op.metadata.deletionTimestamp || isFinished(op)) return;
+  await showWaiting(scope, op, await queue.status(operationRefOf(op)));
+}
+
+/** The Waiting status naming the turn holder, written when it says something new; an Event when the operation starts to wait. */
+async function showWaiting(scope: ControllerScope, op: ClusterOperation, turn: TurnStatus): Promise<void> {
+  if (turn.state !== 'waiting') return;
+  const uid = op.metadata.uid ?? '';
   const waiting = waitingStatus(op, turn.blocker?.name);
-  if (op.status?.status === 'Waiting' && op.status.message === waiting.message) return;
+  const shown = scope.waitingShown.get(uid) ?? (op.status?.status === 'Waiting' ? op.status.message : undefined);
+  if (shown === waiting.message) return;
   await scope.status.operation(op.metadata.name!, op.metadata.uid, waiting);
-  await scope.events.record(opTarget(op), 'Normal', 'Waiting', waiting.message!);
+  scope.waitingShown.set(uid, waiting.message!);
+  if (shown === undefined) await scope.events.record(opTarget(op), 'Normal', 'Waiting', waiting.message!);
 }
 
 async function currentOperation(scope: ControllerScope, ref: OperationRef): Promise<ClusterOperation | undefined> {
@@ -90,6 +111,7 @@ async function currentOperation(scope: ControllerScope, ref: OperationRef): Prom
 export async function runTurn(scope: ControllerScope, ref: OperationRef, signal: AbortSignal): Promise<TurnOutcome> {
   const op = await currentOperation(scope, ref);
   if (!op) return { status: 'Gone' };
+  scope.waitingShown.delete(ref.uid);
   if (isFinished(op)) return { status: op.status!.status as 'Succeeded' | 'Failed' };
   // This one holds the turn now: the others of its cluster wait for it, not for the one before.
   scope.refreshCluster(ref.cluster);
@@ -138,16 +160,19 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
       {
         signal,
         sink: (e) => void (e.type === 'step-end' && log.info({ step: e.result.name, status: e.result.status }, 'step ended')),
-        onDispatched: async (_ref, running, plan) => {
+        onDispatched: async (ref, running, plan, cluster) => {
           // The first dispatch only: a resumed run found its Job again, it did not create it.
           const sinceCreated = op.status?.status === 'Running' ? undefined : ControllerMetrics.secondsSince(op.metadata.creationTimestamp);
           if (sinceCreated !== undefined) scope.metrics?.dispatchLatency.observe(sinceCreated);
           // A resumed run keeps the time it first started.
           const operation = op.status?.status === 'Running' && op.status.startTime ? { ...running.operation, startTime: op.status.startTime } : running.operation;
-          await writeStatuses(scope, op, { ...running, operation });
+          const startTime = running.operation.startTime ?? new Date().toISOString();
+          await scope.status.pair(op, operation, cluster, (previous) => summariseRunning(op, plan, ref, startTime, previous).cluster);
           if (op.status?.status !== 'Running') {
-            await scope.events.record(opTarget(op), 'Normal', 'Started', redactFor(plan, `${plan.action}: ${operation.message ?? 'running'}`));
-            if (running.cluster.phase) await scope.events.record(clusterTarget(op.spec.cluster), 'Normal', 'OperationStarted', `${name} (${plan.action}); phase ${running.cluster.phase}`);
+            await Promise.all([
+              scope.events.record(opTarget(op), 'Normal', 'Started', redactFor(plan, `${plan.action}: ${operation.message ?? 'running'}`)),
+              running.cluster.phase && scope.events.record(clusterTarget(op.spec.cluster), 'Normal', 'OperationStarted', `${name} (${plan.action}); phase ${running.cluster.phase}`),
+            ]);
           }
         },
       },
@@ -163,32 +188,33 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
     await prune(scope, op.spec.cluster);
     return { status: 'Failed' };
   }
-  const { result, plan } = outcome;
-  const statuses = await storeKubeconfig(scope, op, result, outcome.statuses);
-  await writeStatuses(scope, op, statuses);
+  const { result, plan, ref, statuses } = outcome;
+  const kubeconfigRef = await storeKubeconfig(scope, op, result, outcome.cluster);
+  const clusterStatus = await scope.status.pair(op, statuses.operation, outcome.cluster, (previous) => {
+    const cluster = summariseFinished(op, plan, result, ref, previous).cluster;
+    return kubeconfigRef ? withKubeconfigSecretRef(cluster, kubeconfigRef) : cluster;
+  });
   const sinceEnd = ControllerMetrics.secondsSince(result.endTime);
   if (sinceEnd !== undefined) scope.metrics?.statusUpdateLatency.observe(sinceEnd);
-  await recordEnd(scope, op, plan, result, statuses);
+  await recordEnd(scope, op, plan, result, { operation: statuses.operation, ...(clusterStatus ? { cluster: clusterStatus } : {}) });
   await prune(scope, op.spec.cluster);
   return { status: result.status };
 }
 
 /**
- * Stores the kubeconfig an install fetched in the Cluster's Secret and refers to it from the
- * Cluster's status. A Secret of that name that is not the Cluster's is left alone: a Warning
- * Event says so and the operation's own outcome stands.
+ * Stores the kubeconfig an install fetched in the Cluster's Secret; the Cluster's status is to
+ * refer to the Secret returned. A Secret of that name that is not the Cluster's is left alone: a
+ * Warning Event says so and the operation's own outcome stands.
  */
-async function storeKubeconfig(scope: ControllerScope, op: ClusterOperation, result: OperationResult, statuses: StatusPair): Promise<StatusPair> {
-  if (result.kubeconfig === undefined || result.status !== 'Succeeded') return statuses;
-  const cluster = await scope.source.getCluster(op.spec.cluster);
-  if (!cluster?.metadata.uid) return statuses;
+async function storeKubeconfig(scope: ControllerScope, op: ClusterOperation, result: OperationResult, cluster: Cluster | undefined): Promise<ObjectRef | undefined> {
+  if (result.kubeconfig === undefined || result.status !== 'Succeeded') return undefined;
+  if (!cluster?.metadata.uid) return undefined;
   try {
-    const ref = await scope.kubeconfigs.store(cluster, result.kubeconfig);
-    return { ...statuses, cluster: withKubeconfigSecretRef(statuses.cluster, ref) };
+    return await scope.kubeconfigs.store(cluster, result.kubeconfig);
   } catch (err) {
     if (!(err instanceof KubeconfigSecretError)) throw err;
     await scope.events.record(clusterTarget(op.spec.cluster, cluster.metadata.uid), 'Warning', 'KubeconfigNotStored', err.message);
-    return statuses;
+    return undefined;
   }
 }
 
@@ -196,22 +222,17 @@ function redactFor(plan: Plan, text: string): string {
   return createRedactor(plan.secrets)(text);
 }
 
-/** The Cluster's first: whoever sees the operation's new status finds the Cluster's already written. */
-async function writeStatuses(scope: ControllerScope, op: ClusterOperation, statuses: StatusPair): Promise<void> {
-  const cluster = await scope.source.getCluster(op.spec.cluster);
-  if (cluster) await scope.status.cluster(op.spec.cluster, cluster.metadata?.uid, statuses.cluster);
-  await scope.status.operation(op.metadata.name!, op.metadata.uid, statuses.operation);
-}
-
-async function recordEnd(scope: ControllerScope, op: ClusterOperation, plan: Plan, result: OperationResult, statuses: StatusPair): Promise<void> {
+async function recordEnd(scope: ControllerScope, op: ClusterOperation, plan: Plan, result: OperationResult, statuses: { operation: ClusterOperationStatus; cluster?: ClusterStatus }): Promise<void> {
   const ok = result.status === 'Succeeded';
-  await scope.events.record(opTarget(op), ok ? 'Normal' : 'Warning', result.status, redactFor(plan, statuses.operation.message ?? result.status));
-  await scope.events.record(
-    clusterTarget(op.spec.cluster),
-    ok ? 'Normal' : 'Warning',
-    ok ? 'OperationSucceeded' : 'OperationFailed',
-    redactFor(plan, `${op.metadata.name} (${plan.action}) ${result.status}${statuses.cluster.phase ? `; phase ${statuses.cluster.phase}` : ''}`),
-  );
+  await Promise.all([
+    scope.events.record(opTarget(op), ok ? 'Normal' : 'Warning', result.status, redactFor(plan, statuses.operation.message ?? result.status)),
+    scope.events.record(
+      clusterTarget(op.spec.cluster),
+      ok ? 'Normal' : 'Warning',
+      ok ? 'OperationSucceeded' : 'OperationFailed',
+      redactFor(plan, `${op.metadata.name} (${plan.action}) ${result.status}${statuses.cluster?.phase ? `; phase ${statuses.cluster.phase}` : ''}`),
+    ),
+  ]);
 }
 
 /**
@@ -222,12 +243,10 @@ async function fail(scope: ControllerScope, op: ClusterOperation, message: strin
   const now = new Date().toISOString();
   const status: ClusterOperationStatus = finishedStatus(op, { status: 'Failed', startTime: op.status?.startTime ?? now, endTime: now, steps: [], failed: { step: 'job', hosts: [], message } }, undefined, op.status?.jobRef);
   const cluster = await scope.source.getCluster(op.spec.cluster);
-  const clusterStatus = cluster && clusterStatusAfterLostRun(cluster.status, op, now);
-  if (clusterStatus) await scope.status.cluster(op.spec.cluster, cluster.metadata.uid, clusterStatus);
-  await scope.status.operation(op.metadata.name!, op.metadata.uid, status);
+  const clusterStatus = await scope.status.pair(op, status, cluster, (previous) => clusterStatusAfterLostRun(previous, op, now));
   await scope.events.record(opTarget(op), 'Warning', 'Failed', message);
   if (clusterStatus) {
-    await scope.events.record(clusterTarget(op.spec.cluster, cluster.metadata.uid), 'Warning', 'OperationFailed', `${op.metadata.name} (${op.spec.action}) Failed; phase ${clusterStatus.phase}`);
+    await scope.events.record(clusterTarget(op.spec.cluster, cluster?.metadata.uid), 'Warning', 'OperationFailed', `${op.metadata.name} (${op.spec.action}) Failed; phase ${clusterStatus.phase}`);
   }
   await prune(scope, op.spec.cluster);
   return { status: 'Failed' };

@@ -1,5 +1,8 @@
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterOperationStatus, type ClusterStatus } from '../api/types.js';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus } from '../api/types.js';
+
+/** written; gone (deleted, or another object of that name now); or changed since `resourceVersion`. */
+export type ClusterWrite = 'written' | 'gone' | 'changed';
 
 /**
  * Writes a computed status as a whole through the status subresource (a JSON patch replacing
@@ -13,24 +16,78 @@ export class StatusWriter {
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
   }
 
-  operation(name: string, uid: string | undefined, status: ClusterOperationStatus): Promise<boolean> {
-    return this.write(CLUSTER_OPERATION_PLURAL, name, uid, status);
-  }
-
-  cluster(name: string, uid: string | undefined, status: ClusterStatus): Promise<boolean> {
-    return this.write(CLUSTER_PLURAL, name, uid, status);
+  /**
+   * An operation's status and its Cluster's, the Cluster's first: whoever sees the operation's
+   * new status finds the Cluster's already written. The Cluster's status is computed from
+   * `cluster` (which may be the informer's copy, a little behind) and written only if the Cluster
+   * is still that version; else it is read again and computed again, so a condition or digest
+   * written meanwhile is never lost. `clusterStatus` may find nothing to write. Returns the
+   * Cluster's status as written (undefined: nothing written, or the Cluster is gone).
+   */
+  async pair(
+    op: ClusterOperation,
+    operation: ClusterOperationStatus,
+    cluster: Cluster | undefined,
+    clusterStatus: (previous: ClusterStatus | undefined) => ClusterStatus | undefined,
+  ): Promise<ClusterStatus | undefined> {
+    let current = cluster;
+    let written: ClusterStatus | undefined;
+    for (let attempt = 1; current; attempt++) {
+      const status = clusterStatus(current.status);
+      if (!status) break;
+      const result = await this.cluster(op.spec.cluster, current.metadata.uid, status, current.metadata.resourceVersion);
+      if (result === 'written') written = status;
+      if (result !== 'changed') break;
+      if (attempt >= CLUSTER_WRITE_ATTEMPTS) throw new Error(`Cluster ${op.spec.cluster} changed under each of ${attempt} status writes`);
+      const fresh = await this.readCluster(op.spec.cluster);
+      // Gone, or another Cluster of that name now: nothing of this operation to write there.
+      current = fresh?.metadata.uid === current.metadata.uid ? fresh : undefined;
+    }
+    await this.operation(op.metadata.name!, op.metadata.uid, operation);
+    return written;
   }
 
   /** false when the object is gone or is another one now. */
-  private async write(plural: string, name: string, uid: string | undefined, status: object): Promise<boolean> {
-    const body = [...(uid ? [{ op: 'test', path: '/metadata/uid', value: uid }] : []), { op: 'add', path: '/status', value: status }];
+  async operation(name: string, uid: string | undefined, status: ClusterOperationStatus): Promise<boolean> {
+    return (await this.write(CLUSTER_OPERATION_PLURAL, name, [uidTest(uid)], status)) === 'written';
+  }
+
+  /**
+   * A Cluster's status is computed from its previous one (its per-operation conditions, the
+   * control-plane digest): with the `resourceVersion` it was computed from, the write only
+   * happens if the Cluster is still that version. 'changed' can also mean the uid differs: the
+   * caller reads it again to tell.
+   */
+  async cluster(name: string, uid: string | undefined, status: ClusterStatus, resourceVersion?: string): Promise<ClusterWrite> {
+    const tests = [uidTest(uid), ...(resourceVersion ? [{ op: 'test', path: '/metadata/resourceVersion', value: resourceVersion }] : [])];
+    const result = await this.write(CLUSTER_PLURAL, name, tests, status);
+    return result === 'failed-test' ? (resourceVersion ? 'changed' : 'gone') : result;
+  }
+
+  private async readCluster(name: string): Promise<Cluster | undefined> {
+    try {
+      return (await this.custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name })) as Cluster;
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  private async write(plural: string, name: string, tests: (object | undefined)[], status: object): Promise<'written' | 'gone' | 'failed-test'> {
+    const body = [...tests.filter((t) => t !== undefined), { op: 'add', path: '/status', value: status }];
     try {
       await this.custom.patchClusterCustomObjectStatus({ group: GROUP, version: VERSION, plural, name, body }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
-      return true;
+      return 'written';
     } catch (err) {
-      // 404: deleted; 422: the uid test failed (deleted and created again).
-      if (err instanceof ApiException && (err.code === 404 || err.code === 422)) return false;
+      // 404: deleted; 422: a test failed (deleted and created again, or changed since read).
+      if (err instanceof ApiException && err.code === 404) return 'gone';
+      if (err instanceof ApiException && err.code === 422) return 'failed-test';
       throw err;
     }
   }
 }
+
+/** How often a Cluster's status is computed again because the Cluster changed under it, before giving up (the reconcile is retried). */
+const CLUSTER_WRITE_ATTEMPTS = 5;
+
+const uidTest = (uid: string | undefined) => (uid ? { op: 'test', path: '/metadata/uid', value: uid } : undefined);

@@ -17,13 +17,14 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { jobOperationStatus } from '../controller/job-status.js';
+import { runStatus, type JobOperationStatus } from '../controller/job-status.js';
 import { ResilientInformer } from '../controller/informer.js';
 import { PLAN_JSON_KEY, toJobPlan, type JobPlanJson } from '../engine/job-plan.js';
 import type { Plan } from '../engine/plan-types.js';
 import { createLineRedactor, createRedactor } from '../util/redact.js';
 import { buildJobObjects, JOB_CONTAINER, JOB_NAME_LABEL, jobNameFor, MANAGED_BY, MANAGED_BY_LABEL, OPERATION_UID_LABEL, planObjectName, type JobBuildInput } from './job-builder.js';
 import { outcomeFromJobLog } from './job-log-outcome.js';
+import { slimJob, slimPod } from './job-slim.js';
 import { ExecutionLostError, type DispatchContext, type EventSink, type ExecutionRef, type Executor, type OperationResult } from './types.js';
 
 export interface JobExecutorOptions {
@@ -54,6 +55,10 @@ export class JobExecutor implements Executor {
   readonly pods: ResilientInformer<V1Pod>;
   /** Re-evaluations waiting for a change to their Job or its pods, by Job name. */
   private readonly watchers = new Map<string, Set<() => void>>();
+  /** The names of each Job's pods, by Job name: a Job's pods without going through every pod. */
+  private readonly podNames = new Map<string, Set<string>>();
+  /** plan.json of the Jobs this process created, by Job name, until observed to their end (saves reading it back). */
+  private readonly plans = new Map<string, JobPlanJson>();
 
   constructor(private readonly opts: JobExecutorOptions) {
     const ns = opts.namespace;
@@ -64,19 +69,24 @@ export class JobExecutor implements Executor {
       path: `/apis/batch/v1/namespaces/${ns}/jobs`,
       list: () => this.batch.listNamespacedJob({ namespace: ns, labelSelector: SELECTOR }),
       labelSelector: SELECTOR,
+      slim: slimJob,
     });
     this.pods = new ResilientInformer<V1Pod>({
       kubeConfig: opts.kubeConfig,
       path: `/api/v1/namespaces/${ns}/pods`,
       list: () => this.core.listNamespacedPod({ namespace: ns, labelSelector: SELECTOR }),
       labelSelector: SELECTOR,
+      slim: slimPod,
     });
+    // Indexed first, so the change handlers below find the pod.
+    this.pods.onAdd((pod) => this.indexPod(pod, true)).onDelete((pod) => this.indexPod(pod, false));
     const onJob = (job: KubernetesObject) => this.changed(job.metadata?.name);
     const onPod = (pod: KubernetesObject) => this.changed(pod.metadata?.labels?.[JOB_NAME_LABEL]);
     for (const [informer, handler] of [[this.jobs, onJob], [this.pods, onPod]] as const) {
       informer.onAdd(handler).onUpdate(handler).onDelete(handler);
       informer.onError((err) => opts.logger?.warn({ err: err.message }, 'job informer restarting'));
     }
+    this.jobs.onDelete((job) => this.plans.delete(job.metadata?.name ?? ''));
   }
 
   /** Starts the informers; resolves once both listed. */
@@ -113,10 +123,14 @@ export class JobExecutor implements Executor {
     const namespace = this.opts.namespace;
     // Plan objects first, so the pod finds what it mounts; all are named after the operation, so
     // a dispatch repeated after a crash finds them (and the Job) instead of making second ones.
-    await createOrKeep(() => this.core.createNamespacedConfigMap({ namespace, body: objects.planConfigMap as V1ConfigMap }));
-    if (objects.planSecret) await createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.planSecret as V1Secret }));
-    if (objects.authSecret) await createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.authSecret as V1Secret }));
+    const [planCreated] = await Promise.all([
+      createOrKeep(() => this.core.createNamespacedConfigMap({ namespace, body: objects.planConfigMap as V1ConfigMap })),
+      objects.planSecret && createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.planSecret as V1Secret })),
+      objects.authSecret && createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.authSecret as V1Secret })),
+    ]);
     const name = objects.job.metadata!.name!;
+    // A plan ConfigMap kept from an earlier dispatch is what that Job runs, maybe not this plan.
+    if (planCreated) this.plans.set(name, jobPlan.plan);
     try {
       await this.batch.createNamespacedJob({ namespace, body: objects.job });
     } catch (err) {
@@ -129,7 +143,10 @@ export class JobExecutor implements Executor {
     return { executor: 'job', namespace, name };
   }
 
-  /** Follows the Job to its end: Succeeded, Failed (with the pod's reason), or Failed because it is gone or ran a second pod. */
+  /**
+   * Follows the Job to its end: its sole pod's terminal phase, or the Job's condition (see
+   * runStatus); Failed (with the pod's reason), or Failed because it is gone or ran a second pod.
+   */
   observe(ref: ExecutionRef, sink: EventSink, signal?: AbortSignal): Promise<OperationResult> {
     if (ref.executor !== 'job' || ref.namespace !== this.opts.namespace) return Promise.reject(new ExecutionLostError(ref));
     const name = ref.name;
@@ -142,7 +159,9 @@ export class JobExecutor implements Executor {
         settled = true;
         this.unwatch(name, evaluate);
         signal?.removeEventListener('abort', onAbort);
-        fn().then(resolve, reject);
+        fn()
+          .finally(() => this.plans.delete(name))
+          .then(resolve, reject);
       };
       const onAbort = () => finish(() => Promise.reject(signal?.reason instanceof Error ? signal.reason : new Error('observation aborted')));
       const evaluate = () => {
@@ -171,9 +190,9 @@ export class JobExecutor implements Executor {
           lastPhase = phase;
           sink({ type: 'output', line: `Job ${name}: pod ${pods[0]?.metadata?.name ?? '(not created yet)'} ${phase}` });
         }
-        const { status, reason } = jobOperationStatus(job);
-        if (status === 'Running') return;
-        finish(() => this.resultOf(job, pods[0], status, reason));
+        const run = runStatus(job, pods[0]);
+        if (run.status === 'Running') return;
+        finish(() => this.resultOf(job, pods[0], run));
       };
       this.watch(name, evaluate);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -182,7 +201,17 @@ export class JobExecutor implements Executor {
   }
 
   private podsOf(jobName: string): V1Pod[] {
-    return this.pods.list(this.opts.namespace).filter((p) => p.metadata?.labels?.[JOB_NAME_LABEL] === jobName);
+    return [...(this.podNames.get(jobName) ?? [])].flatMap((name) => this.pods.get(name, this.opts.namespace) ?? []);
+  }
+
+  /** A pod's Job (its label) never changes, so adds and deletes keep the index. */
+  private indexPod(pod: V1Pod, present: boolean): void {
+    const job = pod.metadata?.labels?.[JOB_NAME_LABEL];
+    const name = pod.metadata?.name;
+    if (!job || !name) return;
+    const names = this.podNames.get(job) ?? new Set<string>();
+    if (present) this.podNames.set(job, names.add(name));
+    else if (names.delete(name) && names.size === 0) this.podNames.delete(job);
   }
 
   /** A playbook never runs twice: the Job is suspended (its running pods end) and the operation fails. */
@@ -195,7 +224,9 @@ export class JobExecutor implements Executor {
     return failedResult(`a second pod of Job ${job.metadata!.name} started (${names}); the Job was suspended so the playbook does not run twice`);
   }
 
-  private async resultOf(job: V1Job, pod: V1Pod | undefined, status: 'Succeeded' | 'Failed', reason: string): Promise<OperationResult> {
+  /** `run` has ended (Succeeded or Failed). */
+  private async resultOf(job: V1Job, pod: V1Pod | undefined, run: JobOperationStatus): Promise<OperationResult> {
+    const status = run.status === 'Succeeded' ? 'Succeeded' : 'Failed';
     const terminated = pod?.status?.containerStatuses?.find((c) => c.name === JOB_CONTAINER)?.state?.terminated;
     const startTime = iso(job.status?.startTime) ?? iso(terminated?.startedAt) ?? new Date().toISOString();
     const endTime = iso(job.status?.completionTime) ?? iso(terminated?.finishedAt) ?? new Date().toISOString();
@@ -208,12 +239,14 @@ export class JobExecutor implements Executor {
     const podWhy = terminated
       ? `${terminated.reason ?? 'terminated'}${terminated.message ? `: ${terminated.message.trim()}` : ''} (exit code ${terminated.exitCode})`
       : pod?.status?.reason ? `${pod.status.reason}${pod.status.message ? `: ${pod.status.message}` : ''}` : undefined;
-    const message = podWhy ? `${reason}; pod ${pod?.metadata?.name}: ${podWhy}` : reason;
+    const message = podWhy ? (run.byPod ? `${run.reason}: ${podWhy}` : `${run.reason}; pod ${pod?.metadata?.name}: ${podWhy}`) : run.reason;
     return { ...failedResult(createRedactor([])(message)), startTime, endTime, ...(fromLog ? { steps: fromLog.steps } : {}) };
   }
 
-  /** plan.json from the plan ConfigMap (the steps' names), or undefined if it is gone. */
+  /** plan.json as dispatched, else from the plan ConfigMap (the steps' names), or undefined if it is gone. */
   private async planOf(job: V1Job): Promise<JobPlanJson | undefined> {
+    const dispatched = this.plans.get(job.metadata!.name!);
+    if (dispatched) return dispatched;
     try {
       const cm = await this.core.readNamespacedConfigMap({ name: planObjectName(job.metadata!.name!), namespace: this.opts.namespace });
       const text = cm.data?.[PLAN_JSON_KEY];
@@ -268,10 +301,13 @@ function iso(t: Date | string | undefined): string | undefined {
   return t instanceof Date ? t.toISOString() : String(t);
 }
 
-async function createOrKeep(create: () => Promise<unknown>): Promise<void> {
+/** true: created; false: it existed already. */
+async function createOrKeep(create: () => Promise<unknown>): Promise<boolean> {
   try {
     await create();
+    return true;
   } catch (err) {
     if (!isConflict(err)) throw err;
+    return false;
   }
 }

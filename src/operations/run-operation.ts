@@ -25,15 +25,23 @@ export interface OperationDeps {
 export interface OperationHooks {
   /** Planned, nothing run yet. */
   onPlanned?: (plan: Plan) => void | Promise<void>;
-  /** Dispatched: the statuses to show while it runs. */
-  onDispatched?: (ref: ExecutionRef, running: StatusPair, plan: Plan) => void | Promise<void>;
+  /** Dispatched: the statuses to show while it runs, and the Cluster the Cluster's was computed from. */
+  onDispatched?: (ref: ExecutionRef, running: StatusPair, plan: Plan, cluster: Cluster) => void | Promise<void>;
   sink?: EventSink;
   signal?: AbortSignal;
 }
 
 export type OperationOutcome =
   | { kind: 'rejected'; error: InputError; status: ClusterOperationStatus }
-  | { kind: 'finished'; plan: Plan; ref: ExecutionRef; result: OperationResult; statuses: StatusPair };
+  | {
+      kind: 'finished';
+      plan: Plan;
+      ref: ExecutionRef;
+      result: OperationResult;
+      statuses: StatusPair;
+      /** The Cluster as read when the statuses were computed (undefined: deleted meanwhile). */
+      cluster: Cluster | undefined;
+    };
 
 /** Runs one operation to its end. InputError becomes a 'rejected' outcome; every other error propagates. */
 export async function runOperation(op: ClusterOperation, deps: OperationDeps, hooks: OperationHooks = {}): Promise<OperationOutcome> {
@@ -53,7 +61,7 @@ export async function runOperation(op: ClusterOperation, deps: OperationDeps, ho
   const executor = await deps.executorFor(plan);
   const startTime = now().toISOString();
   const ref = await executor.dispatch(plan, { operation: op, cluster }, hooks.signal);
-  await hooks.onDispatched?.(ref, summariseRunning(op, plan, ref, startTime, cluster.status), plan);
+  await hooks.onDispatched?.(ref, summariseRunning(op, plan, ref, startTime, cluster.status), plan, cluster);
   return observeOperation(op, plan, ref, executor, deps.source, hooks);
 }
 
@@ -62,7 +70,7 @@ export async function observeOperation(op: ClusterOperation, plan: Plan, ref: Ex
   const result = await executor.observe(ref, hooks.sink ?? (() => undefined), hooks.signal);
   // The Cluster's status as it is now: another writer may have changed it while this ran.
   const cluster = await source.getCluster(op.spec.cluster);
-  return { kind: 'finished', plan, ref, result, statuses: summariseFinished(op, plan, result, ref, cluster?.status) };
+  return { kind: 'finished', plan, ref, result, statuses: summariseFinished(op, plan, result, ref, cluster?.status), cluster };
 }
 
 async function clusterOf(op: ClusterOperation, source: ObjectSource): Promise<Cluster> {

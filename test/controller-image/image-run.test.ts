@@ -7,18 +7,10 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterOperation } from '../../src/api/types.js';
 import { loadTestEnv } from '../env/index.js';
+import { clusterObject, createClusterInputs, operationObject } from '../fixtures/kube-cluster.js';
 import { repoRoot } from '../env/repo-root.js';
 
 const archive = process.env.SLIPWAY_CONTROLLER_IMAGE_ARCHIVE;
-const HOSTS = `all:
-  hosts:
-    node1: {ip: 10.6.0.11, ansible_host: 10.6.0.11}
-  children:
-    kube_control_plane: {hosts: {node1: }}
-    kube_node: {hosts: {node1: }}
-    etcd: {hosts: {node1: }}
-    k8s_cluster: {children: {kube_control_plane: , kube_node: }}
-`;
 
 test(
   'the built controller image runs as uid 65532 and reconciles a ClusterOperation to Succeeded (Job mode; kwok runs the Job)',
@@ -34,17 +26,10 @@ test(
     const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
     const ns = await env.namespace('cimg');
     const cluster = env.randomName('cimg');
-    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'hosts' }, data: { 'hosts.yml': HOSTS } } });
-    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'vars' }, data: { 'group_vars.yml': 'kube_version: v1.34.4\n' } } });
-    await custom.createClusterCustomObject({
-      group: GROUP, version: VERSION, plural: CLUSTER_PLURAL,
-      body: { apiVersion: 'kubean.io/v1alpha1', kind: 'Cluster', metadata: { name: cluster }, spec: { hostsConfRef: { namespace: ns, name: 'hosts' }, varsConfRef: { namespace: ns, name: 'vars' } } },
-    });
+    await createClusterInputs(core, ns);
+    await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body: clusterObject(cluster, ns) });
     const name = env.randomName('cimg-op');
-    await custom.createClusterCustomObject({
-      group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL,
-      body: { apiVersion: 'kubean.io/v1alpha1', kind: 'ClusterOperation', metadata: { name }, spec: { cluster, actionType: 'playbook', action: 'ping.yml' } },
-    });
+    await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body: operationObject(name, { cluster }) });
 
     // The image's user must read the kubeconfig.
     const dir = await mkdtemp(join(tmpdir(), 'slipway-cimg-'));

@@ -28,5 +28,8 @@ describe('slipway controller (command line)', () => {
     const s = await execa('node', [CLI, 'controller', '--namespace=x'], { reject: false, env: { SLIPWAY_REDIS_URL: '' } });
     assert.equal(s.exitCode, 3);
     assert.match(s.stderr, /SLIPWAY_REDIS_URL is required/);
+    const c = await execa('node', [CLI, 'controller', '--namespace=x', '--redis-url=redis://127.0.0.1:1', '--concurrency=0'], { reject: false });
+    assert.equal(c.exitCode, 3);
+    assert.match(c.stderr, /--concurrency needs a whole number >= 1, got "0"/);
   });
 });

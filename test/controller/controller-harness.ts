@@ -21,6 +21,7 @@ import { startDaemon, logTail, type Daemon } from '../../src/util/daemon.js';
 import { freePort } from '../../src/util/free-port.js';
 import { createLogger } from '../../src/util/logger.js';
 import { FAIL_POD_LABEL, FAKE_NODE_LABEL, RUN_DURATION_ANNOTATION, loadTestEnv } from '../env/index.js';
+import { clusterObject, createClusterInputs, INPUT_NAMES, operationObject } from '../fixtures/kube-cluster.js';
 import { EventRecorder } from './event-recorder.js';
 
 export const env = loadTestEnv();
@@ -47,15 +48,6 @@ export function testLifecycle(): { cleanups: Cleanups; running: Cleanups } {
   return { cleanups, running };
 }
 
-const HOSTS = `all:
-  hosts:
-    node1: {ip: 10.6.0.11, ansible_host: 10.6.0.11}
-  children:
-    kube_control_plane: {hosts: {node1: }}
-    kube_node: {hosts: {node1: }}
-    etcd: {hosts: {node1: }}
-    k8s_cluster: {children: {kube_control_plane: , kube_node: }}
-`;
 const FAKE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
 
 /**
@@ -83,24 +75,16 @@ export interface FixtureInputs {
 export async function clusterFixture(prefix: string, cleanups: Cleanups, inputs: FixtureInputs = {}): Promise<{ ns: string; cluster: string }> {
   const ns = await env.namespace(prefix);
   const cluster = env.randomName(prefix);
-  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'hosts' }, data: { 'hosts.yml': inputs.hosts ?? HOSTS } } });
-  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'vars' }, data: { 'group_vars.yml': inputs.vars ?? 'kube_version: v1.34.4\n' } } });
-  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'ssh' }, stringData: inputs.secret ?? { 'ssh-privatekey': FAKE_KEY } } });
-  if (inputs.actions) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'actions' }, data: inputs.actions } });
-  const body: Cluster = {
-    apiVersion: 'kubean.io/v1alpha1',
-    kind: 'Cluster',
-    metadata: { name: cluster },
-    spec: { hostsConfRef: { namespace: ns, name: 'hosts' }, varsConfRef: { namespace: ns, name: 'vars' }, sshAuthRef: { namespace: ns, name: 'ssh' } },
-  };
-  await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body });
+  await createClusterInputs(core, ns, inputs);
+  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: INPUT_NAMES.ssh }, stringData: inputs.secret ?? { 'ssh-privatekey': FAKE_KEY } } });
+  if (inputs.actions) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: INPUT_NAMES.actions }, data: inputs.actions } });
+  await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body: clusterObject(cluster, ns, { ssh: true }) });
   cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster }));
   return { ns, cluster };
 }
 
 export async function createOperation(name: string, spec: Partial<ClusterOperationSpec> & { cluster: string }, cleanups: Cleanups): Promise<ClusterOperation> {
-  const body = { apiVersion: 'kubean.io/v1alpha1', kind: 'ClusterOperation', metadata: { name }, spec: { actionType: 'playbook', action: 'ping.yml', ...spec } };
-  const created = (await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body })) as ClusterOperation;
+  const created = (await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body: operationObject(name, spec) })) as ClusterOperation;
   cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name }).catch(() => undefined));
   return created;
 }

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import type { V1Job } from '@kubernetes/client-node';
-import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION } from '../../src/api/types.js';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION } from '../../src/api/types.js';
 import { FAIL_POD_LABEL, FAKE_NODE_LABEL } from '../env/index.js';
-import { batch, clusterFixture, core, createOperation, custom, env, eventually, finished, getCluster, getOp, gone, jobsOf, startController, testLifecycle } from './controller-harness.js';
+import { clusterObject } from '../fixtures/kube-cluster.js';
+import { batch, clusterFixture, core, createOperation, custom, env, eventually, finished, getCluster, getOp, gone, jobsOf, releasePod, startController, testLifecycle } from './controller-harness.js';
 
 const { cleanups, running } = testLifecycle();
 
@@ -101,8 +102,20 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
     await createOperation(name, { cluster }, cleanups);
     const done = await finished(name);
     assert.equal(done.status?.status, 'Failed');
-    assert.match(done.status?.message ?? '', /failed on purpose/);
-    assert.match(done.status?.message ?? '', /exit code 1/);
+    // The pod's end decides, a second before the Job controller would mark the Job Failed (BackoffLimitExceeded).
+    assert.match(done.status?.message ?? '', /pod \S+ failed: Error: failed on purpose \(slipway.test\/fail=true\) \(exit code 1\)/);
+    assert.doesNotMatch(done.status?.message ?? '', /BackoffLimitExceeded/);
+  });
+
+  it('a Job whose deadline passes before its pod runs fails the operation with the Job\'s reason', async () => {
+    const { ns, cluster } = await clusterFixture('ctl-deadline', cleanups, { hosts: HOSTS });
+    // No node matches: the pod stays Pending until the Job controller ends the Job.
+    await startController(ns, running, { jobPod: { nodeSelector: { 'slipway.test/no-such-node': 'true' } } });
+    const name = env.randomName('deadline');
+    await createOperation(name, { cluster, activeDeadlineSeconds: 2 }, cleanups);
+    const done = await finished(name);
+    assert.equal(done.status?.status, 'Failed');
+    assert.match(done.status?.message ?? '', /Job (FailureTarget|Failed) \(DeadlineExceeded\)/);
   });
 
   it('three operations created at once on one cluster run one after another in creation order; the waiting ones name their blocker', async () => {
@@ -125,6 +138,28 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
     assert.match(seenWaiting.get(names[1]!) ?? '', new RegExp(`waiting for ${names[0]} on cluster ${cluster}`));
     assert.match(seenWaiting.get(names[2]!) ?? '', /waiting for [a-b]-turn-\w+ on cluster/);
     for (const o of ops) assert.equal((await jobsOf(ns, o.metadata.uid!)).length, 1);
+  });
+});
+
+describe('slipway controller with Jobs, many clusters', () => {
+  it('runs the operations of many clusters at once: every one has its Job while the others still run', async () => {
+    // held-*: the pods stay Running until released.
+    const { ns, cluster } = await clusterFixture('held-fan', cleanups);
+    const clusters = [cluster];
+    for (let i = 1; i < 8; i++) {
+      const name = env.randomName('held-fan');
+      await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body: clusterObject(name, ns, { ssh: true }) });
+      cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name }));
+      clusters.push(name);
+    }
+    await startController(ns, running);
+    const ops = await Promise.all(clusters.map((c) => createOperation(env.randomName('fan'), { cluster: c }, cleanups)));
+    const pods = await eventually('a Running pod for every operation at once', async () => {
+      const up = (await core.listNamespacedPod({ namespace: ns })).items.filter((p) => p.status?.phase === 'Running');
+      return up.length === ops.length ? up : undefined;
+    });
+    for (const pod of pods) await releasePod(ns, pod.metadata!.name!);
+    for (const op of ops) assert.equal((await finished(op.metadata.name!)).status?.status, 'Succeeded');
   });
 });
 

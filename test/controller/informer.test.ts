@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
-import { ResilientInformer, type WatchError } from '../../src/controller/informer.js';
+import { ResilientInformer, withoutBookkeeping, type WatchError } from '../../src/controller/informer.js';
 import { loadTestEnv } from '../env/index.js';
+import { eventually } from './controller-harness.js';
 import { EventRecorder } from './event-recorder.js';
 import { kubeConfigFor } from './kubeconfig-for.js';
 import { startTcpProxy } from './tcp-proxy.js';
@@ -111,6 +112,44 @@ describe('resilient informer', () => {
     // The restarted apiserver's watch cache begins after the informer's resourceVersion (the
     // control plane writes Leases every few seconds), so resuming the watch gets 410 Gone.
     assert.equal(lists(), 2, 'one relist after the 410');
+  });
+
+  it('keeps only what `slim` leaves of each object, listed or watched, and hands that to its handlers', async () => {
+    const namespace = await env.namespace('informer');
+    const labelSelector = 'slipway.test/informer=slim';
+    const seen: V1ConfigMap[] = [];
+    const informer = new ResilientInformer<V1ConfigMap>({
+      kubeConfig: env.kubeConfig,
+      path: `/api/v1/namespaces/${namespace}/configmaps`,
+      list: () => core.listNamespacedConfigMap({ namespace, labelSelector }),
+      labelSelector,
+      slim: (cm) => ({ metadata: { name: cm.metadata?.name, namespace: cm.metadata?.namespace, resourceVersion: cm.metadata?.resourceVersion }, data: { value: cm.data?.value ?? '' } }),
+    });
+    stops.push(() => informer.stop());
+    informer.onAdd((cm) => seen.push(cm)).onUpdate((cm) => seen.push(cm));
+    const body = (name: string) => ({ metadata: { name, labels: { 'slipway.test/informer': 'slim' } }, data: { value: 'v1', bulk: 'x'.repeat(10_000) } });
+    await core.createNamespacedConfigMap({ namespace, body: body('listed') });
+    await informer.start();
+    await core.createNamespacedConfigMap({ namespace, body: body('watched') });
+    await setValue(namespace, 'listed', 'v2');
+    await eventually('the add and the update', async () => (seen.length >= 3 ? true : undefined));
+    for (const name of ['listed', 'watched']) {
+      const cached = informer.get(name, namespace)!;
+      assert.deepEqual(Object.keys(cached).sort(), ['data', 'metadata']);
+      assert.deepEqual(Object.keys(cached.data!), ['value']);
+      assert.equal(cached.metadata?.managedFields, undefined);
+    }
+    assert.equal(informer.get('listed', namespace)?.data?.value, 'v2');
+    assert.ok(seen.every((cm) => cm.data?.bulk === undefined), 'handlers see the slim object');
+  });
+
+  it('withoutBookkeeping drops managedFields and kubectl\'s last-applied-configuration, nothing else', () => {
+    const op = {
+      metadata: { name: 'x', resourceVersion: '7', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', keep: 'me' }, managedFields: [{ manager: 'kubectl' }] },
+      spec: { a: 1 },
+    };
+    assert.deepEqual(withoutBookkeeping(op), { metadata: { name: 'x', resourceVersion: '7', annotations: { keep: 'me' } }, spec: { a: 1 } });
+    assert.deepEqual(withoutBookkeeping({ metadata: { name: 'y', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } } }), { metadata: { name: 'y' } });
   });
 
   it('rejects synced when stopped before the first list', async () => {

@@ -11,6 +11,9 @@ export interface CertPaths {
   apiServerKey: string;
   adminCert: string;
   adminKey: string;
+  /** A second cluster admin whose requests the apiserver audits (see kube-apiserver.ts). */
+  auditedCert: string;
+  auditedKey: string;
   serviceAccountKey: string;
   serviceAccountPub: string;
 }
@@ -29,6 +32,8 @@ export const API_SERVER_SANS = [
 ];
 
 export const ADMIN_USER = 'slipway-admin';
+/** The only user whose requests the test apiserver writes to its audit log. */
+export const AUDITED_USER = 'slipway-audited';
 
 const DAYS = '365';
 
@@ -42,6 +47,8 @@ export function certPaths(dir: string): CertPaths {
     apiServerKey: f('apiserver.key'),
     adminCert: f('admin.crt'),
     adminKey: f('admin.key'),
+    auditedCert: f('audited.crt'),
+    auditedKey: f('audited.key'),
     serviceAccountKey: f('sa.key'),
     serviceAccountPub: f('sa.pub'),
   };
@@ -79,12 +86,20 @@ export function apiServerCsrArgs(p: CertPaths, csr: string): string[] {
   ]);
 }
 
-/** O=system:masters makes the admin a cluster admin without any RBAC binding. */
-export function adminCsrArgs(p: CertPaths, csr: string): string[] {
-  return csrArgs(p.adminKey, csr, `/O=system:masters/CN=${ADMIN_USER}`, [
+/** O=system:masters makes the user a cluster admin without any RBAC binding. */
+function clusterAdminCsrArgs(key: string, csr: string, user: string): string[] {
+  return csrArgs(key, csr, `/O=system:masters/CN=${user}`, [
     'keyUsage=critical,digitalSignature,keyEncipherment',
     'extendedKeyUsage=clientAuth',
   ]);
+}
+
+export function adminCsrArgs(p: CertPaths, csr: string): string[] {
+  return clusterAdminCsrArgs(p.adminKey, csr, ADMIN_USER);
+}
+
+export function auditedCsrArgs(p: CertPaths, csr: string): string[] {
+  return clusterAdminCsrArgs(p.auditedKey, csr, AUDITED_USER);
 }
 
 export function serviceAccountKeyArgs(p: CertPaths): string[] {
@@ -95,21 +110,24 @@ export function serviceAccountPubArgs(p: CertPaths): string[] {
   return ['pkey', '-in', p.serviceAccountKey, '-pubout', '-out', p.serviceAccountPub];
 }
 
-/** Generates the CA, the apiserver serving cert, the admin client cert and the service-account keys. */
+/** Generates the CA, the apiserver serving cert, the admin and audited client certs and the service-account keys. */
 export async function generateCerts(dir: string, signal?: AbortSignal): Promise<CertPaths> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const p = certPaths(dir);
   const openssl = (args: string[]) => execa('openssl', args, { cwd: dir, cancelSignal: signal });
   const apiCsr = join(dir, 'apiserver.csr');
   const adminCsr = join(dir, 'admin.csr');
+  const auditedCsr = join(dir, 'audited.csr');
   await Promise.all([
     openssl(caArgs(p)),
     openssl(apiServerCsrArgs(p, apiCsr)),
     openssl(adminCsrArgs(p, adminCsr)),
+    openssl(auditedCsrArgs(p, auditedCsr)),
     openssl(serviceAccountKeyArgs(p)).then(() => openssl(serviceAccountPubArgs(p))),
   ]);
   // Sequential: both signings update the CA's serial file.
   await openssl(signArgs(p, apiCsr, p.apiServerCert));
   await openssl(signArgs(p, adminCsr, p.adminCert));
+  await openssl(signArgs(p, auditedCsr, p.auditedCert));
   return p;
 }

@@ -9,7 +9,7 @@ import type { TestEnvState } from './index.js';
 import { startApiServer } from './kube-apiserver.js';
 import { resolveKubeBinaries } from './kube-binaries.js';
 import { startControllerManager, startScheduler } from './kube-controllers.js';
-import { writeAdminKubeconfig } from './kubeconfig.js';
+import { writeAdminKubeconfig, writeAuditedKubeconfig } from './kubeconfig.js';
 import { createFakeNodes, FAIL_POD_LABEL, fakeNodeNames, startKwok } from './kwok.js';
 import { startRedis } from './redis.js';
 import type { Teardown } from './teardown.js';
@@ -60,11 +60,12 @@ export async function startTestEnvironment(
       }),
     ] as const);
     const api = await timed('kube-apiserver', async () => {
-      const a = await startApiServer({ bin: bins.kubeApiserver, etcdUrl: etcd.url, certs, logFile: logFile('kube-apiserver'), signal });
+      const a = await startApiServer({ bin: bins.kubeApiserver, etcdUrl: etcd.url, certs, logFile: logFile('kube-apiserver'), auditLog: join(logsDir, 'audit.jsonl'), signal });
       teardown.add('kube-apiserver', a.stop, a.daemon.pid);
       return a;
     });
     const kubeconfigPath = await writeAdminKubeconfig(join(runDir, 'kubeconfig'), api.url, certs);
+    const auditedKubeconfigPath = await writeAuditedKubeconfig(join(runDir, 'audited.kubeconfig'), api.url, certs);
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigPath);
     const controllerOpts = (name: string, bin: string) =>
@@ -86,7 +87,7 @@ export async function startTestEnvironment(
       }),
       timed('CRDs', () => applyCrds(bins.kubectl, kubeconfigPath, signal)),
     ] as const);
-    return { kubeconfigPath, apiServerUrl: api.url, fakeNodes };
+    return { kubeconfigPath, auditedKubeconfigPath, apiServerUrl: api.url, fakeNodes };
   };
 
   const [k8s, redis, fleet] = await settleAll([
@@ -107,6 +108,8 @@ export async function startTestEnvironment(
     runDir,
     logsDir,
     kubeconfigPath: k8s.kubeconfigPath,
+    auditedKubeconfigPath: k8s.auditedKubeconfigPath,
+    auditLogPath: join(logsDir, 'audit.jsonl'),
     apiServerUrl: k8s.apiServerUrl,
     redis: { host: redis.host, port: redis.port, url: redis.url },
     hosts: fleet.hosts.map((h) => ({ name: h.name, address: h.address, port: h.port })),

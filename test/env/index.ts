@@ -12,6 +12,9 @@ export interface TestEnvState {
   runDir: string;
   logsDir: string;
   kubeconfigPath: string;
+  /** A cluster admin too, but each of its requests is in `auditLogPath` (JSON lines, kube-apiserver's audit log). */
+  auditedKubeconfigPath: string;
+  auditLogPath: string;
   apiServerUrl: string;
   redis: { host: string; port: number; url: string };
   hosts: { name: string; address: string; port: number }[];

@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { stringify } from 'yaml';
 import type { Daemon } from '../../src/util/daemon.js';
 import { freePort } from '../../src/util/free-port.js';
-import type { CertPaths } from './certs.js';
+import { AUDITED_USER, type CertPaths } from './certs.js';
 import { startReadyDaemon } from './component.js';
 import { answersOk } from './http-probe.js';
 
@@ -13,8 +14,25 @@ export interface ApiServerOptions {
   etcdUrl: string;
   certs: CertPaths;
   logFile: string;
+  /** Where the audit log of {@link AUDITED_USER}'s requests goes (the policy file is written beside it). */
+  auditLog?: string;
   signal?: AbortSignal;
 }
+
+/**
+ * Metadata (verb, resource, name, user agent, response code) of every request made as
+ * {@link AUDITED_USER}, one JSON line each once its response started (a watch) or completed;
+ * nobody else's requests, so the other tests pay nothing for it.
+ */
+export const AUDIT_POLICY = {
+  apiVersion: 'audit.k8s.io/v1',
+  kind: 'Policy',
+  omitStages: ['RequestReceived'],
+  rules: [
+    { level: 'Metadata', users: [AUDITED_USER] },
+    { level: 'None' },
+  ],
+};
 
 export interface ApiServer {
   url: string;
@@ -22,9 +40,10 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-export function apiServerArgs(o: { etcdUrl: string; port: number; certs: CertPaths }): string[] {
+export function apiServerArgs(o: { etcdUrl: string; port: number; certs: CertPaths; audit?: { policyFile: string; log: string } }): string[] {
   const c = o.certs;
   return [
+    ...(o.audit ? [`--audit-policy-file=${o.audit.policyFile}`, `--audit-log-path=${o.audit.log}`, '--audit-log-format=json', '--audit-log-mode=blocking'] : []),
     `--etcd-servers=${o.etcdUrl}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
@@ -59,6 +78,8 @@ export function apiServerArgs(o: { etcdUrl: string; port: number; certs: CertPat
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const port = await freePort();
   const url = `https://127.0.0.1:${port}`;
+  const audit = o.auditLog ? { policyFile: `${o.auditLog}.policy.yaml`, log: o.auditLog } : undefined;
+  if (audit) await writeFile(audit.policyFile, stringify(AUDIT_POLICY));
   const [ca, cert, key] = await Promise.all([
     readFile(o.certs.caCert),
     readFile(o.certs.adminCert),
@@ -67,7 +88,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const daemon = await startReadyDaemon({
     name: 'kube-apiserver',
     command: o.bin,
-    args: apiServerArgs({ etcdUrl: o.etcdUrl, port, certs: o.certs }),
+    args: apiServerArgs({ etcdUrl: o.etcdUrl, port, certs: o.certs, ...(audit ? { audit } : {}) }),
     logFile: o.logFile,
     signal: o.signal,
     timeoutMs: 60_000,

@@ -39,6 +39,10 @@ export function controllerManagerArgs(o: ControllerOptions, port: number, certs:
     ...commonArgs(o, port),
     '--controllers=*',
     '--use-service-account-credentials=false',
+    // Every controller shares one client; at its default 20 requests/s the Job controller (about
+    // seven requests per Job: pod, status updates, finalizer, Events) made a few Jobs a second.
+    '--kube-api-qps=300',
+    '--kube-api-burst=600',
     `--service-account-private-key-file=${certs.serviceAccountKey}`,
     `--root-ca-file=${certs.caCert}`,
   ];

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
-import { ADMIN_USER, type CertPaths } from './certs.js';
+import { ADMIN_USER, AUDITED_USER, type CertPaths } from './certs.js';
 
 export interface KubeconfigInput {
   server: string;
@@ -35,12 +35,17 @@ export function renderKubeconfig(i: KubeconfigInput): string {
 }
 
 /** Writes the admin kubeconfig (mode 0600) for `server` and returns its path. */
-export async function writeAdminKubeconfig(path: string, server: string, certs: CertPaths): Promise<string> {
-  const [caCert, clientCert, clientKey] = await Promise.all([
-    readFile(certs.caCert),
-    readFile(certs.adminCert),
-    readFile(certs.adminKey),
-  ]);
-  await writeFile(path, renderKubeconfig({ server, caCert, clientCert, clientKey, user: ADMIN_USER }), { mode: 0o600 });
+export function writeAdminKubeconfig(path: string, server: string, certs: CertPaths): Promise<string> {
+  return writeKubeconfig(path, server, certs.caCert, certs.adminCert, certs.adminKey, ADMIN_USER);
+}
+
+/** The same for the audited user: what it does shows in the apiserver's audit log. */
+export function writeAuditedKubeconfig(path: string, server: string, certs: CertPaths): Promise<string> {
+  return writeKubeconfig(path, server, certs.caCert, certs.auditedCert, certs.auditedKey, AUDITED_USER);
+}
+
+async function writeKubeconfig(path: string, server: string, caFile: string, certFile: string, keyFile: string, user: string): Promise<string> {
+  const [caCert, clientCert, clientKey] = await Promise.all([readFile(caFile), readFile(certFile), readFile(keyFile)]);
+  await writeFile(path, renderKubeconfig({ server, caCert, clientCert, clientKey, user }), { mode: 0o600 });
   return path;
 }

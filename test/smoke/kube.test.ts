@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BatchV1Api, CoreV1Api, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
+import { auditedRequests, requestKind } from '../env/audit-log.js';
+import { AUDITED_USER } from '../env/certs.js';
 import { FAKE_NODE_LABEL, loadTestEnv } from '../env/index.js';
 import { resolveKubeBinaries } from '../env/kube-binaries.js';
 
@@ -47,6 +49,17 @@ async function jobPod(namespace: string, jobName: string): Promise<V1Pod> {
 }
 
 describe('kube test environment', () => {
+  it('audits the requests of the audited user, and only those', async () => {
+    const audited = new KubeConfig();
+    audited.loadFromFile(env.auditedKubeconfigPath);
+    const ns = await env.namespace('audit');
+    const name = env.randomName('audited');
+    await audited.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: ns, body: { metadata: { name } } });
+    await core.readNamespacedConfigMap({ name, namespace: ns });
+    const mine = (await auditedRequests(env.auditLogPath)).filter((r) => r.objectRef?.namespace === ns);
+    assert.deepEqual(mine.map((r) => [requestKind(r), r.objectRef?.name, r.user.username, r.responseStatus?.code]), [['create configmaps', name, AUDITED_USER, 201]]);
+  });
+
   it('runs a Job to completion on a kwok node', async () => {
     const ns = await env.namespace('smoke');
     const name = env.randomName('ok');
