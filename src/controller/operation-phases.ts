@@ -164,7 +164,7 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
     return { status: 'Failed' };
   }
   const { result, plan } = outcome;
-  const statuses = await storeKubeconfig(scope, op, result, outcome.statuses);
+  const statuses = await storeKubeconfig(scope, op, plan, result, outcome.statuses);
   await writeStatuses(scope, op, statuses);
   const sinceEnd = ControllerMetrics.secondsSince(result.endTime);
   if (sinceEnd !== undefined) scope.metrics?.statusUpdateLatency.observe(sinceEnd);
@@ -174,17 +174,21 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
 }
 
 /**
- * Stores the kubeconfig an install fetched in the Cluster's Secret and refers to it from the
- * Cluster's status. A Secret of that name that is not the Cluster's is left alone: a Warning
- * Event says so and the operation's own outcome stands.
+ * Stores the kubeconfig an install fetched in the Cluster's Secret — or, in Job mode, finds that
+ * the operation's pod stored it there — and refers to it from the Cluster's status. A Secret of
+ * that name that is not the Cluster's is left alone: a Warning Event says so and the operation's
+ * own outcome stands.
  */
-async function storeKubeconfig(scope: ControllerScope, op: ClusterOperation, result: OperationResult, statuses: StatusPair): Promise<StatusPair> {
-  if (result.kubeconfig === undefined || result.status !== 'Succeeded') return statuses;
+async function storeKubeconfig(scope: ControllerScope, op: ClusterOperation, plan: Plan, result: OperationResult, statuses: StatusPair): Promise<StatusPair> {
+  if (result.status !== 'Succeeded') return statuses;
+  const kubeconfig = result.kubeconfig;
+  const fromPod = kubeconfig === undefined && scope.jobs !== undefined && plan.kubeconfigArtifact !== undefined;
+  if (kubeconfig === undefined && !fromPod) return statuses;
   const cluster = await scope.source.getCluster(op.spec.cluster);
   if (!cluster?.metadata.uid) return statuses;
   try {
-    const ref = await scope.kubeconfigs.store(cluster, result.kubeconfig);
-    return { ...statuses, cluster: withKubeconfigSecretRef(statuses.cluster, ref) };
+    const ref = kubeconfig !== undefined ? await scope.kubeconfigs.store(cluster, kubeconfig) : await scope.kubeconfigs.storedBy(cluster, op.metadata.uid ?? '');
+    return ref ? { ...statuses, cluster: withKubeconfigSecretRef(statuses.cluster, ref) } : statuses;
   } catch (err) {
     if (!(err instanceof KubeconfigSecretError)) throw err;
     await scope.events.record(clusterTarget(op.spec.cluster, cluster.metadata.uid), 'Warning', 'KubeconfigNotStored', err.message);
