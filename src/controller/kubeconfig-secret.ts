@@ -41,6 +41,7 @@ export function buildKubeconfigSecret(cluster: Cluster, namespace: string, kubec
   };
 }
 
+const notTheClusters = (ref: ObjectRef) => new KubeconfigSecretError(`Secret ${ref.namespace}/${ref.name} exists and is not this Cluster's; the kubeconfig was not stored`);
 const ownedBy = (s: V1Secret, cluster: Cluster): boolean => (s.metadata?.ownerReferences ?? []).some((o) => o.kind === CLUSTER_KIND && o.uid === cluster.metadata.uid);
 
 export class KubeconfigStore {
@@ -53,17 +54,9 @@ export class KubeconfigStore {
   /** Creates or replaces the Secret; throws KubeconfigSecretError when the name is another's Secret. */
   async store(cluster: Cluster, kubeconfig: string): Promise<ObjectRef> {
     const body = buildKubeconfigSecret(cluster, this.namespace, kubeconfig);
-    const ref = { namespace: this.namespace, name: body.metadata!.name! };
-    try {
-      await this.core.createNamespacedSecret({ namespace: this.namespace, body });
-      return ref;
-    } catch (err) {
-      if (!(err instanceof ApiException && err.code === 409)) throw err;
-    }
-    const existing = await this.core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace });
-    if (!ownedBy(existing, cluster)) {
-      throw new KubeconfigSecretError(`Secret ${ref.namespace}/${ref.name} exists and is not this Cluster's; the kubeconfig was not stored`);
-    }
+    const { ref, existing } = await this.createOrRead(body);
+    if (!existing) return ref;
+    if (!ownedBy(existing, cluster)) throw notTheClusters(ref);
     // Guarded by resourceVersion: a concurrent change makes this fail (409) rather than be lost.
     await this.core.replaceNamespacedSecret({ name: ref.name, namespace: ref.namespace, body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } } });
     return ref;
@@ -74,16 +67,8 @@ export class KubeconfigStore {
    * undefined when that name is another's Secret (the pod then gets no way to write it).
    */
   async prepare(cluster: Cluster): Promise<ObjectRef | undefined> {
-    const body = buildKubeconfigSecret(cluster, this.namespace);
-    const ref = { namespace: this.namespace, name: body.metadata!.name! };
-    try {
-      await this.core.createNamespacedSecret({ namespace: this.namespace, body });
-      return ref;
-    } catch (err) {
-      if (!(err instanceof ApiException && err.code === 409)) throw err;
-    }
-    const existing = await this.core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace });
-    return ownedBy(existing, cluster) ? ref : undefined;
+    const { ref, existing } = await this.createOrRead(buildKubeconfigSecret(cluster, this.namespace));
+    return !existing || ownedBy(existing, cluster) ? ref : undefined;
   }
 
   /**
@@ -100,10 +85,20 @@ export class KubeconfigStore {
       if (err instanceof ApiException && err.code === 404) return undefined;
       throw err;
     }
-    if (!ownedBy(existing, cluster)) {
-      throw new KubeconfigSecretError(`Secret ${ref.namespace}/${ref.name} exists and is not this Cluster's; the kubeconfig was not stored`);
-    }
+    if (!ownedBy(existing, cluster)) throw notTheClusters(ref);
     const stored = existing.metadata?.annotations?.[KUBECONFIG_OPERATION_ANNOTATION] === operationUid && (existing.data?.[KUBECONFIG_KEY] ?? '') !== '';
     return stored ? ref : undefined;
+  }
+
+  /** Creates `body`; when a Secret of its name exists already, that one is read instead. */
+  private async createOrRead(body: V1Secret): Promise<{ ref: ObjectRef; existing?: V1Secret }> {
+    const ref = { namespace: this.namespace, name: body.metadata!.name! };
+    try {
+      await this.core.createNamespacedSecret({ namespace: this.namespace, body });
+      return { ref };
+    } catch (err) {
+      if (!(err instanceof ApiException && err.code === 409)) throw err;
+    }
+    return { ref, existing: await this.core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace }) };
   }
 }

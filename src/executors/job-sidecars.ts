@@ -43,19 +43,22 @@ export interface SidecarInput {
   securityContext: V1SecurityContext;
 }
 
+/** A native sidecar of the image, run as `entrypoint.sh <arg>`. */
+const sidecar = (o: SidecarInput, name: string, arg: string, resources: V1ResourceRequirements, rest: Pick<V1Container, 'env' | 'volumeMounts'>): V1Container => ({
+  name,
+  image: o.image,
+  args: [arg],
+  restartPolicy: 'Always',
+  ...rest,
+  resources,
+  securityContext: o.securityContext,
+});
+
 /** `keyMount`: the user's SSH Secret at /auth (jobPlanVolumes). */
 export function sshAgentSidecar(o: SidecarInput & { keyMount: V1VolumeMount }): Sidecar {
   const dir = 'slipway-agent';
   return {
-    container: {
-      name: SSH_AGENT_CONTAINER,
-      image: o.image,
-      args: [SIDECARS.sshAgent],
-      restartPolicy: 'Always',
-      resources: AGENT_RESOURCES,
-      securityContext: o.securityContext,
-      volumeMounts: [o.keyMount, at(dir, 'agent', false)],
-    },
+    container: sidecar(o, SSH_AGENT_CONTAINER, SIDECARS.sshAgent, AGENT_RESOURCES, { volumeMounts: [o.keyMount, at(dir, 'agent', false)] }),
     volumes: [memoryDir(dir)],
     clientMounts: [at(dir, 'agent', true)],
   };
@@ -74,20 +77,14 @@ export function kubeconfigUploadSidecar(o: UploadInput): Sidecar {
   const status = 'slipway-kubeconfig-status';
   const token = 'slipway-kubeconfig-token';
   return {
-    container: {
-      name: KUBECONFIG_CONTAINER,
-      image: o.image,
-      args: [SIDECARS.kubeconfigUpload],
-      restartPolicy: 'Always',
+    container: sidecar(o, KUBECONFIG_CONTAINER, SIDECARS.kubeconfigUpload, UPLOAD_RESOURCES, {
       env: [
         { name: KUBECONFIG_UPLOAD_ENV.secret, value: o.secretName },
         { name: KUBECONFIG_UPLOAD_ENV.namespace, value: o.namespace },
         { name: KUBECONFIG_UPLOAD_ENV.operationUid, value: o.operationUid },
       ],
-      resources: UPLOAD_RESOURCES,
-      securityContext: o.securityContext,
       volumeMounts: [at(handoff, 'kubeconfig', true), at(status, 'kubeconfigStatus', false), at(token, 'token', true)],
-    },
+    }),
     volumes: [
       memoryDir(handoff),
       memoryDir(status),
