@@ -1,11 +1,18 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JobPlanJson } from '../../src/engine/job-plan.js';
-import { SSH_AGENT_CONTAINER } from '../../src/executors/job-sidecars.js';
+import { KUBECONFIG_OPERATION_ANNOTATION, type JobPlanJson } from '../../src/engine/job-plan.js';
+import { KUBECONFIG_CONTAINER, SSH_AGENT_CONTAINER } from '../../src/executors/job-sidecars.js';
 import { loadTestEnv } from '../env/index.js';
+import { dispatchInstall, kubeconfigSecret } from './dispatched-install.js';
 import { jobPlanOf, layOut, readRun } from './entrypoint-harness.js';
-import { KUBELET_OWNER } from './pod-emulator.js';
+import { apiServerOf } from './kube-pod.js';
+import { KUBELET_OWNER, preparePod } from './pod-emulator.js';
 import { runPodWithPodman } from './podman-pod.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
 
 const archive = process.env.SLIPWAY_JOB_IMAGE_ARCHIVE;
 const skip = archive ? false : 'set SLIPWAY_JOB_IMAGE_ARCHIVE to an archive of scripts/build-job-image.sh (runs it with podman)';
@@ -42,4 +49,21 @@ test('the built image runs a plan as uid 65532 against the real hosts, the key o
   assert.ok(r.stdout.includes('SEES /var/run/secrets/kubernetes.io/serviceaccount False'), 'nor a token');
   assert.ok(r.stdout.includes('SEES /agent/agent.sock True'), 'only the agent\'s socket');
   assert.match(run.sidecars[SSH_AGENT_CONTAINER]?.stderr ?? '', /the key is loaded/);
+});
+
+test('the built image\'s kubeconfig-upload sidecar, with a real token of the pod\'s ServiceAccount, stores an install\'s kubeconfig in the Cluster\'s Secret', { skip }, async () => {
+  const env = loadTestEnv();
+  // Dispatched for real; podman plays the pod kwok holds, with what the kubelet would mount.
+  const d = await dispatchInstall(env, cleanups);
+  const pod = await preparePod(d.pod.spec!, d.objects, env.runDir, KUBELET_OWNER);
+  const run = await runPodWithPodman(pod, archive!, { apiServer: apiServerOf(env.apiServerUrl) });
+  const r = readRun(run.main);
+
+  assert.equal(r.exitCode, 0, r.stderr + r.stdout + JSON.stringify(run.sidecars));
+  assert.ok(r.steps.some((s) => s.kind === 'kubeconfig' && s.stored));
+  const stored = await kubeconfigSecret(env, d.ns, d.secretName);
+  assert.equal(stored.value, d.install.kubeconfig);
+  assert.equal(stored.annotations[KUBECONFIG_OPERATION_ANNOTATION], d.op.metadata.uid);
+  assert.match(run.sidecars[KUBECONFIG_CONTAINER]?.stderr ?? '', /stored the admin kubeconfig/);
+  assert.ok(!JSON.stringify(run).includes(d.install.clientKey), 'the kubeconfig is in no container\'s output');
 });

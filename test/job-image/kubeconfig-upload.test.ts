@@ -10,113 +10,56 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, RbacAuthorizationV1Api, type V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../../src/api/types.js';
 import { KubeconfigStore } from '../../src/controller/kubeconfig-secret.js';
 import { KUBECONFIG_OPERATION_ANNOTATION, PLAN_JSON_KEY, toJobPlan, type JobPlanJson } from '../../src/engine/job-plan.js';
-import type { Plan } from '../../src/engine/plan-types.js';
-import { JobExecutor } from '../../src/executors/job-executor.js';
 import { outcomeFromJobLog } from '../../src/executors/job-log-outcome.js';
 import { KUBECONFIG_CONTAINER } from '../../src/executors/job-sidecars.js';
-import { uploaderName } from '../../src/executors/kubeconfig-uploader-rbac.js';
-import { FAKE_NODE_LABEL, loadTestEnv } from '../env/index.js';
+import { loadTestEnv } from '../env/index.js';
 import { resolveKubeBinaries } from '../env/kube-binaries.js';
-import { fakeInstall } from '../fixtures/fake-install.js';
-import { plannedOperation } from '../fixtures/test-cluster.js';
+import { dispatchInstall, kubeconfigSecret, type DispatchedInstall } from './dispatched-install.js';
 import { layOut, readRun, type JobPod } from './entrypoint-harness.js';
-import { apiServerOf, apiserverObjects } from './kube-pod.js';
-import { PLAYBOOKS, preparePod, runPodHere } from './pod-emulator.js';
+import { apiServerOf } from './kube-pod.js';
+import { preparePod, runPodHere } from './pod-emulator.js';
 
 const env = loadTestEnv();
 const core = env.kubeConfig.makeApiClient(CoreV1Api);
-const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
 const apiServer = apiServerOf(env.apiServerUrl);
 const cleanups: (() => Promise<unknown>)[] = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
 });
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-const secretValue = async (namespace: string, name: string) => {
-  const s = await core.readNamespacedSecret({ name, namespace });
-  return { value: s.data?.value === undefined ? undefined : Buffer.from(s.data.value, 'base64').toString('utf8'), annotations: s.metadata?.annotations ?? {} };
-};
+const secretValue = (namespace: string, name: string) => kubeconfigSecret(env, namespace, name);
 
 describe('the admin kubeconfig of a Job-mode install', () => {
-  // Pods in held-* namespaces stay Running (test/env/kwok/pod-complete.yaml): the emulator is the pod.
+  let d: DispatchedInstall;
+  // Set by the first test, for the others.
   let ns = '';
-  let cluster: Cluster;
-  let op: ClusterOperation;
-  let plan: Plan;
   let pod: V1Pod;
   let secretName = '';
   let serviceAccount = '';
-  let install: ReturnType<typeof fakeInstall>;
 
   before(async () => {
-    ns = await env.namespace('held-kcfg');
-    const name = env.randomName('kcfg');
-    install = fakeInstall(env.randomName('k'), join(env.runDir, env.randomName('kcfg-dir')));
-    // The user's SSH Secret, which the pod's ssh-agent sidecar mounts.
-    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'ssh' }, stringData: { 'ssh-privatekey': await readFile(env.sshPrivateKeyPath, 'utf8') } } });
-    cluster = (await custom.createClusterCustomObject({
-      group: GROUP, version: VERSION, plural: CLUSTER_PLURAL,
-      body: { apiVersion: 'kubean.io/v1alpha1', kind: 'Cluster', metadata: { name }, spec: { hostsConfRef: { namespace: ns, name: 'hosts' }, varsConfRef: { namespace: ns, name: 'vars' }, sshAuthRef: { namespace: ns, name: 'ssh' } } },
-    })) as Cluster;
-    cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name }));
-    // No controller runs in this file: nothing but this test acts on the operation.
-    op = (await custom.createClusterCustomObject({
-      group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL,
-      body: { apiVersion: 'kubean.io/v1alpha1', kind: 'ClusterOperation', metadata: { name: env.randomName('install') }, spec: { cluster: name, actionType: 'playbook', action: 'cluster.yml' } },
-    })) as ClusterOperation;
-    cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name: op.metadata.name! }));
-    plan = await plannedOperation(env, {
-      operation: {
-        actionType: 'playbook', action: 'cluster.yml', actionSource: 'configmap', actionSourceRef: { namespace: 'kubean-system', name: 'actions' },
-        postHook: [{ actionType: 'playbook', action: 'kubeconfig.yml' }],
-      },
-      actions: { 'cluster.yml': install.playbook },
-      hostVars: { [env.hosts[0]!.name]: install.vars },
-    }, PLAYBOOKS);
-    assert.equal(plan.kubeconfigArtifact, 'artifacts/admin.conf');
-    secretName = `${name}-kubeconfig`;
+    d = await dispatchInstall(env, cleanups);
+    ({ ns, pod, secretName, serviceAccount } = d);
   });
 
   it('is written by the pod\'s kubeconfig-upload sidecar alone into <cluster>-kubeconfig, which the controller made empty first; nowhere in the pod\'s logs', async () => {
-    const executor = new JobExecutor({ kubeConfig: env.kubeConfig, namespace: ns, defaultImage: 'registry.invalid/slipway/job:test', pod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value } } });
-    const ref = await executor.dispatch(plan, { operation: op, cluster });
-    assert.equal(ref.executor, 'job');
-    const jobName = ref.executor === 'job' ? ref.name : '';
-    serviceAccount = uploaderName(jobName);
-
+    const { cluster, op, plan, install, jobName, objects } = d;
+    assert.equal(plan.kubeconfigArtifact, 'artifacts/admin.conf');
     const empty = await core.readNamespacedSecret({ name: secretName, namespace: ns });
-    assert.deepEqual(empty.data ?? {}, {}, 'created empty before the Job');
     assert.deepEqual(empty.metadata?.ownerReferences?.map((o) => [o.kind, o.uid]), [['Cluster', cluster.metadata.uid]]);
-    const rbac = env.kubeConfig.makeApiClient((await import('@kubernetes/client-node')).RbacAuthorizationV1Api);
+    assert.deepEqual([empty.data?.value, empty.metadata?.annotations?.[KUBECONFIG_OPERATION_ANNOTATION]], [undefined, undefined], 'created empty before the Job');
+    const rbac = env.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
     const role = await rbac.readNamespacedRole({ name: serviceAccount, namespace: ns });
     assert.deepEqual(JSON.parse(JSON.stringify(role.rules)), [{ apiGroups: [''], resources: ['secrets'], resourceNames: [secretName], verbs: ['patch'] }]);
     for (const o of [role, await rbac.readNamespacedRoleBinding({ name: serviceAccount, namespace: ns }), await core.readNamespacedServiceAccount({ name: serviceAccount, namespace: ns })]) {
       assert.deepEqual(o.metadata?.ownerReferences?.map((r) => [r.kind, r.uid]), [['ClusterOperation', op.metadata.uid]]);
     }
-
-    pod = await eventually('the Job\'s pod to run', async () => {
-      const pods = await core.listNamespacedPod({ namespace: ns, labelSelector: `batch.kubernetes.io/job-name=${jobName}` });
-      return pods.items[0]?.status?.phase === 'Running' ? pods.items[0] : undefined;
-    });
     assert.equal(pod.spec?.serviceAccountName, serviceAccount);
-    // The kubelet's view: objects from the apiserver, a token of the pod's ServiceAccount bound to the pod.
-    const objects = apiserverObjects(env.kubeConfig, ns, { name: pod.metadata!.name!, uid: pod.metadata!.uid! });
-    await eventually('kube-root-ca.crt in the namespace', () => objects.configMap('kube-root-ca.crt'));
+
     const prepared = await preparePod(pod.spec!, objects, env.runDir);
     const run = await runPodHere(prepared, { apiServer });
     const r = readRun(run.main);
@@ -168,7 +111,7 @@ describe('the admin kubeconfig of a Job-mode install', () => {
     assert.deepEqual(wrong, []);
 
     // Real requests with a token of it, as the sidecar has.
-    const token = await apiserverObjects(env.kubeConfig, ns, { name: pod.metadata!.name!, uid: pod.metadata!.uid! }).token!(serviceAccount, 600);
+    const token = await d.objects.token!(serviceAccount, 600);
     // As the sidecar sends it: one request, no GET first (kubectl patch would GET, and be refused).
     const ca = await readFile(join(env.runDir, 'certs', 'ca.crt'));
     const asSidecar = (method: string, path: string, body?: object) =>
@@ -202,8 +145,8 @@ describe('the admin kubeconfig of a Job-mode install', () => {
    * (python), with a real token of the uploader's ServiceAccount.
    */
   async function uploaderPod(target: string, step: (pod: JobPod) => string): Promise<JobPod> {
-    const job = toJobPlan(plan);
-    const objects = apiserverObjects(env.kubeConfig, ns, { name: pod.metadata!.name!, uid: pod.metadata!.uid! });
+    const job = toJobPlan(d.plan);
+    const objects = d.objects;
     const m = await layOut(env, job, job.plan, {
       kubeconfigSecret: target,
       // The builder names its own ServiceAccount; the token is the real uploader's.
@@ -218,18 +161,18 @@ describe('the admin kubeconfig of a Job-mode install', () => {
   it('a Secret the sidecar may not patch fails the run, saying why; the Secret is untouched', async () => {
     const other = env.randomName('not-mine');
     await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: other }, stringData: { value: 'kept' } } });
-    const run = await runPodHere(await uploaderPod(other, () => leave(install.kubeconfig)), { apiServer });
+    const run = await runPodHere(await uploaderPod(other, () => leave(d.install.kubeconfig)), { apiServer });
     const r = readRun(run.main);
     assert.equal(r.exitCode, 71, r.stderr + r.stdout);
     const line = r.steps.find((s) => s.kind === 'kubeconfig');
     assert.ok(line?.kind === 'kubeconfig' && !line.stored);
     assert.match(line.message ?? '', /the apiserver answered 403: .*forbidden/);
     assert.deepEqual(r.steps.at(-1), { kind: 'job-end', exitCode: 71, time: r.steps.at(-1)!.time });
-    const outcome = outcomeFromJobLog({ ...toJobPlan(plan).plan, steps: [{ name: 'leave a kubeconfig', role: 'action', kind: 'shell', argv: ['python3'], env: {} }] }, r.stdout, 'a', 'b');
+    const outcome = outcomeFromJobLog({ ...toJobPlan(d.plan).plan, steps: [{ name: 'leave a kubeconfig', role: 'action', kind: 'shell', argv: ['python3'], env: {} }] }, r.stdout, 'a', 'b');
     assert.equal(outcome?.status, 'Failed');
     assert.match(outcome?.failed?.message ?? '', /was not stored in the Cluster's Secret: the apiserver answered 403/);
     assert.equal((await secretValue(ns, other)).value, 'kept');
-    assert.ok(!JSON.stringify(run).includes(install.clientKey));
+    assert.ok(!JSON.stringify(run).includes(d.install.clientKey));
   });
 
   it('never follows a link: not a step\'s artifact that is one, nor one a step plants where the sidecar reads', async () => {

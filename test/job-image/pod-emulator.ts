@@ -177,7 +177,7 @@ export function containerEnv(c: PreparedContainer, opts: RunOptions = {}): Recor
 }
 
 const run = (c: PreparedContainer, opts: RunOptions): ResultPromise =>
-  execa('/bin/bash', [ENTRYPOINT, ...c.args], { reject: false, timeout: 240_000, env: containerEnv(c, opts), extendEnv: false });
+  execa('/bin/bash', [ENTRYPOINT, ...c.args], { reject: false, timeout: 900_000, env: containerEnv(c, opts), extendEnv: false });
 
 const result = (r: { exitCode?: number; stdout: unknown; stderr: unknown }): ContainerRun => ({ exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) });
 
