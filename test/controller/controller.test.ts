@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RbacAuthorizationV1Api, type V1Job } from '@kubernetes/client-node';
-import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION } from '../../src/api/types.js';
+import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type ClusterOperationSpec } from '../../src/api/types.js';
 import { createLogger } from '../../src/util/logger.js';
 import { FAIL_POD_LABEL, FAKE_NODE_LABEL } from '../env/index.js';
 import { fakeInstall } from '../fixtures/fake-install.js';
@@ -27,6 +27,9 @@ const HOSTS = `all:
     etcd: {hosts: {node1: }}
     k8s_cluster: {children: {kube_control_plane: , kube_node: }}
 `;
+/** A spec running the cluster's ConfigMap `actions` cluster.yml, as an install. */
+const configMapInstall = (cluster: string, ns: string, more: Partial<ClusterOperationSpec> = {}): Partial<ClusterOperationSpec> & { cluster: string } =>
+  ({ cluster, action: 'cluster.yml', actionSource: 'configmap', actionSourceRef: { namespace: ns, name: 'actions' }, ...more });
 const PING = '- name: Ping\n  hosts: all\n  gather_facts: false\n  tasks:\n    - name: Ping\n      ansible.builtin.ping:\n';
 
 describe('slipway controller with Jobs (kwok runs the pods)', () => {
@@ -34,14 +37,10 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
     const { ns, cluster } = await clusterFixture('ctl-ok', cleanups, { hosts: HOSTS, actions: { 'cluster.yml': PING } });
     await startController(ns, running);
     const name = env.randomName('install');
-    const op = await createOperation(name, {
-      cluster,
-      action: 'cluster.yml',
-      actionSource: 'configmap',
-      actionSourceRef: { namespace: ns, name: 'actions' },
+    const op = await createOperation(name, configMapInstall(cluster, ns, {
       activeDeadlineSeconds: 900,
       resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-    }, cleanups);
+    }), cleanups);
     const runningOp = await eventually('Running with a Job and the cluster Installing', async () => {
       const [o, c] = await Promise.all([getOp(name), getCluster(cluster)]);
       return o.status?.status === 'Running' && c.status?.phase === 'Installing' ? o : undefined;
@@ -154,13 +153,7 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
     const logFile = join(await mkdtemp(join(tmpdir(), 'slipway-jkcfg-')), 'controller.log');
     await startController(ns, running, { operator: { allowLoopbackHosts: true }, jobPod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value } }, logger: createLogger({ level: 'debug', destination: logFile }) });
     const name = env.randomName('install');
-    const op = await createOperation(name, {
-      cluster,
-      action: 'cluster.yml',
-      actionSource: 'configmap',
-      actionSourceRef: { namespace: ns, name: 'actions' },
-      postHook: [{ actionType: 'playbook', action: 'kubeconfig.yml' }],
-    }, cleanups);
+    const op = await createOperation(name, configMapInstall(cluster, ns, { postHook: [{ actionType: 'playbook', action: 'kubeconfig.yml' }] }), cleanups);
     const held = await runningPod(ns, op, 180_000);
     const pod = await core.readNamespacedPod({ name: held.pod, namespace: ns });
     assert.deepEqual(pod.spec?.initContainers?.map((c) => c.name), ['ssh-agent', 'kubeconfig-upload']);
