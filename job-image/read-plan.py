@@ -8,6 +8,7 @@ Writes into OUT_DIR (which must exist and be empty):
   files              per work file, four NUL-terminated fields: mount, key, path, mode (octal)
   agent-identity     only when the plan has the SSH key: where the agent key's public half goes,
                      NUL-terminated
+  kubeconfig-artifact  only when a step fetches the admin kubeconfig: where, NUL-terminated
   step-N.argv        the argv of step N, each element NUL-terminated
   step-N.env         its environment, NAME=VALUE, each NUL-terminated
   step-N.name        its name as a JSON string literal (one line, ASCII)
@@ -20,8 +21,8 @@ import os
 import re
 import sys
 
-VERSION = 2
-# Work files come from the plan's objects; /auth holds the key, which only goes into the agent.
+VERSION = 3
+# Work files come from the plan's objects; the key is in the ssh-agent sidecar, never a file here.
 MOUNTS = ('conf', 'plan')
 BUILTIN_LINK = 'builtin'
 ENV_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
@@ -127,11 +128,16 @@ def main(args):
     identity = plan.get('agentIdentity')
     if identity is not None:
         claim(check_path(identity, 'agentIdentity'), 'agentIdentity', seen)
+    artifact = plan.get('kubeconfigArtifact')
+    if artifact is not None:
+        check_path(artifact, 'kubeconfigArtifact')
     checked = [check_step(i, s) for i, s in enumerate(steps)]
 
     write_nul(os.path.join(out, 'files'), [field for f in files for field in f])
     if identity is not None:
         write_nul(os.path.join(out, 'agent-identity'), [identity])
+    if artifact is not None:
+        write_nul(os.path.join(out, 'kubeconfig-artifact'), [artifact])
     for i, (name, argv, env) in enumerate(checked):
         write_nul(os.path.join(out, 'step-%d.argv' % i), argv)
         write_nul(os.path.join(out, 'step-%d.env' % i), env)

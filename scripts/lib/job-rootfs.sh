@@ -19,13 +19,14 @@ debootstrap_rootfs() {
   }
 }
 
-# install_slipway ROOTFS REPO KUBECTL: Slipway's playbooks, entrypoint and kubectl; the user.
+# install_slipway ROOTFS REPO KUBECTL: Slipway's playbooks, entrypoint and sidecars, kubectl; the user.
 install_slipway() {
   local rootfs=$1 repo=$2 kubectl=$3
   install -d -m 755 "$rootfs/opt/slipway/bin" "$rootfs/opt/slipway/playbooks"
   cp -a "$repo/playbooks/." "$rootfs/opt/slipway/playbooks/"
   find "$rootfs/opt/slipway/playbooks" -name __pycache__ -prune -exec rm -rf {} +
-  install -m 755 "$repo/job-image/entrypoint.sh" "$repo/job-image/read-plan.py" "$rootfs/opt/slipway/bin/"
+  install -m 755 "$repo/job-image/entrypoint.sh" "$repo/job-image/read-plan.py" \
+    "$repo/job-image/ssh-agent.sh" "$repo/job-image/kubeconfig-upload.py" "$rootfs/opt/slipway/bin/"
   install -m 755 "$kubectl" "$rootfs/usr/local/bin/kubectl"
   chown -R 0:0 "$rootfs/opt/slipway"
   chmod -R a+rX,go-w "$rootfs/opt/slipway"
@@ -55,7 +56,7 @@ clean_rootfs() {
 check_rootfs() {
   local rootfs=$1
   chroot --userspec="$JOB_UID:$JOB_UID" "$rootfs" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp \
-    sh -c 'ansible-playbook --version | head -1 && ssh -V && python3 --version && bash --version | head -1 && kubectl version --client | head -1'
+    sh -c 'ansible-playbook --version | head -1 && ssh -V && command -v ssh-agent ssh-add && python3 --version && bash --version | head -1 && kubectl version --client | head -1'
 }
 
 # apt_mirror: the first Debian mirror apt is configured with (deb822 or one-line sources).

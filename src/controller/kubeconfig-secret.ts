@@ -2,9 +2,14 @@
  * The Cluster's admin kubeconfig, kept in a Secret `<cluster>-kubeconfig` (key `value`, Cluster
  * API's convention) in the controller's namespace, owned by the Cluster so it goes with it.
  * The builder is pure; the store writes it, and never overwrites a Secret it does not own.
+ *
+ * The local executor hands the kubeconfig back and `store` writes it. In Job mode the pod writes
+ * it (its kubeconfig-upload sidecar may only patch that Secret): `prepare` creates the Secret
+ * empty before the Job, and `storedBy` tells afterwards whether the operation's pod filled it.
  */
 import { ApiException, CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { API_VERSION, CLUSTER_KIND, type Cluster, type ObjectRef } from '../api/types.js';
+import { KUBECONFIG_OPERATION_ANNOTATION } from '../engine/job-plan.js';
 import { CLUSTER_LABEL, MANAGED_BY, MANAGED_BY_LABEL, labelValue } from '../executors/job-builder.js';
 
 export const KUBECONFIG_KEY = 'value';
@@ -19,8 +24,8 @@ export class KubeconfigSecretError extends Error {
   }
 }
 
-/** The Secret for `cluster` (which must have a uid: it owns the Secret). Pure. */
-export function buildKubeconfigSecret(cluster: Cluster, namespace: string, kubeconfig: string): V1Secret {
+/** The Secret for `cluster` (which must have a uid: it owns the Secret); empty without a kubeconfig. Pure. */
+export function buildKubeconfigSecret(cluster: Cluster, namespace: string, kubeconfig?: string): V1Secret {
   const name = cluster.metadata.name!;
   return {
     apiVersion: 'v1',
@@ -32,10 +37,11 @@ export function buildKubeconfigSecret(cluster: Cluster, namespace: string, kubec
       ownerReferences: [{ apiVersion: API_VERSION, kind: CLUSTER_KIND, name, uid: cluster.metadata.uid!, blockOwnerDeletion: false }],
     },
     type: KUBECONFIG_SECRET_TYPE,
-    data: { [KUBECONFIG_KEY]: Buffer.from(kubeconfig, 'utf8').toString('base64') },
+    data: kubeconfig === undefined ? {} : { [KUBECONFIG_KEY]: Buffer.from(kubeconfig, 'utf8').toString('base64') },
   };
 }
 
+const notTheClusters = (ref: ObjectRef) => new KubeconfigSecretError(`Secret ${ref.namespace}/${ref.name} exists and is not this Cluster's; the kubeconfig was not stored`);
 const ownedBy = (s: V1Secret, cluster: Cluster): boolean => (s.metadata?.ownerReferences ?? []).some((o) => o.kind === CLUSTER_KIND && o.uid === cluster.metadata.uid);
 
 export class KubeconfigStore {
@@ -48,19 +54,51 @@ export class KubeconfigStore {
   /** Creates or replaces the Secret; throws KubeconfigSecretError when the name is another's Secret. */
   async store(cluster: Cluster, kubeconfig: string): Promise<ObjectRef> {
     const body = buildKubeconfigSecret(cluster, this.namespace, kubeconfig);
-    const ref = { namespace: this.namespace, name: body.metadata!.name! };
-    try {
-      await this.core.createNamespacedSecret({ namespace: this.namespace, body });
-      return ref;
-    } catch (err) {
-      if (!(err instanceof ApiException && err.code === 409)) throw err;
-    }
-    const existing = await this.core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace });
-    if (!ownedBy(existing, cluster)) {
-      throw new KubeconfigSecretError(`Secret ${ref.namespace}/${ref.name} exists and is not this Cluster's; the kubeconfig was not stored`);
-    }
+    const { ref, existing } = await this.createOrRead(body);
+    if (!existing) return ref;
+    if (!ownedBy(existing, cluster)) throw notTheClusters(ref);
     // Guarded by resourceVersion: a concurrent change makes this fail (409) rather than be lost.
     await this.core.replaceNamespacedSecret({ name: ref.name, namespace: ref.namespace, body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } } });
     return ref;
+  }
+
+  /**
+   * Job mode, before the Job: the Secret the pod will patch, created empty if absent. Its ref, or
+   * undefined when that name is another's Secret (the pod then gets no way to write it).
+   */
+  async prepare(cluster: Cluster): Promise<ObjectRef | undefined> {
+    const { ref, existing } = await this.createOrRead(buildKubeconfigSecret(cluster, this.namespace));
+    return !existing || ownedBy(existing, cluster) ? ref : undefined;
+  }
+
+  /**
+   * Job mode, after a successful run: the Secret's ref when the pod of operation `operationUid`
+   * stored a kubeconfig in it, undefined when it stored none (the playbook fetched none);
+   * KubeconfigSecretError when that name is another's Secret.
+   */
+  async storedBy(cluster: Cluster, operationUid: string): Promise<ObjectRef | undefined> {
+    const ref = { namespace: this.namespace, name: kubeconfigSecretName(cluster.metadata.name!) };
+    let existing: V1Secret;
+    try {
+      existing = await this.core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace });
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 404) return undefined;
+      throw err;
+    }
+    if (!ownedBy(existing, cluster)) throw notTheClusters(ref);
+    const stored = existing.metadata?.annotations?.[KUBECONFIG_OPERATION_ANNOTATION] === operationUid && (existing.data?.[KUBECONFIG_KEY] ?? '') !== '';
+    return stored ? ref : undefined;
+  }
+
+  /** Creates `body`; when a Secret of its name exists already, that one is read instead. */
+  private async createOrRead(body: V1Secret): Promise<{ ref: ObjectRef; existing?: V1Secret }> {
+    const ref = { namespace: this.namespace, name: body.metadata!.name! };
+    try {
+      await this.core.createNamespacedSecret({ namespace: this.namespace, body });
+      return { ref };
+    } catch (err) {
+      if (!(err instanceof ApiException && err.code === 409)) throw err;
+    }
+    return { ref, existing: await this.core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace }) };
   }
 }

@@ -189,7 +189,7 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
     return { status: 'Failed' };
   }
   const { result, plan, ref, statuses } = outcome;
-  const kubeconfigRef = await storeKubeconfig(scope, op, result, outcome.cluster);
+  const kubeconfigRef = await storeKubeconfig(scope, op, plan, result, outcome.cluster);
   const clusterStatus = await scope.status.pair(op, statuses.operation, outcome.cluster, (previous) => {
     const cluster = summariseFinished(op, plan, result, ref, previous).cluster;
     return kubeconfigRef ? withKubeconfigSecretRef(cluster, kubeconfigRef) : cluster;
@@ -202,15 +202,19 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
 }
 
 /**
- * Stores the kubeconfig an install fetched in the Cluster's Secret; the Cluster's status is to
- * refer to the Secret returned. A Secret of that name that is not the Cluster's is left alone: a
- * Warning Event says so and the operation's own outcome stands.
+ * Stores the kubeconfig an install fetched in the Cluster's Secret — or, in Job mode, finds that
+ * the operation's pod stored it there; the Cluster's status is to refer to the Secret returned. A
+ * Secret of that name that is not the Cluster's is left alone: a Warning Event says so and the
+ * operation's own outcome stands.
  */
-async function storeKubeconfig(scope: ControllerScope, op: ClusterOperation, result: OperationResult, cluster: Cluster | undefined): Promise<ObjectRef | undefined> {
-  if (result.kubeconfig === undefined || result.status !== 'Succeeded') return undefined;
+async function storeKubeconfig(scope: ControllerScope, op: ClusterOperation, plan: Plan, result: OperationResult, cluster: Cluster | undefined): Promise<ObjectRef | undefined> {
+  if (result.status !== 'Succeeded') return undefined;
+  const kubeconfig = result.kubeconfig;
+  const fromPod = kubeconfig === undefined && scope.jobs !== undefined && plan.kubeconfigArtifact !== undefined;
+  if (kubeconfig === undefined && !fromPod) return undefined;
   if (!cluster?.metadata.uid) return undefined;
   try {
-    return await scope.kubeconfigs.store(cluster, result.kubeconfig);
+    return kubeconfig !== undefined ? await scope.kubeconfigs.store(cluster, kubeconfig) : await scope.kubeconfigs.storedBy(cluster, op.metadata.uid ?? '');
   } catch (err) {
     if (!(err instanceof KubeconfigSecretError)) throw err;
     await scope.events.record(clusterTarget(op.spec.cluster, cluster.metadata.uid), 'Warning', 'KubeconfigNotStored', err.message);

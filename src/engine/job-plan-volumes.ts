@@ -1,8 +1,9 @@
 /**
- * The pod volumes that put a job plan's files where the entrypoint reads them: one projected
+ * The pod volumes that put a job plan's files where the containers read them: one projected
  * volume per mount (/conf, /plan), each gathering its keys from the plan ConfigMap and the plan
- * Secret, and /auth with the user's SSH Secret exactly when the plan has the key (its
- * `agentIdentity`). Pure; the Job builder adds them to the pod spec.
+ * Secret, for the ansible container; and /auth with the user's SSH Secret exactly when the plan
+ * has the key (its `agentIdentity`), for the ssh-agent sidecar alone. Pure; the Job builder adds
+ * them to the pod spec.
  */
 import type { V1KeyToPath, V1Volume, V1VolumeMount, V1VolumeProjection } from '@kubernetes/client-node';
 import { JOB_MOUNTS, PLAN_JSON_KEY, SSH_KEY_KEY, type JobFileSource, type JobMount, type JobPlanJson } from './job-plan.js';
@@ -29,7 +30,15 @@ export class JobVolumeError extends Error {
 const CONFIG_MODE = 0o444;
 const SECRET_MODE = 0o440;
 
-export function jobPlanVolumes(plan: JobPlanJson, names: JobObjectNames): { volumes: V1Volume[]; mounts: V1VolumeMount[] } {
+export interface JobPlanVolumes {
+  volumes: V1Volume[];
+  /** The ansible container's: /conf and /plan. */
+  mounts: V1VolumeMount[];
+  /** The ssh-agent sidecar's /auth, when the plan has the key. */
+  keyMount?: V1VolumeMount;
+}
+
+export function jobPlanVolumes(plan: JobPlanJson, names: JobObjectNames): JobPlanVolumes {
   const byMount = new Map<JobMount, Map<VolumeSource, V1KeyToPath[]>>();
   const add = (mount: JobMount, source: VolumeSource, item: V1KeyToPath) => {
     const sources = byMount.get(mount) ?? new Map<VolumeSource, V1KeyToPath[]>();
@@ -40,18 +49,21 @@ export function jobPlanVolumes(plan: JobPlanJson, names: JobObjectNames): { volu
   for (const f of plan.files) {
     add(f.mount, f.source, { key: f.key, path: f.key, mode: f.source === 'plan-configmap' ? CONFIG_MODE : SECRET_MODE });
   }
-  // Only the entrypoint reads it, into its ssh-agent; no work file comes from /auth.
+  // Only the ssh-agent sidecar reads it, into its agent; no work file comes from /auth.
   if (plan.agentIdentity !== undefined) add('auth', 'user-secret', { key: SSH_KEY_KEY, path: SSH_KEY_KEY, mode: SECRET_MODE });
 
   const volumes: V1Volume[] = [];
   const mounts: V1VolumeMount[] = [];
+  let keyMount: V1VolumeMount | undefined;
   for (const [mount, sources] of byMount) {
     const projections: V1VolumeProjection[] = [...sources].map(([source, items]) => projection(source, items, names));
     const name = `slipway-${mount}`;
     volumes.push({ name, projected: { sources: projections } });
-    mounts.push({ name, mountPath: JOB_MOUNTS[mount].path, readOnly: true });
+    const volumeMount = { name, mountPath: JOB_MOUNTS[mount].path, readOnly: true };
+    if (mount === 'auth') keyMount = volumeMount;
+    else mounts.push(volumeMount);
   }
-  return { volumes, mounts };
+  return { volumes, mounts, ...(keyMount ? { keyMount } : {}) };
 }
 
 function projection(source: VolumeSource, items: V1KeyToPath[], names: JobObjectNames): V1VolumeProjection {

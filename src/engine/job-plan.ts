@@ -4,16 +4,24 @@
  *
  * The controller creates, per operation, a ConfigMap holding `plan.json` and every non-secret
  * work file, and a Secret holding the secret ones (the rendered inventory may carry
- * ansible_password). The pod sees them through up to three mounts (see job-plan-volumes.ts):
+ * ansible_password). The ansible container (the entrypoint without arguments) sees them through
+ * two mounts (see job-plan-volumes.ts):
  *   /conf  hosts.yml and group_vars.yml as the planner rendered them (kubean's paths)
  *   /plan  plan.json and the other work files (ConfigMap playbooks and scripts, known_hosts)
- *   /auth  the user's sshAuthRef Secret, only when the plan has an SSH key: ssh-privatekey,
- *          never copied into the plan objects nor into the work directory
  * Each `files` entry says which mount and key a work file is read from and which object the
  * controller takes that key from; the entrypoint copies it to `path` in its work directory with
- * `mode`. As the local executor does, the entrypoint loads the key into its own ssh-agent and
- * writes the agent key's public half at `agentIdentity`, which is the steps' ssh IdentityFile
- * (ansible-env.ts); the private key itself never appears in the work directory.
+ * `mode`.
+ *
+ * The pod's other containers are sidecars of the same image (`entrypoint.sh <SIDECAR>`), each
+ * holding one credential the ansible container never sees, and sharing a directory with it:
+ *   ssh-agent          mounts /auth (the user's sshAuthRef Secret: ssh-privatekey) and loads the
+ *                      key into an ssh-agent listening in /agent. The entrypoint writes the
+ *                      agent key's public half at `agentIdentity`, the steps' ssh IdentityFile
+ *                      (ansible-env.ts), and gives the steps the agent's socket.
+ *   kubeconfig-upload  holds a token of a ServiceAccount that may only patch the Cluster's
+ *                      kubeconfig Secret; it writes there the admin kubeconfig the entrypoint
+ *                      hands it in /kubeconfig after every step succeeded (`kubeconfigArtifact`),
+ *                      and answers in /kubeconfig-status.
  */
 import { INVENTORY_PATH, VARS_PATH } from './ansible-env.js';
 import type { Plan, Step, StepKind } from './plan-types.js';
@@ -21,19 +29,58 @@ import { AGENT_IDENTITY_PATH, BUILTIN_LINK } from './plan-types.js';
 import { stepSettings } from './step-env.js';
 import type { StepRole } from '../api/types.js';
 
-/** 2: the key is only in the entrypoint's agent (`agentIdentity`); no file links to /auth any more. */
-export const JOB_PLAN_VERSION = 2;
+/** 3: the key is in the ssh-agent sidecar, and the plan names its kubeconfig artifact. */
+export const JOB_PLAN_VERSION = 3;
 export const PLAN_JSON_KEY = 'plan.json';
 /** Keys of the user's sshAuthRef Secret, as kubean names them. */
 export const SSH_KEY_KEY = 'ssh-privatekey';
 
-/** Where the entrypoint looks for each mount; the variable moves it (tests run it outside a pod). */
+/**
+ * Where the containers look for each mount; the variable moves it (tests run the scripts outside
+ * a pod). conf and plan are the ansible container's, auth the ssh-agent sidecar's.
+ */
 export const JOB_MOUNTS = {
   conf: { path: '/conf', env: 'SLIPWAY_CONF_DIR' },
   plan: { path: '/plan', env: 'SLIPWAY_PLAN_DIR' },
   auth: { path: '/auth', env: 'SLIPWAY_AUTH_DIR' },
 } as const;
 export type JobMount = keyof typeof JOB_MOUNTS;
+
+/**
+ * Directories (in-memory emptyDirs) a sidecar shares with the ansible container, and who writes:
+ *   agent             the ssh-agent sidecar: AGENT_FILES
+ *   kubeconfig        the ansible container: KUBECONFIG_HANDOFF_FILE (read-only in the sidecar)
+ *   kubeconfigStatus  the kubeconfig-upload sidecar: KUBECONFIG_RESULT_FILE (read-only in the ansible container)
+ * plus the uploader's service-account token (token, ca.crt), mounted in that sidecar only.
+ */
+export const JOB_SHARED_DIRS = {
+  agent: { path: '/agent', env: 'SLIPWAY_AGENT_DIR' },
+  kubeconfig: { path: '/kubeconfig', env: 'SLIPWAY_KUBECONFIG_DIR' },
+  kubeconfigStatus: { path: '/kubeconfig-status', env: 'SLIPWAY_KUBECONFIG_STATUS_DIR' },
+  token: { path: '/var/run/secrets/kubernetes.io/serviceaccount', env: 'SLIPWAY_TOKEN_DIR' },
+} as const;
+export type JobSharedDir = keyof typeof JOB_SHARED_DIRS;
+
+/**
+ * In the agent directory: the socket; the key's public half, written once the key is loaded; or
+ * instead why it could not be (a JobErrorCode line, then a message line).
+ */
+export const AGENT_FILES = { socket: 'agent.sock', publicKey: 'agent.pub', error: 'agent.error' } as const;
+export const KUBECONFIG_HANDOFF_FILE = 'admin.conf';
+/** A line `stored`, or a line `failed` and the reason as a JSON string literal on the next. */
+export const KUBECONFIG_RESULT_FILE = 'result';
+
+/** The sidecars: the argument the image's entrypoint takes to be one. */
+export const SIDECARS = { sshAgent: 'ssh-agent', kubeconfigUpload: 'kubeconfig-upload' } as const;
+
+/** What the kubeconfig-upload sidecar is told, besides the apiserver (KUBERNETES_SERVICE_HOST/PORT). */
+export const KUBECONFIG_UPLOAD_ENV = {
+  secret: 'SLIPWAY_KUBECONFIG_SECRET',
+  namespace: 'SLIPWAY_KUBECONFIG_NAMESPACE',
+  operationUid: 'SLIPWAY_OPERATION_UID',
+} as const;
+/** Set on the kubeconfig Secret with the kubeconfig: the uid of the operation whose pod stored it. */
+export const KUBECONFIG_OPERATION_ANNOTATION = 'slipway.io/kubeconfig-operation-uid';
 
 /** The object the controller takes a file's key from. */
 export type JobFileSource = 'plan-configmap' | 'plan-secret';
@@ -72,6 +119,12 @@ export interface JobPlanJson {
    * loaded into its ssh-agent from /auth/ssh-privatekey, before the first step.
    */
   agentIdentity?: string;
+  /**
+   * Present when a step fetches the cluster's admin kubeconfig (Plan.kubeconfigArtifact): where,
+   * relative to the work directory. When every step succeeded the entrypoint hands it to the
+   * kubeconfig-upload sidecar, if the pod has one.
+   */
+  kubeconfigArtifact?: string;
 }
 
 export interface JobPlanObjects {
@@ -130,6 +183,7 @@ export function toJobPlan(plan: Plan): JobPlanObjects {
     files,
     // The key itself stays out of every object: the Job mounts the user's Secret instead.
     ...(hasKey ? { agentIdentity: AGENT_IDENTITY_PATH } : {}),
+    ...(plan.kubeconfigArtifact !== undefined ? { kubeconfigArtifact: checkPath(plan.kubeconfigArtifact) } : {}),
   };
   configMapData[PLAN_JSON_KEY] = JSON.stringify(json, null, 2);
   checkSize('ConfigMap', configMapData);
@@ -154,11 +208,12 @@ function planKey(index: number, path: string): string {
   return `w${index}-${path.replace(/[^-._a-zA-Z0-9]/g, '_')}`.slice(0, KEY_MAX);
 }
 
-function checkPath(path: string): void {
+function checkPath(path: string): string {
   const parts = path.split('/');
   if (!path || path.startsWith('/') || path.includes('\0') || parts.some((p) => p === '' || p === '.' || p === '..') || parts[0] === BUILTIN_LINK) {
     throw new JobPlanError('bad-path', `work file path ${JSON.stringify(path)} must be relative, normalised, outside "${BUILTIN_LINK}/" and without ".."`);
   }
+  return path;
 }
 
 function checkSize(kind: string, data: Record<string, string>): void {

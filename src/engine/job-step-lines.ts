@@ -7,6 +7,10 @@
  *   @@slipway-step {"e":"step-end","index":0,"exitCode":0,"time":"…"}
  *   @@slipway-step {"e":"job-end","exitCode":2,"failedStep":1,"time":"…"}
  *   @@slipway-step {"e":"job-error","code":"bad-plan","time":"…"}    (before any step ran)
+ *   @@slipway-step {"e":"kubeconfig","stored":false,"message":"…","time":"…"}
+ *       (after the last step, when the pod has the kubeconfig-upload sidecar and a step fetched
+ *       the admin kubeconfig: whether the sidecar stored it; if not, the job's exit code is
+ *       KUBECONFIG_EXIT)
  */
 
 export const JOB_STEP_MARKER = '@@slipway-step ';
@@ -15,12 +19,16 @@ export const JOB_STEP_MARKER = '@@slipway-step ';
 export const JOB_ERROR_CODES = ['bad-plan', 'missing-file', 'ssh-agent', 'ssh-key'] as const;
 export type JobErrorCode = (typeof JOB_ERROR_CODES)[number];
 export const JOB_ERROR_EXIT = 70;
+/** Every step succeeded but the admin kubeconfig they fetched was not stored. */
+export const KUBECONFIG_EXIT = 71;
+const MESSAGE_MAX = 500;
 
 export type JobStepLine =
   | { kind: 'step-start'; index: number; total: number; name: string; time: string }
   | { kind: 'step-end'; index: number; exitCode: number; time: string }
   | { kind: 'job-end'; exitCode: number; failedStep?: number; time: string }
-  | { kind: 'job-error'; code: JobErrorCode; time: string };
+  | { kind: 'job-error'; code: JobErrorCode; time: string }
+  | { kind: 'kubeconfig'; stored: boolean; message?: string; time: string };
 
 /** The entrypoint's line on `line`, or undefined for any other line. */
 export function parseJobStepLine(line: string): JobStepLine | undefined {
@@ -47,6 +55,9 @@ export function parseJobStepLine(line: string): JobStepLine | undefined {
       const code = JOB_ERROR_CODES.find((c) => c === r.code);
       return code ? { kind: 'job-error', code, time } : undefined;
     }
+    case 'kubeconfig':
+      if (typeof r.stored !== 'boolean') return undefined;
+      return typeof r.message === 'string' ? { kind: 'kubeconfig', stored: r.stored, message: r.message.slice(0, MESSAGE_MAX), time } : { kind: 'kubeconfig', stored: r.stored, time };
     default:
       return undefined;
   }

@@ -1,7 +1,14 @@
 /**
  * The objects that run one ClusterOperation as a batch/v1 Job, built from already-fetched
- * inputs: the plan ConfigMap and Secret (toJobPlan's output), the Job, and — only when the
- * Cluster's SSH Secret lives in another namespace than the Job — a copy of its key. Pure.
+ * inputs: the plan ConfigMap and Secret (toJobPlan's output), the Job, — only when the Cluster's
+ * SSH Secret lives in another namespace than the Job — a copy of its key, and — only when the
+ * plan fetches the admin kubeconfig and its Secret may receive it — the kubeconfig uploader's
+ * ServiceAccount, Role and RoleBinding. Pure.
+ *
+ * The pod: the ansible container (`operation`, the image's entrypoint) mounts the plan's files
+ * and no credential; the key is in the ssh-agent sidecar, the uploader's token in the
+ * kubeconfig-upload sidecar (job-sidecars.ts). Every container runs as the image's non-root
+ * user, read-only root, no capabilities, no privilege escalation, RuntimeDefault seccomp.
  *
  * Every object is owned by the ClusterOperation (a cluster-scoped owner of namespaced objects is
  * allowed), so deleting the operation deletes them; the user's own ConfigMaps and Secret are
@@ -9,10 +16,12 @@
  * the same operation again finds its Job instead of creating a second one.
  */
 import { createHash } from 'node:crypto';
-import type { V1ConfigMap, V1Job, V1OwnerReference, V1ResourceRequirements, V1Secret, V1Toleration } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Job, V1OwnerReference, V1ResourceRequirements, V1Secret, V1SecurityContext, V1Toleration } from '@kubernetes/client-node';
 import { API_VERSION, CLUSTER_OPERATION_KIND, type ClusterOperation, type ObjectRef } from '../api/types.js';
 import { SSH_KEY_KEY, type JobPlanObjects } from '../engine/job-plan.js';
 import { jobPlanVolumes } from '../engine/job-plan-volumes.js';
+import { kubeconfigUploadSidecar, sshAgentSidecar, type Sidecar } from './job-sidecars.js';
+import { kubeconfigUploaderRbac, uploaderName, type UploaderRbac } from './kubeconfig-uploader-rbac.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'slipway';
@@ -42,6 +51,11 @@ export interface JobBuildInput {
    * (mounted as it is), else the key itself, copied into an operation-owned Secret.
    */
   sshKey?: { secretRef: ObjectRef; privateKey: string };
+  /**
+   * The Cluster's kubeconfig Secret in `namespace`, when the plan fetches the admin kubeconfig
+   * and the Secret exists and is the Cluster's: the pod gets the kubeconfig-upload sidecar.
+   */
+  kubeconfigSecret?: string;
   /** Operator-chosen extras for the pod (scheduling, test labels); never taken from the operation. */
   pod?: { labels?: Record<string, string>; annotations?: Record<string, string>; nodeSelector?: Record<string, string>; tolerations?: V1Toleration[] };
 }
@@ -52,8 +66,18 @@ export interface JobObjects {
   planSecret?: V1Secret;
   /** The copy of the SSH key, when the user's Secret is in another namespace. */
   authSecret?: V1Secret;
+  /** The kubeconfig-upload sidecar's identity, when the pod has that sidecar; created before the Job. */
+  uploader?: UploaderRbac;
   job: V1Job;
 }
+
+/** Every container's: the pod's user, nothing more. */
+const CONTAINER_SECURITY: V1SecurityContext = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+};
 
 export class JobBuildError extends Error {
   constructor(message: string) {
@@ -101,11 +125,20 @@ export function buildJobObjects(input: JobBuildInput): JobObjects {
   const keyInPlace = input.sshKey?.secretRef.namespace === input.namespace;
   const userSecret = usesKey ? (keyInPlace ? input.sshKey!.secretRef.name : authObjectName(jobName)) : undefined;
 
-  const { volumes, mounts } = jobPlanVolumes(input.jobPlan.plan, {
+  const { volumes, mounts, keyMount } = jobPlanVolumes(input.jobPlan.plan, {
     planConfigMap: planName,
     ...(hasSecretFiles ? { planSecret: planName } : {}),
     ...(userSecret ? { userSecret } : {}),
   });
+  const image = op.spec.image || input.defaultImage;
+  const uploads = input.kubeconfigSecret !== undefined && input.jobPlan.plan.kubeconfigArtifact !== undefined;
+  const sidecars: Sidecar[] = [
+    ...(keyMount ? [sshAgentSidecar({ image, securityContext: CONTAINER_SECURITY, keyMount })] : []),
+    ...(uploads
+      ? [kubeconfigUploadSidecar({ image, securityContext: CONTAINER_SECURITY, secretName: input.kubeconfigSecret!, namespace: input.namespace, operationUid: op.metadata.uid ?? '' })]
+      : []),
+  ];
+  const uploader = uploads ? kubeconfigUploaderRbac({ jobName, namespace: input.namespace, secretName: input.kubeconfigSecret!, meta }) : undefined;
   const deadline = input.activeDeadlineSeconds && input.activeDeadlineSeconds > 0 ? input.activeDeadlineSeconds : undefined;
   const pod = input.pod ?? {};
   const job: V1Job = {
@@ -120,7 +153,9 @@ export function buildJobObjects(input: JobBuildInput): JobObjects {
         metadata: { labels: { ...pod.labels, ...labels }, ...(pod.annotations ? { annotations: pod.annotations } : {}) },
         spec: {
           restartPolicy: 'Never',
+          // No container gets a token unless it mounts one: only the kubeconfig-upload sidecar does.
           automountServiceAccountToken: false,
+          ...(uploader ? { serviceAccountName: uploaderName(jobName) } : {}),
           enableServiceLinks: false,
           ...(pod.nodeSelector ? { nodeSelector: pod.nodeSelector } : {}),
           ...(pod.tolerations ? { tolerations: pod.tolerations } : {}),
@@ -131,21 +166,17 @@ export function buildJobObjects(input: JobBuildInput): JobObjects {
             fsGroup: JOB_UID,
             seccompProfile: { type: 'RuntimeDefault' },
           },
+          ...(sidecars.length > 0 ? { initContainers: sidecars.map((s) => s.container) } : {}),
           containers: [
             {
               name: JOB_CONTAINER,
-              image: op.spec.image || input.defaultImage,
+              image,
               ...(op.spec.resources ? { resources: op.spec.resources as V1ResourceRequirements } : {}),
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ['ALL'] },
-              },
-              volumeMounts: [...mounts, { name: 'tmp', mountPath: '/tmp' }],
+              securityContext: CONTAINER_SECURITY,
+              volumeMounts: [...mounts, { name: 'tmp', mountPath: '/tmp' }, ...sidecars.flatMap((s) => s.clientMounts)],
             },
           ],
-          volumes: [...volumes, { name: 'tmp', emptyDir: {} }],
+          volumes: [...volumes, { name: 'tmp', emptyDir: {} }, ...sidecars.flatMap((s) => s.volumes)],
         },
       },
     },
@@ -156,6 +187,7 @@ export function buildJobObjects(input: JobBuildInput): JobObjects {
     ...(usesKey && !keyInPlace
       ? { authSecret: { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: meta(authObjectName(jobName)), stringData: { [SSH_KEY_KEY]: input.sshKey!.privateKey } } }
       : {}),
+    ...(uploader ? { uploader } : {}),
     job,
   };
 }

@@ -8,6 +8,7 @@ import {
   BatchV1Api,
   CoreV1Api,
   PatchStrategy,
+  RbacAuthorizationV1Api,
   setHeaderOptions,
   type KubeConfig,
   type KubernetesObject,
@@ -19,6 +20,7 @@ import {
 import type { Logger } from 'pino';
 import { runStatus, type JobOperationStatus } from '../controller/job-status.js';
 import { ResilientInformer } from '../controller/informer.js';
+import { KubeconfigStore } from '../controller/kubeconfig-secret.js';
 import { PLAN_JSON_KEY, toJobPlan, type JobPlanJson } from '../engine/job-plan.js';
 import type { Plan } from '../engine/plan-types.js';
 import { createLineRedactor, createRedactor } from '../util/redact.js';
@@ -51,6 +53,8 @@ const isNotFound = isStatus(404);
 export class JobExecutor implements Executor {
   private readonly batch: BatchV1Api;
   private readonly core: CoreV1Api;
+  private readonly rbac: RbacAuthorizationV1Api;
+  private readonly kubeconfigs: KubeconfigStore;
   readonly jobs: ResilientInformer<V1Job>;
   readonly pods: ResilientInformer<V1Pod>;
   /** Re-evaluations waiting for a change to their Job or its pods, by Job name. */
@@ -64,6 +68,8 @@ export class JobExecutor implements Executor {
     const ns = opts.namespace;
     this.batch = opts.kubeConfig.makeApiClient(BatchV1Api);
     this.core = opts.kubeConfig.makeApiClient(CoreV1Api);
+    this.rbac = opts.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    this.kubeconfigs = new KubeconfigStore(opts.kubeConfig, ns);
     this.jobs = new ResilientInformer<V1Job>({
       kubeConfig: opts.kubeConfig,
       path: `/apis/batch/v1/namespaces/${ns}/jobs`,
@@ -111,6 +117,8 @@ export class JobExecutor implements Executor {
   async dispatch(plan: Plan, ctx: DispatchContext): Promise<ExecutionRef> {
     const jobPlan = toJobPlan(plan);
     const sshRef = ctx.cluster.spec.sshAuthRef;
+    // The pod writes the kubeconfig into a Secret that exists (and is the Cluster's) beforehand.
+    const kubeconfigSecret = jobPlan.plan.kubeconfigArtifact !== undefined ? await this.kubeconfigs.prepare(ctx.cluster) : undefined;
     const objects = buildJobObjects({
       namespace: this.opts.namespace,
       operation: ctx.operation,
@@ -118,15 +126,20 @@ export class JobExecutor implements Executor {
       activeDeadlineSeconds: plan.activeDeadlineSeconds,
       defaultImage: this.opts.defaultImage,
       ...(plan.sshPrivateKey !== undefined && sshRef ? { sshKey: { secretRef: sshRef, privateKey: plan.sshPrivateKey } } : {}),
+      ...(kubeconfigSecret ? { kubeconfigSecret: kubeconfigSecret.name } : {}),
       ...(this.opts.pod ? { pod: this.opts.pod } : {}),
     });
     const namespace = this.opts.namespace;
     // Plan objects first, so the pod finds what it mounts; all are named after the operation, so
     // a dispatch repeated after a crash finds them (and the Job) instead of making second ones.
+    const uploader = objects.uploader;
     const [planCreated] = await Promise.all([
       createOrKeep(() => this.core.createNamespacedConfigMap({ namespace, body: objects.planConfigMap as V1ConfigMap })),
       objects.planSecret && createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.planSecret as V1Secret })),
       objects.authSecret && createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.authSecret as V1Secret })),
+      uploader && createOrKeep(() => this.core.createNamespacedServiceAccount({ namespace, body: uploader.serviceAccount })),
+      uploader && createOrKeep(() => this.rbac.createNamespacedRole({ namespace, body: uploader.role })),
+      uploader && createOrKeep(() => this.rbac.createNamespacedRoleBinding({ namespace, body: uploader.roleBinding })),
     ]);
     const name = objects.job.metadata!.name!;
     // A plan ConfigMap kept from an earlier dispatch is what that Job runs, maybe not this plan.

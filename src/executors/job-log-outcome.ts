@@ -27,6 +27,7 @@ export function outcomeFromJobLog(plan: JobPlanJson, log: string, startTime: str
   let current: { index: number; tally: StepTally; startTime: string; tail: string[] } | undefined;
   let sawStepLine = false;
   let jobError: string | undefined;
+  let notStored: string | undefined;
   for (const line of log.split('\n')) {
     const marked = parseJobStepLine(line);
     if (marked) {
@@ -38,6 +39,7 @@ export function outcomeFromJobLog(plan: JobPlanJson, log: string, startTime: str
         );
         current = undefined;
       } else if (marked.kind === 'job-error') jobError = marked.code;
+      else if (marked.kind === 'kubeconfig' && !marked.stored) notStored = marked.message ?? 'no reason given';
       continue;
     }
     if (!current) continue;
@@ -56,5 +58,8 @@ export function outcomeFromJobLog(plan: JobPlanJson, log: string, startTime: str
   for (let i = steps.length; i < plan.steps.length; i++) steps.push(skippedStep(stepOf(plan, i), endTime));
   const result = operationOutcome(steps, startTime, endTime);
   if (jobError && !result.failed) return { ...result, status: 'Failed', failed: { step: 'entrypoint', hosts: [], message: `the job image gave up before running a step: ${jobError}` } };
+  if (notStored !== undefined && !result.failed) {
+    return { ...result, status: 'Failed', failed: { step: 'kubeconfig', hosts: [], message: `every step succeeded, but the admin kubeconfig they fetched was not stored in the Cluster's Secret: ${notStored}` } };
+  }
   return result;
 }

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { kubeconfigUploaderRbac } from '../../src/executors/kubeconfig-uploader-rbac.js';
 import { loadTestEnv } from '../env/index.js';
 import { render, type KubeObject } from './helm.js';
 import { kubectl, kubectlOk, mapLimit } from './kube.js';
@@ -92,7 +93,10 @@ describe('controller RBAC, applied for real', () => {
       pods: 'get list watch',
       'pods/log': 'get',
       configmaps: 'create delete get list watch',
-      secrets: 'create get list update watch',
+      secrets: 'create get list patch update watch',
+      serviceaccounts: 'create',
+      'roles.rbac.authorization.k8s.io': 'create',
+      'rolebindings.rbac.authorization.k8s.io': 'create',
       events: 'create patch',
       'leases.coordination.k8s.io': 'create get update',
     });
@@ -119,15 +123,47 @@ describe('controller RBAC, applied for real', () => {
     ['create', 'pods/exec', ns, false],
     ...each(['get', 'list', 'watch', 'create', 'delete'], 'configmaps', ns, true),
     ...each(['update', 'patch', 'deletecollection'], 'configmaps', ns, false),
-    ...each(['get', 'list', 'watch', 'create', 'update'], 'secrets', ns, true),
-    ...each(['delete', 'patch', 'deletecollection'], 'secrets', ns, false),
+    ...each(['get', 'list', 'watch', 'create', 'update', 'patch'], 'secrets', ns, true),
+    ...each(['delete', 'deletecollection'], 'secrets', ns, false),
     ...each(['create', 'patch'], 'events', ns, true),
     ...each(['get', 'create', 'update'], 'leases.coordination.k8s.io', ns, true),
     ...each(['delete', 'list'], 'leases.coordination.k8s.io', ns, false),
-    ...each(['create', 'update'], 'roles.rbac.authorization.k8s.io', ns, false),
-    ...each(['create', 'update'], 'rolebindings.rbac.authorization.k8s.io', ns, false),
+    // The kubeconfig uploaders: created, never read, changed or deleted (they go with their operation).
+    ['create', 'serviceaccounts', ns, true],
+    ...each(['get', 'list', 'update', 'delete'], 'serviceaccounts', ns, false),
     ['create', 'serviceaccounts/token', ns, false],
+    ...each(['create'], 'roles.rbac.authorization.k8s.io', ns, true),
+    ...each(['create'], 'rolebindings.rbac.authorization.k8s.io', ns, true),
+    ...each(['get', 'list', 'update', 'patch', 'delete', 'bind', 'escalate'], 'roles.rbac.authorization.k8s.io', ns, false),
+    ...each(['get', 'list', 'update', 'patch', 'delete'], 'rolebindings.rbac.authorization.k8s.io', ns, false),
+    ...each(['create', 'bind', 'escalate'], 'clusterroles.rbac.authorization.k8s.io', '', false),
   ]));
+
+  it('may create an operation\'s kubeconfig uploader (a Role to patch one Secret, bound to its ServiceAccount) without bind or escalate, and no Role granting more', async () => {
+    const secretName = env.randomName('c-kubeconfig');
+    const rbac = kubeconfigUploaderRbac({ jobName: env.randomName('slipway-op'), namespace: ns, secretName, meta: (name) => ({ name, namespace: ns }) });
+    const create = (o: object) => kubectl(['create', '-f', '-', '-o', 'name', `--as=${user}`], JSON.stringify(o));
+    for (const o of [rbac.serviceAccount, rbac.role, rbac.roleBinding]) {
+      const r = await create(o);
+      assert.equal(r.exitCode, 0, `${o.kind}: ${r.stderr}`);
+    }
+    const broader = (name: string, rule: object) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: ns }, rules: [rule] });
+    // The apiserver lets it grant what it holds itself in its namespace, nothing beyond.
+    const refused = [
+      broader(env.randomName('deletes'), { apiGroups: [''], resources: ['secrets'], verbs: ['delete'] }),
+      broader(env.randomName('escalates'), { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['escalate', 'bind'] }),
+      broader(env.randomName('pods'), { apiGroups: [''], resources: ['pods'], verbs: ['create'] }),
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: env.randomName('admin'), namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' }, subjects: rbac.roleBinding.subjects },
+    ];
+    for (const o of refused) {
+      const r = await create(o);
+      assert.notEqual(r.exitCode, 0, `the controller could create ${JSON.stringify(o)}`);
+      assert.match(r.stderr, /forbidden/i);
+    }
+    // Not in another namespace either.
+    const elsewhere = kubeconfigUploaderRbac({ jobName: 'x', namespace: other, secretName, meta: (name) => ({ name, namespace: other }) });
+    assert.notEqual((await create(elsewhere.role)).exitCode, 0);
+  });
 
   it("only reads users' ConfigMaps and Secrets in a watch namespace", () => assertAll([
     ...each(['get', 'list', 'watch'], 'configmaps', inputs, true),

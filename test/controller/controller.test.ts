@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { V1Job } from '@kubernetes/client-node';
-import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION } from '../../src/api/types.js';
+import { RbacAuthorizationV1Api, type V1Job } from '@kubernetes/client-node';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterOperationSpec } from '../../src/api/types.js';
+import { createLogger } from '../../src/util/logger.js';
 import { FAIL_POD_LABEL, FAKE_NODE_LABEL } from '../env/index.js';
+import { fakeInstall } from '../fixtures/fake-install.js';
 import { clusterObject } from '../fixtures/kube-cluster.js';
-import { batch, clusterFixture, core, createOperation, custom, env, eventually, finished, getCluster, getOp, gone, jobsOf, releasePod, startController, testLifecycle } from './controller-harness.js';
+import { hostsYmlOf } from '../fixtures/test-cluster.js';
+import { apiServerOf, apiserverObjects } from '../job-image/kube-pod.js';
+import { preparePod, runPodHere } from '../job-image/pod-emulator.js';
+import {
+  batch, clusterFixture, core, createOperation, custom, env, eventually, finished, getCluster, getOp, gone, HELD_NAMESPACE_PREFIX, jobsOf, releasePod, runningPod, startController, testLifecycle,
+} from './controller-harness.js';
 
 const { cleanups, running } = testLifecycle();
 
@@ -19,6 +28,9 @@ const HOSTS = `all:
     etcd: {hosts: {node1: }}
     k8s_cluster: {children: {kube_control_plane: , kube_node: }}
 `;
+/** A spec running the cluster's ConfigMap `actions` cluster.yml, as an install. */
+const configMapInstall = (cluster: string, ns: string, more: Partial<ClusterOperationSpec> = {}): Partial<ClusterOperationSpec> & { cluster: string } =>
+  ({ cluster, action: 'cluster.yml', actionSource: 'configmap', actionSourceRef: { namespace: ns, name: 'actions' }, ...more });
 const PING = '- name: Ping\n  hosts: all\n  gather_facts: false\n  tasks:\n    - name: Ping\n      ansible.builtin.ping:\n';
 
 describe('slipway controller with Jobs (kwok runs the pods)', () => {
@@ -26,14 +38,10 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
     const { ns, cluster } = await clusterFixture('ctl-ok', cleanups, { hosts: HOSTS, actions: { 'cluster.yml': PING } });
     await startController(ns, running);
     const name = env.randomName('install');
-    const op = await createOperation(name, {
-      cluster,
-      action: 'cluster.yml',
-      actionSource: 'configmap',
-      actionSourceRef: { namespace: ns, name: 'actions' },
+    const op = await createOperation(name, configMapInstall(cluster, ns, {
       activeDeadlineSeconds: 900,
       resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-    }, cleanups);
+    }), cleanups);
     const runningOp = await eventually('Running with a Job and the cluster Installing', async () => {
       const [o, c] = await Promise.all([getOp(name), getCluster(cluster)]);
       return o.status?.status === 'Running' && c.status?.phase === 'Installing' ? o : undefined;
@@ -51,17 +59,25 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
     assert.equal(pod.automountServiceAccountToken, false);
     assert.deepEqual([pod.securityContext?.runAsUser, pod.securityContext?.fsGroup, pod.securityContext?.runAsNonRoot, pod.securityContext?.seccompProfile?.type], [65532, 65532, true, 'RuntimeDefault']);
     const container = pod.containers[0]!;
+    assert.equal(pod.containers.length, 1);
     assert.equal(container.image, 'registry.invalid/slipway/job:test');
     assert.deepEqual(container.resources?.requests, { cpu: '100m', memory: '64Mi' });
     assert.equal(container.securityContext?.readOnlyRootFilesystem, true);
     assert.equal(container.securityContext?.allowPrivilegeEscalation, false);
     assert.deepEqual(container.securityContext?.capabilities?.drop, ['ALL']);
     const mounts = Object.fromEntries((container.volumeMounts ?? []).map((m) => [m.mountPath, m.name]));
-    assert.deepEqual(Object.keys(mounts).sort(), ['/auth', '/conf', '/plan', '/tmp']);
+    assert.deepEqual(Object.keys(mounts).sort(), ['/agent', '/conf', '/plan', '/tmp'], 'the ansible container mounts no key');
     const volumes = Object.fromEntries((pod.volumes ?? []).map((v) => [v.name, v]));
     assert.ok(volumes[mounts['/tmp']!]?.emptyDir);
-    const authSources = volumes[mounts['/auth']!]?.projected?.sources ?? [];
-    assert.deepEqual(authSources.map((s) => s.secret?.name), ['ssh'], 'the user\'s own Secret is mounted at /auth');
+    // The key: in the ssh-agent native sidecar alone, hardened alike; a ConfigMap cluster.yml fetches no kubeconfig, so no uploader.
+    const [agent, ...more] = pod.initContainers ?? [];
+    assert.deepEqual([agent?.name, agent?.restartPolicy, more.length], ['ssh-agent', 'Always', 0]);
+    assert.deepEqual(agent?.securityContext, container.securityContext);
+    const agentMounts = Object.fromEntries((agent?.volumeMounts ?? []).map((m) => [m.mountPath, m.name]));
+    const authSources = volumes[agentMounts['/auth']!]?.projected?.sources ?? [];
+    assert.deepEqual(authSources.map((s) => s.secret?.name), ['ssh'], 'the user\'s own Secret is mounted at /auth, in the sidecar');
+    assert.equal(agentMounts['/agent'], mounts['/agent']);
+    assert.equal(pod.serviceAccountName, undefined);
     const planName = `${job.metadata!.name}-plan`;
     const planCm = await core.readNamespacedConfigMap({ name: planName, namespace: ns });
     const planSecret = await core.readNamespacedSecret({ name: planName, namespace: ns });
@@ -138,6 +154,70 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
     assert.match(seenWaiting.get(names[1]!) ?? '', new RegExp(`waiting for ${names[0]} on cluster ${cluster}`));
     assert.match(seenWaiting.get(names[2]!) ?? '', /waiting for [a-b]-turn-\w+ on cluster/);
     for (const o of ops) assert.equal((await jobsOf(ns, o.metadata.uid!)).length, 1);
+  });
+  it("stores an install's admin kubeconfig through the pod's uploader sidecar (the pod emulated here, its token real) in <cluster>-kubeconfig and the Cluster's status; never in status, Events or the log", async () => {
+    // held-*: kwok keeps the pod Running while the emulator plays it, until released.
+    const install = fakeInstall(env.randomName('k'), join(env.runDir, env.randomName('kcfg-dir')));
+    const { ns, cluster } = await clusterFixture(`${HELD_NAMESPACE_PREFIX}kcfg`, cleanups, {
+      hosts: hostsYmlOf(env, { hostVars: { [env.hosts[0]!.name]: install.vars } }),
+      secret: { 'ssh-privatekey': await readFile(env.sshPrivateKeyPath, 'utf8'), known_hosts: await readFile(env.knownHostsPath, 'utf8') },
+      actions: { 'cluster.yml': install.playbook },
+    });
+    const logFile = join(await mkdtemp(join(tmpdir(), 'slipway-jkcfg-')), 'controller.log');
+    await startController(ns, running, { operator: { allowLoopbackHosts: true }, jobPod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value } }, logger: createLogger({ level: 'debug', destination: logFile }) });
+    const name = env.randomName('install');
+    const op = await createOperation(name, configMapInstall(cluster, ns, { postHook: [{ actionType: 'playbook', action: 'kubeconfig.yml' }] }), cleanups);
+    const held = await runningPod(ns, op, 180_000);
+    const pod = await core.readNamespacedPod({ name: held.pod, namespace: ns });
+    assert.deepEqual(pod.spec?.initContainers?.map((c) => c.name), ['ssh-agent', 'kubeconfig-upload']);
+    const objects = apiserverObjects(env.kubeConfig, ns, { name: held.pod, uid: pod.metadata!.uid! });
+    await eventually('kube-root-ca.crt', () => objects.configMap('kube-root-ca.crt'));
+    const run = await runPodHere(await preparePod(pod.spec!, objects, env.runDir), { apiServer: apiServerOf(env.apiServerUrl) });
+    assert.equal(run.main.exitCode, 0, run.main.stderr + run.main.stdout);
+    await releasePod(ns, held.pod);
+
+    const done = await finished(name, 180_000);
+    assert.equal(done.status?.status, 'Succeeded', done.status?.message);
+    const c = await getCluster(cluster);
+    const secretName = `${cluster}-kubeconfig`;
+    assert.deepEqual(c.status?.kubeconfigSecretRef, { namespace: ns, name: secretName });
+    const secret = await core.readNamespacedSecret({ name: secretName, namespace: ns });
+    assert.equal(Buffer.from(secret.data?.value ?? '', 'base64').toString('utf8'), install.kubeconfig);
+    assert.deepEqual(secret.metadata?.ownerReferences?.map((o) => o.kind), ['Cluster']);
+
+    const events = await core.listNamespacedEvent({ namespace: 'default' });
+    const mine = events.items.filter((e) => e.involvedObject.name === name || e.involvedObject.name === cluster);
+    assert.ok(mine.some((e) => e.reason === 'Succeeded'));
+    for (const stop of running.splice(0).reverse()) await stop();
+    const log = await readFile(logFile, 'utf8');
+    assert.match(log, /"msg":"leading"/, 'the log is this controller\'s');
+    for (const [where, text] of [['operation status', JSON.stringify(done.status)], ['cluster status', JSON.stringify(c.status)], ['Events', JSON.stringify(mine)], ['log', log]] as const) {
+      assert.ok(!text.includes(install.clientKey), `the client key is not in the ${where}`);
+      assert.ok(!text.includes('kubernetes-admin@cluster.local'), `the kubeconfig is not in the ${where}`);
+    }
+  });
+
+  it("gives no uploader when <cluster>-kubeconfig is another's Secret, leaves it alone, and says so", async () => {
+    const { ns, cluster } = await clusterFixture('ctl-kcfg-taken', cleanups, { hosts: HOSTS });
+    const secretName = `${cluster}-kubeconfig`;
+    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: secretName }, stringData: { value: 'someone else\'s' } } });
+    await startController(ns, running);
+    const name = env.randomName('fetch');
+    const op = await createOperation(name, { cluster, postHook: [{ actionType: 'playbook', action: 'kubeconfig.yml' }] }, cleanups);
+    const done = await finished(name);
+    assert.equal(done.status?.status, 'Succeeded', done.status?.message);
+    const [job] = await jobsOf(ns, op.metadata.uid!);
+    assert.deepEqual(job?.spec?.template.spec?.initContainers?.map((c) => c.name), ['ssh-agent'], 'no uploader');
+    assert.equal(job?.spec?.template.spec?.serviceAccountName, undefined);
+    const roles = await env.kubeConfig.makeApiClient(RbacAuthorizationV1Api).listNamespacedRole({ namespace: ns });
+    assert.deepEqual(roles.items.map((r) => r.metadata?.name), []);
+    const secret = await core.readNamespacedSecret({ name: secretName, namespace: ns });
+    assert.equal(Buffer.from(secret.data?.value ?? '', 'base64').toString('utf8'), 'someone else\'s');
+    assert.equal((await getCluster(cluster)).status?.kubeconfigSecretRef, undefined);
+    await eventually('a KubeconfigNotStored Event', async () => {
+      const events = await core.listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.name=${cluster}` });
+      return events.items.find((e) => e.reason === 'KubeconfigNotStored');
+    });
   });
 });
 

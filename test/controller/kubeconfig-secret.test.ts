@@ -9,6 +9,7 @@ import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster,
 import { createLogger } from '../../src/util/logger.js';
 import { CLI } from '../cli/cli-fixture.js';
 import { loadTestEnv } from '../env/index.js';
+import { fakeInstall } from '../fixtures/fake-install.js';
 import { startController } from './controller-harness.js';
 
 const env = loadTestEnv();
@@ -18,45 +19,6 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
-
-/** A fake admin kubeconfig whose client key stands for the secret part. */
-const CLIENT_KEY = Buffer.from(`fake-client-key-${env.randomName('k')}`).toString('base64');
-const FAKE_KUBECONFIG = `apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: Q0EtREFUQQ==
-    server: https://127.0.0.1:6443
-  name: cluster.local
-contexts:
-- context:
-    cluster: cluster.local
-    user: kubernetes-admin
-  name: kubernetes-admin@cluster.local
-current-context: kubernetes-admin@cluster.local
-kind: Config
-users:
-- name: kubernetes-admin
-  user:
-    client-certificate-data: Q0VSVC1EQVRB
-    client-key-data: ${CLIENT_KEY}
-`;
-
-/** The "install": writes the fake kubeconfig where the vars say admin.conf is on the control plane. */
-const INSTALL = `- name: Pretend to install
-  hosts: kube_control_plane
-  gather_facts: false
-  tasks:
-    - name: Make the config directory
-      ansible.builtin.file:
-        path: "{{ kube_config_dir }}"
-        state: directory
-        mode: "0700"
-    - name: Write an admin kubeconfig
-      ansible.builtin.copy:
-        dest: "{{ kube_config_dir }}/admin.conf"
-        mode: "0600"
-        content: ${JSON.stringify(FAKE_KUBECONFIG)}
-`;
 
 async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -73,12 +35,13 @@ describe('the admin kubeconfig of an install, through the controller (--executor
     const ns = await env.namespace('kcfg');
     const cluster = env.randomName('kcfg');
     const configDir = join(env.runDir, env.randomName('kcfg-dir'));
+    const { clientKey: CLIENT_KEY, kubeconfig: FAKE_KUBECONFIG, playbook: INSTALL, vars } = fakeInstall(env.randomName('k'), configDir);
     const [cp, ...workers] = env.hosts;
     const hosts = `all:\n  hosts:\n${env.hosts
       .map((h) => `    ${h.name}:\n      ip: ${h.address}\n      ansible_host: ${h.address}\n      ansible_port: ${h.port}\n      ansible_user: ${env.sshUser}`)
       .join('\n')}\n  children:\n    kube_control_plane: {hosts: {${cp!.name}: }}\n    kube_node: {hosts: {${workers.map((h) => `${h.name}: `).join(', ')}}}\n    etcd: {hosts: {${cp!.name}: }}\n    k8s_cluster: {children: {kube_control_plane: , kube_node: }}\n`;
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'hosts' }, data: { 'hosts.yml': hosts } } });
-    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'vars' }, data: { 'group_vars.yml': `kube_config_dir: ${JSON.stringify(configDir)}\nslipway_admin_kubeconfig: ${JSON.stringify(`${configDir}/admin.conf`)}\n` } } });
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'vars' }, data: { 'group_vars.yml': Object.entries(vars).map(([k, v]) => `${k}: ${JSON.stringify(v)}\n`).join('') } } });
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'actions' }, data: { 'cluster.yml': INSTALL } } });
     await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'ssh' }, stringData: { 'ssh-privatekey': await readFile(env.sshPrivateKeyPath, 'utf8'), known_hosts: await readFile(env.knownHostsPath, 'utf8') } } });
     const clusterBody: Cluster = {

@@ -37,7 +37,7 @@ describe('toJobPlan', () => {
   it('keeps the steps as argv arrays, with the env the local executor would add', async () => {
     const plan = await plannedOperation();
     const job = toJobPlan(plan);
-    assert.equal(job.plan.version, 2);
+    assert.equal(job.plan.version, 3);
     assert.equal(job.plan.cluster, 'demo');
     assert.equal(job.plan.operation, 'demo-op');
     assert.deepEqual(job.plan.steps.map((s) => [s.name, s.role, s.kind]), [
@@ -101,6 +101,13 @@ describe('toJobPlan', () => {
     assert.doesNotThrow(() => toJobPlan({ ...keyless, files: clash.files }), 'without a key the path is an ordinary one');
   });
 
+  it('names the kubeconfig artifact exactly when a step fetches one', async () => {
+    const plan = await plannedOperation();
+    assert.equal(toJobPlan(plan).plan.kubeconfigArtifact, undefined);
+    assert.equal(toJobPlan({ ...plan, kubeconfigArtifact: 'artifacts/admin.conf' }).plan.kubeconfigArtifact, 'artifacts/admin.conf');
+    assert.throws(() => toJobPlan({ ...plan, kubeconfigArtifact: '../admin.conf' }), (err: unknown) => err instanceof JobPlanError && err.code === 'bad-path');
+  });
+
   const base = (over: Partial<Plan>): Plan => ({
     cluster: 'c', operation: 'o', action: 'ping.yml', steps: [], files: [], secrets: [], targetHosts: [],
     clusterFacts: { controlPlane: [], workers: [], controlPlaneDigest: "sha256:test" }, warnings: [], ...over,
@@ -127,14 +134,14 @@ describe('toJobPlan', () => {
 });
 
 describe('jobPlanVolumes', () => {
-  it('projects each mount from the objects its files come from, and the user Secret at /auth', async () => {
+  it('projects each mount from the objects its files come from, and the user Secret at /auth for the agent sidecar alone', async () => {
     const job = toJobPlan(await plannedOperation());
-    const { volumes, mounts } = jobPlanVolumes(job.plan, { planConfigMap: 'op-plan', planSecret: 'op-plan', userSecret: 'demo-ssh' });
+    const { volumes, mounts, keyMount } = jobPlanVolumes(job.plan, { planConfigMap: 'op-plan', planSecret: 'op-plan', userSecret: 'demo-ssh' });
     assert.deepEqual(mounts, [
       { name: 'slipway-plan', mountPath: '/plan', readOnly: true },
       { name: 'slipway-conf', mountPath: '/conf', readOnly: true },
-      { name: 'slipway-auth', mountPath: '/auth', readOnly: true },
     ]);
+    assert.deepEqual(keyMount, { name: 'slipway-auth', mountPath: '/auth', readOnly: true });
     const conf = volumes.find((v) => v.name === 'slipway-conf')!.projected!.sources!;
     assert.deepEqual(conf, [
       { secret: { name: 'op-plan', items: [{ key: 'hosts.yml', path: 'hosts.yml', mode: 0o440 }] } },
@@ -149,8 +156,9 @@ describe('jobPlanVolumes', () => {
   it('mounts no /auth, and needs no user Secret, when the plan has no key', async () => {
     const keyless = withoutKey(await plannedOperation());
     const job = toJobPlan(keyless);
-    const { volumes, mounts } = jobPlanVolumes(job.plan, { planConfigMap: 'op-plan', planSecret: 'op-plan' });
+    const { volumes, mounts, keyMount } = jobPlanVolumes(job.plan, { planConfigMap: 'op-plan', planSecret: 'op-plan' });
     assert.deepEqual(mounts.map((m) => m.mountPath), ['/plan', '/conf']);
+    assert.equal(keyMount, undefined);
     assert.ok(!JSON.stringify(volumes).includes('ssh-privatekey'));
     assert.deepEqual(jobPlanVolumes(job.plan, { planConfigMap: 'op-plan', planSecret: 'op-plan', userSecret: 'demo-ssh' }).mounts, mounts, 'a named Secret is not mounted for nothing');
   });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ClusterOperation } from '../../src/api/types.js';
+import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 import { toJobPlan } from '../../src/engine/job-plan.js';
-import { buildJobObjects, jobNameFor, type JobBuildInput } from '../../src/executors/job-builder.js';
+import { buildJobObjects, jobNameFor, JOB_CONTAINER, type JobBuildInput } from '../../src/executors/job-builder.js';
+import { KUBECONFIG_CONTAINER, SSH_AGENT_CONTAINER } from '../../src/executors/job-sidecars.js';
 import { inputOf, manifestText } from '../engine/operation-fixture.js';
 import { preparePlan } from '../../src/engine/prepare-plan.js';
 import { loadBuiltinCatalog } from '../../src/engine/builtin-catalog.js';
@@ -44,6 +46,106 @@ describe('job builder (pure)', () => {
     for (const obj of [o.job, o.planConfigMap, o.planSecret]) assert.equal(obj?.metadata?.ownerReferences?.[0]?.kind, 'ClusterOperation');
     assert.equal(o.job.spec!.activeDeadlineSeconds, 600);
     assert.equal(o.job.spec!.template.spec!.containers[0]!.image, 'slipway/job:1');
+  });
+
+  const podOf = (o: ReturnType<typeof buildJobObjects>): V1PodSpec => o.job.spec!.template.spec!;
+  const containers = (pod: V1PodSpec): V1Container[] => [...(pod.initContainers ?? []), ...pod.containers];
+  const mountsOf = (c: V1Container | undefined) => Object.fromEntries((c?.volumeMounts ?? []).map((m) => [m.mountPath, { name: m.name, readOnly: m.readOnly === true }]));
+  const named = (pod: V1PodSpec, name: string) => containers(pod).find((c) => c.name === name);
+  const withArtifact = async (over: Partial<JobBuildInput> = {}): Promise<JobBuildInput> => {
+    const base = await input(over);
+    return { ...base, jobPlan: { ...base.jobPlan, plan: { ...base.jobPlan.plan, kubeconfigArtifact: 'artifacts/admin.conf' } } };
+  };
+
+  it('mounts the key in the ssh-agent sidecar only; the ansible container gets the agent\'s directory, read-only', async () => {
+    const pod = podOf(buildJobObjects(await input()));
+    assert.deepEqual(pod.initContainers?.map((c) => [c.name, c.restartPolicy, c.args, c.image]), [[SSH_AGENT_CONTAINER, 'Always', ['ssh-agent'], 'slipway/job:1']]);
+    const agent = mountsOf(named(pod, SSH_AGENT_CONTAINER));
+    const main = mountsOf(named(pod, JOB_CONTAINER));
+    assert.deepEqual(Object.keys(agent).sort(), ['/agent', '/auth']);
+    assert.deepEqual(agent['/auth'], { name: 'slipway-auth', readOnly: true });
+    assert.deepEqual(agent['/agent'], { name: 'slipway-agent', readOnly: false });
+    assert.deepEqual(Object.keys(main).sort(), ['/agent', '/conf', '/plan', '/tmp']);
+    assert.deepEqual(main['/agent'], { name: 'slipway-agent', readOnly: true });
+    assert.deepEqual(pod.volumes?.find((v) => v.name === 'slipway-agent')?.emptyDir, { medium: 'Memory', sizeLimit: '1Mi' });
+    assert.equal(pod.serviceAccountName, undefined, 'no ServiceAccount of its own without the uploader');
+  });
+
+  it('has no agent sidecar when the plan has no key (password authentication)', async () => {
+    const base = await input();
+    const plan = { ...base.jobPlan.plan };
+    delete plan.agentIdentity;
+    const keyless = { ...base, jobPlan: { ...base.jobPlan, plan } };
+    delete keyless.sshKey;
+    const pod = podOf(buildJobObjects(keyless));
+    assert.equal(pod.initContainers, undefined);
+    assert.deepEqual(Object.keys(mountsOf(pod.containers[0])).sort(), ['/conf', '/plan', '/tmp']);
+  });
+
+  it('hardens every container alike, and mounts a token in none but the uploader', async () => {
+    const pod = podOf(buildJobObjects(await withArtifact({ kubeconfigSecret: 'demo-kubeconfig' })));
+    assert.deepEqual(containers(pod).map((c) => c.name), [SSH_AGENT_CONTAINER, KUBECONFIG_CONTAINER, JOB_CONTAINER]);
+    assert.equal(pod.automountServiceAccountToken, false);
+    assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    for (const c of containers(pod)) {
+      assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } }, c.name);
+      assert.equal(c.image, 'slipway/job:1', c.name);
+    }
+    const tokenVolumes = (pod.volumes ?? []).filter((v) => v.projected?.sources?.some((s) => s.serviceAccountToken)).map((v) => v.name);
+    assert.deepEqual(tokenVolumes, ['slipway-kubeconfig-token']);
+    for (const c of containers(pod)) {
+      const hasToken = (c.volumeMounts ?? []).some((m) => tokenVolumes.includes(m.name));
+      assert.equal(hasToken, c.name === KUBECONFIG_CONTAINER, c.name);
+    }
+  });
+
+  it('gives the pod the kubeconfig uploader when the plan fetches a kubeconfig and its Secret may take it: a ServiceAccount that may only patch that Secret', async () => {
+    const o = buildJobObjects(await withArtifact({ kubeconfigSecret: 'demo-kubeconfig' }));
+    const pod = podOf(o);
+    const name = `${o.job.metadata!.name!}-kubeconfig`;
+    assert.ok(o.uploader);
+    assert.equal(pod.serviceAccountName, name);
+    assert.deepEqual(o.uploader.serviceAccount.metadata?.name, name);
+    assert.equal(o.uploader.serviceAccount.automountServiceAccountToken, false);
+    assert.deepEqual(o.uploader.role.rules, [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['demo-kubeconfig'], verbs: ['patch'] }]);
+    assert.deepEqual(o.uploader.roleBinding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name });
+    assert.deepEqual(o.uploader.roleBinding.subjects, [{ kind: 'ServiceAccount', name, namespace: 'slipway-system' }]);
+    for (const obj of [o.uploader.serviceAccount, o.uploader.role, o.uploader.roleBinding]) {
+      assert.equal(obj.metadata?.namespace, 'slipway-system');
+      assert.deepEqual(obj.metadata?.ownerReferences?.map((r) => [r.kind, r.uid]), [['ClusterOperation', '0b6f6a3e-1111-2222-3333-444455556666']]);
+    }
+    const uploader = named(pod, KUBECONFIG_CONTAINER)!;
+    assert.equal(uploader.restartPolicy, 'Always');
+    assert.deepEqual(uploader.args, ['kubeconfig-upload']);
+    assert.deepEqual(Object.fromEntries((uploader.env ?? []).map((e) => [e.name, e.value])), {
+      SLIPWAY_KUBECONFIG_SECRET: 'demo-kubeconfig',
+      SLIPWAY_KUBECONFIG_NAMESPACE: 'slipway-system',
+      SLIPWAY_OPERATION_UID: '0b6f6a3e-1111-2222-3333-444455556666',
+    });
+    assert.deepEqual(mountsOf(uploader), {
+      '/kubeconfig': { name: 'slipway-kubeconfig', readOnly: true },
+      '/kubeconfig-status': { name: 'slipway-kubeconfig-status', readOnly: false },
+      '/var/run/secrets/kubernetes.io/serviceaccount': { name: 'slipway-kubeconfig-token', readOnly: true },
+    });
+    const main = mountsOf(named(pod, JOB_CONTAINER));
+    assert.deepEqual(main['/kubeconfig'], { name: 'slipway-kubeconfig', readOnly: false });
+    assert.deepEqual(main['/kubeconfig-status'], { name: 'slipway-kubeconfig-status', readOnly: true });
+    const token = pod.volumes?.find((v) => v.name === 'slipway-kubeconfig-token')?.projected;
+    assert.deepEqual(token?.sources, [
+      { serviceAccountToken: { path: 'token', expirationSeconds: 600 } },
+      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+    ]);
+  });
+
+  it('has no uploader when the plan fetches no kubeconfig, or its Secret may not take it', async () => {
+    for (const [what, i] of [['no artifact', await input({ kubeconfigSecret: 'demo-kubeconfig' })], ['no Secret', await withArtifact()]] as const) {
+      const o = buildJobObjects(i);
+      assert.equal(o.uploader, undefined, what);
+      const pod = podOf(o);
+      assert.deepEqual(containers(pod).map((c) => c.name), [SSH_AGENT_CONTAINER, JOB_CONTAINER], what);
+      assert.equal(pod.serviceAccountName, undefined, what);
+      assert.ok(!Object.keys(mountsOf(pod.containers[0])).includes('/kubeconfig'), what);
+    }
   });
 
   it('copies the key into an operation-owned Secret when the user\'s is in another namespace', async () => {

@@ -1,61 +1,87 @@
 /**
  * Runs job-image/entrypoint.sh on this machine the way a Job pod would: a plan from the real
- * planner, converted by toJobPlan, its files laid out in directories standing in for the pod's
- * mounts, against the test environment's sshd hosts.
+ * planner, converted by toJobPlan, made into the pod the Job builder builds, its volumes laid out
+ * and its containers (the ssh-agent sidecar, the kubeconfig-upload sidecar when asked for, the
+ * ansible container) run by the pod emulator, against the test environment's sshd hosts.
  */
-import { chmod, copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { execa } from 'execa';
-import { JOB_MOUNTS, PLAN_JSON_KEY, SSH_KEY_KEY, toJobPlan, type JobMount, type JobPlanJson, type JobPlanObjects } from '../../src/engine/job-plan.js';
-import { parseLine, type AnsibleEvent } from '../../src/executors/ansible-event-parser.js';
+import { readFile } from 'node:fs/promises';
+import type { ClusterOperation } from '../../src/api/types.js';
+import { PLAN_JSON_KEY, SSH_KEY_KEY, toJobPlan, type JobPlanJson, type JobPlanObjects } from '../../src/engine/job-plan.js';
 import { parseJobStepLine, type JobStepLine } from '../../src/engine/job-step-lines.js';
+import { parseLine, type AnsibleEvent } from '../../src/executors/ansible-event-parser.js';
+import { buildJobObjects, JOB_CONTAINER, type JobObjects } from '../../src/executors/job-builder.js';
 import { plannedOperation, type ClusterOpts } from '../fixtures/test-cluster.js';
 import type { TestEnv } from '../env/index.js';
-import { repoRoot } from '../env/repo-root.js';
+import { HERE_OWNER, PLAYBOOKS, preparePod, runPodHere, type ContainerRun, type PodObjects, type PreparedPod, type RunOptions } from './pod-emulator.js';
 
-export const ENTRYPOINT = join(repoRoot(), 'job-image', 'entrypoint.sh');
-export const PLAYBOOKS = join(repoRoot(), 'playbooks');
+export { ENTRYPOINT, PLAYBOOKS } from './pod-emulator.js';
+
+/** Where the emulated pod's objects live, and the user's SSH Secret there. */
+export const POD_NAMESPACE = 'slipway-test';
+export const USER_SECRET = 'user-ssh';
 
 /** A plan of the test hosts from the real planner, as the controller would put it in its objects. */
 export async function jobPlanOf(env: TestEnv, opts: ClusterOpts): Promise<JobPlanObjects> {
   return toJobPlan(await plannedOperation(env, opts, PLAYBOOKS));
 }
 
-export interface Mounts {
-  /** Parent of all of the below, unique per run. */
-  base: string;
-  dirs: Record<JobMount, string>;
-  /** Parent of the entrypoint's work directories. */
-  workRoot: string;
+export interface LayOutOptions {
+  /** false: the user Secret has no ssh-privatekey. */
+  withKey?: boolean;
+  /** The key the user Secret holds, instead of the test environment's. */
+  keyPath?: string;
+  /** Gives the pod the kubeconfig-upload sidecar, for this Secret. */
+  kubeconfigSecret?: string;
+  /** Objects the builder does not make (kube-root-ca.crt) and the token, for that sidecar. */
+  objects?: Partial<PodObjects>;
+  owner?: { uid: number; gid: number };
+}
+
+export interface JobPod extends PreparedPod {
+  objects: JobObjects;
 }
 
 /**
- * Lays out the plan's objects as the pod's projected volumes would: plan.json and the files in
- * their mounts, taken from the ConfigMap or Secret data, and at /auth, when the plan uses the
- * agent (as jobPlanVolumes mounts it), the user Secret's key: the test's key file, or `keyPath`.
+ * The pod buildJobObjects makes of `job` (with `plan` as plan.json), laid out from the builder's
+ * own objects and a user Secret holding the test's key (or `keyPath`'s, or none).
  */
-export async function layOut(
-  env: TestEnv,
-  job: JobPlanObjects,
-  plan: JobPlanJson = job.plan,
-  opts: { withKey?: boolean; keyPath?: string } = {},
-): Promise<Mounts> {
-  const base = await mkdtemp(join(env.runDir, 'job-image-'));
-  const dirs = { conf: join(base, 'conf'), plan: join(base, 'plan'), auth: join(base, 'auth') };
-  const workRoot = join(base, 'work');
-  for (const d of [...Object.values(dirs), workRoot]) await mkdir(d);
-  await writeFile(join(dirs.plan, PLAN_JSON_KEY), JSON.stringify(plan));
-  for (const f of plan.files) {
-    const data = f.source === 'plan-secret' ? job.secretData : job.configMapData;
-    await writeFile(join(dirs[f.mount], f.key), data[f.key] ?? '');
-  }
-  if (plan.agentIdentity !== undefined && opts.withKey !== false) {
-    const key = join(dirs.auth, SSH_KEY_KEY);
-    await copyFile(opts.keyPath ?? env.sshPrivateKeyPath, key);
-    await chmod(key, 0o400);
-  }
-  return { base, dirs, workRoot };
+export async function layOut(env: TestEnv, job: JobPlanObjects, plan: JobPlanJson = job.plan, opts: LayOutOptions = {}): Promise<JobPod> {
+  const jobPlan: JobPlanObjects = { ...job, plan, configMapData: { ...job.configMapData, [PLAN_JSON_KEY]: JSON.stringify(plan) } };
+  const privateKey = opts.withKey === false ? undefined : await readFile(opts.keyPath ?? env.sshPrivateKeyPath, 'utf8');
+  const operation: ClusterOperation = {
+    apiVersion: 'kubean.io/v1alpha1',
+    kind: 'ClusterOperation',
+    metadata: { name: plan.operation, uid: '00000000-0000-4000-8000-000000000001' },
+    spec: { cluster: plan.cluster, actionType: 'playbook', action: 'ping.yml' },
+  };
+  const objects = buildJobObjects({
+    namespace: POD_NAMESPACE,
+    operation,
+    jobPlan,
+    activeDeadlineSeconds: undefined,
+    defaultImage: 'slipway/job:test',
+    ...(plan.agentIdentity !== undefined ? { sshKey: { secretRef: { namespace: POD_NAMESPACE, name: USER_SECRET }, privateKey: privateKey ?? '' } } : {}),
+    ...(opts.kubeconfigSecret ? { kubeconfigSecret: opts.kubeconfigSecret } : {}),
+  });
+  const source: PodObjects = {
+    configMap: async (name) => (name === objects.planConfigMap.metadata?.name ? objects.planConfigMap.data : undefined),
+    secret: async (name) => {
+      if (name === USER_SECRET) return privateKey === undefined ? {} : { [SSH_KEY_KEY]: privateKey };
+      return name === objects.planSecret?.metadata?.name ? objects.planSecret.stringData : undefined;
+    },
+  };
+  const extra = opts.objects ?? {};
+  const all: PodObjects = {
+    configMap: async (name) => (await source.configMap(name)) ?? extra.configMap?.(name),
+    secret: async (name) => (await source.secret(name)) ?? extra.secret?.(name),
+    ...(extra.token ? { token: extra.token } : {}),
+  };
+  const pod = await preparePod(objects.job.spec!.template.spec!, all, env.runDir, opts.owner ?? HERE_OWNER);
+  return { ...pod, objects };
 }
+
+/** Variables for the ansible container, as RunOptions. */
+export const mainEnv = (env: Record<string, string>): RunOptions => ({ env: { [JOB_CONTAINER]: env } });
 
 export interface EntrypointRun {
   exitCode: number;
@@ -65,25 +91,17 @@ export interface EntrypointRun {
   events: AnsibleEvent[];
   /** Step lines and ansible events in the order they were printed. */
   sequence: (JobStepLine | AnsibleEvent)[];
+  /** The sidecars' own runs, by container name. */
+  sidecars: Record<string, ContainerRun>;
 }
 
-export function startEntrypoint(m: Mounts, extraEnv: Record<string, string> = {}) {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    SLIPWAY_BUILTIN_DIR: PLAYBOOKS,
-    SLIPWAY_WORK_ROOT: m.workRoot,
-    ...extraEnv,
-  };
-  for (const [mount, dir] of Object.entries(m.dirs)) env[JOB_MOUNTS[mount as JobMount].env] = dir;
-  return execa('bash', [ENTRYPOINT], { reject: false, timeout: 180_000, env, extendEnv: false });
+/** Runs the pod; the result is the ansible container's, with the sidecars'. */
+export async function runEntrypoint(pod: PreparedPod, opts: RunOptions = {}): Promise<EntrypointRun> {
+  const r = await runPodHere(pod, opts);
+  return { ...readRun(r.main), sidecars: r.sidecars };
 }
 
-export async function runEntrypoint(m: Mounts, extraEnv: Record<string, string> = {}): Promise<EntrypointRun> {
-  const r = await startEntrypoint(m, extraEnv);
-  return readRun({ exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) });
-}
-
-export function readRun(r: { exitCode: number; stdout: string; stderr: string }): EntrypointRun {
+export function readRun(r: { exitCode: number; stdout: string; stderr: string }): Omit<EntrypointRun, 'sidecars'> {
   const steps: JobStepLine[] = [];
   const events: AnsibleEvent[] = [];
   const sequence: (JobStepLine | AnsibleEvent)[] = [];

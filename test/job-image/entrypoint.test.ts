@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, lstat, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { access, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { JobPlanJson } from '../../src/engine/job-plan.js';
 import { AGENT_IDENTITY_PATH } from '../../src/engine/plan-types.js';
+import { SSH_AGENT_CONTAINER } from '../../src/executors/job-sidecars.js';
 import { loadTestEnv } from '../env/index.js';
 import { processesMatching } from '../executors/harness.js';
-import { jobPlanOf, layOut, readRun, runEntrypoint, startEntrypoint } from './entrypoint-harness.js';
+import { jobPlanOf, layOut, mainEnv, runEntrypoint } from './entrypoint-harness.js';
 
 const env = loadTestEnv();
 const hostNames = env.hosts.map((h) => h.name);
@@ -49,8 +50,9 @@ test('runs the steps in order against the real hosts; events and step lines pars
   }
   const stats = r.events.filter((e) => e.kind === 'stats');
   assert.equal(stats.length, 2);
-  assert.deepEqual(await readdir(m.workRoot), [], 'the work directory is removed');
-  assert.deepEqual(await processesMatching(m.workRoot), [], 'no ssh master outlives the entrypoint');
+  assert.deepEqual(await readdir(m.hostPath('/tmp')), [], 'the work directory is removed');
+  assert.deepEqual(await processesMatching(m.base), [], 'no ssh master nor agent outlives the pod');
+  assert.equal(r.sidecars[SSH_AGENT_CONTAINER]?.exitCode, 0, 'the agent sidecar stops cleanly on SIGTERM');
 });
 
 test('a failing step stops the rest and its exit code is the job\'s', async () => {
@@ -112,18 +114,17 @@ test('hostile argv elements, step names and env values reach the step as literal
   for (const n of [1, 2, 3, 4, 5]) assert.equal(await exists(`${marker}-${n}`), false, `nothing ran hostile text ${n}`);
 });
 
-test('the key is only in the agent: the work directory holds its public half, and no file the key', async () => {
+test('the key is only in the ssh-agent sidecar: the ansible container mounts no key, its work directory holds the public half', async () => {
   const job = await jobPlanOf(env, { operation: { actionType: 'playbook', action: 'ping.yml' } });
   // The real planner's plan: ssh offers exactly the agent's key, named by its public half.
   assert.equal(job.plan.agentIdentity, AGENT_IDENTITY_PATH);
   assert.match(job.plan.steps[0]!.env.ANSIBLE_SSH_ARGS!, new RegExp(`-o IdentitiesOnly=yes -o IdentityAgent=SSH_AUTH_SOCK -o IdentityFile=${AGENT_IDENTITY_PATH}`));
   assert.ok(!job.plan.steps[0]!.argv.includes('--private-key'));
-  const m = await layOut(env, job);
   const key = await readFile(env.sshPrivateKeyPath, 'utf8');
   const keyLines = key.split('\n').filter((l) => l && !l.startsWith('-----'));
   const publicKey = (await execa('ssh-keygen', ['-y', '-f', env.sshPrivateKeyPath])).stdout.trim().split(' ').slice(0, 2).join(' ');
-  // Steps after ping list what a playbook would find in the work directory, and in its agent.
-  const lister = 'import os\nfor d, _, fs in os.walk("."):\n  for f in fs:\n    p = os.path.join(d, f)\n    print("FILE", p, os.path.islink(p))';
+  // Steps after ping list what a playbook would find in the work directory, in its environment and in its agent.
+  const lister = 'import os\nfor d, _, fs in os.walk("."):\n  for f in fs:\n    p = os.path.join(d, f)\n    print("FILE", p, os.path.islink(p))\nfor k, v in sorted(os.environ.items()):\n  print("ENV", k, v)';
   const plan: JobPlanJson = {
     ...job.plan,
     steps: [
@@ -132,20 +133,25 @@ test('the key is only in the agent: the work directory holds its public half, an
       { name: 'agent', role: 'postHook', kind: 'shell', argv: ['ssh-add', '-L'], env: { SSH_AUTH_SOCK: '/nowhere' } },
     ],
   };
-  await writeFile(join(m.dirs.plan, 'plan.json'), JSON.stringify(plan));
-  const r = await runEntrypoint(m, { SLIPWAY_KEEP_WORK_DIR: '1' });
+  const m = await layOut(env, job, plan);
+  const operation = m.objects.job.spec!.template.spec!.containers[0]!;
+  assert.ok(!(operation.volumeMounts ?? []).some((v) => v.mountPath === '/auth'), 'the ansible container does not mount the key');
+  const r = await runEntrypoint(m, mainEnv({ SLIPWAY_KEEP_WORK_DIR: '1' }));
 
   assert.equal(r.exitCode, 0, r.stderr + r.stdout);
   for (const host of hostNames) {
     assert.ok(r.events.some((e) => e.kind === 'runner' && e.host === host && e.task === 'Ping the host' && e.outcome === 'ok'), `ping ${host}`);
   }
   const agentKeys = r.stdout.split('\n').filter((l) => /^ssh-\S+ AAAA/.test(l));
-  assert.deepEqual(agentKeys.map((l) => l.split(' ').slice(0, 2).join(' ')), [publicKey], 'the step sees its run\'s agent, holding only the key');
+  assert.deepEqual(agentKeys.map((l) => l.split(' ').slice(0, 2).join(' ')), [publicKey], 'the step sees the sidecar\'s agent, holding only the key');
   assert.ok(r.stdout.includes(`FILE ./${AGENT_IDENTITY_PATH} False`));
   assert.ok(!r.stdout.includes('ssh-privatekey'), 'no work file is, or links to, the key');
+  const auth = m.hostPath('/auth', SSH_AGENT_CONTAINER);
+  assert.ok(!r.stdout.split('\n').some((l) => l.startsWith('ENV ') && l.includes(auth)), 'no variable of a step names the key\'s mount');
+  assert.ok(r.stdout.includes(`ENV SSH_AUTH_SOCK ${m.hostPath('/agent')}/agent.sock`), 'the steps get the sidecar\'s socket');
 
-  const [run] = await readdir(m.workRoot);
-  const work = join(m.workRoot, run!, 'work');
+  const [run] = await readdir(m.hostPath('/tmp'));
+  const work = join(m.hostPath('/tmp'), run!, 'work');
   const identity = await readFile(join(work, AGENT_IDENTITY_PATH), 'utf8');
   assert.equal(identity.trim().split(' ').slice(0, 2).join(' '), publicKey, 'the IdentityFile is the agent key\'s public half');
   const holders: string[] = [];
@@ -153,15 +159,15 @@ test('the key is only in the agent: the work directory holds its public half, an
     for (const e of await readdir(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (e.isSymbolicLink() && (await readlink(p)).startsWith(m.dirs.auth)) holders.push(`${p} -> /auth`);
+      else if (e.isSymbolicLink() && (await readlink(p)).startsWith(auth)) holders.push(`${p} -> /auth`);
       else if (e.isFile()) {
         const text = await readFile(p, 'latin1');
         if (keyLines.some((l) => text.includes(l))) holders.push(p);
       }
     }
   };
-  await walk(join(m.workRoot, run!));
-  assert.deepEqual(holders, [], 'no file under the run directory holds or links to the private key');
+  for (const mount of ['/tmp', '/agent', '/conf', '/plan']) await walk(m.hostPath(mount));
+  assert.deepEqual(holders, [], 'no file the ansible container mounts holds or links to the private key');
   assert.equal((await lstat(join(work, 'inventory', 'hosts.yml'))).mode & 0o777, 0o600);
 });
 
@@ -178,14 +184,40 @@ test('the agent\'s key is what reaches the hosts: another key is refused, a miss
   const missing = await runEntrypoint(noKey);
   assert.equal(missing.exitCode, 70);
   assert.deepEqual(missing.steps.map((s) => (s.kind === 'job-error' ? s.code : s.kind)), ['ssh-key'], 'no step starts');
-  assert.match(missing.stderr, /ssh-privatekey is missing/);
-  assert.deepEqual(await readdir(noKey.workRoot), []);
+  assert.match(missing.stderr, /ssh-agent sidecar: .*ssh-privatekey is missing/);
+  assert.deepEqual(await readdir(noKey.hostPath('/tmp')), []);
 
   const lockedKey = join(keys, 'locked');
   await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', lockedKey]);
   const locked = await runEntrypoint(await layOut(env, job, job.plan, { keyPath: lockedKey }));
   assert.equal(locked.exitCode, 70);
   assert.deepEqual(locked.steps.map((s) => (s.kind === 'job-error' ? s.code : s.kind)), ['ssh-key']);
+  assert.match(locked.stderr, /ssh-add refused/);
+  assert.equal(locked.sidecars[SSH_AGENT_CONTAINER]?.exitCode, 0, 'a sidecar that failed waits to be stopped rather than crash-looping');
+});
+
+test('an image without ssh-agent, or a pod without the sidecar, stops the job before any step, saying why', async () => {
+  const job = await jobPlanOf(env, { operation: { actionType: 'playbook', action: 'ping.yml' } });
+  // A kubespray-based image without openssh-client's agent: the sidecar's PATH has everything but ssh-agent and ssh-add.
+  const bin = await mkdtemp(join(env.runDir, 'no-agent-bin-'));
+  for (const dir of ['/usr/local/bin', '/usr/bin', '/bin']) {
+    for (const tool of await readdir(dir).catch(() => [])) {
+      if (tool !== 'ssh-agent' && tool !== 'ssh-add') await symlink(join(dir, tool), join(bin, tool)).catch(() => undefined);
+    }
+  }
+  const noAgent = await runEntrypoint(await layOut(env, job), { env: { [SSH_AGENT_CONTAINER]: { PATH: bin } } });
+  assert.equal(noAgent.exitCode, 70);
+  assert.deepEqual(noAgent.steps.map((s) => (s.kind === 'job-error' ? s.code : s.kind)), ['ssh-agent']);
+  assert.match(noAgent.stderr, /this image has no ssh-agent or ssh-add/);
+
+  // The agent directory is there but nothing serves it.
+  const m = await layOut(env, job);
+  m.containers.splice(0, m.containers.length - 1);
+  await mkdir(m.hostPath('/agent'), { recursive: true });
+  const alone = await runEntrypoint(m, mainEnv({ SLIPWAY_AGENT_TIMEOUT: '1' }));
+  assert.equal(alone.exitCode, 70);
+  assert.deepEqual(alone.steps.map((s) => (s.kind === 'job-error' ? s.code : s.kind)), ['ssh-agent']);
+  assert.match(alone.stderr, /did not load the key within 1 s/);
 });
 
 test('a plan the image cannot run ends before any step, with a job-error line', async () => {
@@ -207,11 +239,11 @@ test('a plan the image cannot run ends before any step, with a job-error line', 
   }
 
   const m = await layOut(env, job);
-  await rm(join(m.dirs.conf, 'hosts.yml'));
+  await rm(join(m.hostPath('/conf'), 'hosts.yml'));
   const missing = await runEntrypoint(m);
   assert.equal(missing.exitCode, 70);
   assert.deepEqual(missing.steps.map((s) => (s.kind === 'job-error' ? s.code : s.kind)), ['missing-file']);
-  assert.deepEqual(await readdir(m.workRoot), []);
+  assert.deepEqual(await readdir(m.hostPath('/tmp')), []);
 });
 
 test('SIGTERM stops the running step, and no later step starts', async () => {
@@ -219,20 +251,18 @@ test('SIGTERM stops the running step, and no later step starts', async () => {
   const py = (code: string) => ({ name: code, role: 'action' as const, kind: 'shell' as const, argv: ['python3', '-c', code], env: {} });
   const plan: JobPlanJson = { ...job.plan, steps: [py('import time; print("SLEEPING", flush=True); time.sleep(120)'), py('print("NEVER")')] };
   const m = await layOut(env, job, plan);
-  const child = startEntrypoint(m);
-  let seen = '';
-  await new Promise<void>((resolve) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes('SLEEPING')) resolve();
-    });
+  const r = await runEntrypoint(m, {
+    onMain: (child) => {
+      let seen = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes('SLEEPING')) child.kill('SIGTERM');
+      });
+    },
   });
-  child.kill('SIGTERM');
-  const done = await child;
-  const r = readRun({ exitCode: done.exitCode ?? -1, stdout: String(done.stdout), stderr: String(done.stderr) });
 
   assert.equal(r.exitCode, 143, r.stderr);
   assert.ok(!r.stdout.includes('NEVER'));
   assert.deepEqual(r.steps.map((s) => (s.kind === 'step-end' || s.kind === 'job-end' ? `${s.kind} ${s.exitCode}` : s.kind)), ['step-start', 'step-end 143', 'job-end 143']);
-  assert.deepEqual(await readdir(m.workRoot), []);
+  assert.deepEqual(await readdir(m.hostPath('/tmp')), []);
 });
