@@ -111,7 +111,10 @@ export interface OperationOutcome {
  * Applies a ClusterOperation to the management cluster and follows it to its end, recording the
  * Cluster's phase each time it changes (polled: this is the test watching, not the controller).
  */
-export async function runOperation(mgmt: LocalKubectl, manifest: string, name: string, cluster: string, timeoutMs = 1_800_000): Promise<OperationOutcome> {
+/** How long an operation may stay unfinished after its Job ended before the controller is blamed. */
+const STATUS_AFTER_JOB_MS = 120_000;
+
+export async function runOperation(mgmt: LocalKubectl, manifest: string, name: string, cluster: string, namespace: string, timeoutMs = 1_800_000): Promise<OperationOutcome> {
   const start = performance.now();
   const phases: string[] = [];
   const notePhase = async () => {
@@ -121,6 +124,7 @@ export async function runOperation(mgmt: LocalKubectl, manifest: string, name: s
   await notePhase();
   await mgmt.apply(manifest);
   const deadline = Date.now() + timeoutMs;
+  let jobEndedAt: number | undefined;
   while (Date.now() < deadline) {
     await notePhase();
     const r = await mgmt.run(['get', 'clusteroperation', name, '-o', 'json']);
@@ -132,16 +136,30 @@ export async function runOperation(mgmt: LocalKubectl, manifest: string, name: s
         return { status, phases, seconds: (performance.now() - start) / 1000, steps: op.status?.steps ?? [], message: op.status?.message ?? '' };
       }
     }
+    jobEndedAt ??= (await jobEnded(mgmt, name, namespace)) ? Date.now() : undefined;
+    if (jobEndedAt !== undefined && Date.now() - jobEndedAt > STATUS_AFTER_JOB_MS) {
+      throw new Error(`ClusterOperation ${name}'s Job ended ${STATUS_AFTER_JOB_MS / 1000} s ago, its status did not follow\n${await operationDiagnosis(mgmt, name, namespace)}`);
+    }
     await sleep(2_000);
   }
-  throw new Error(`ClusterOperation ${name} did not end within ${timeoutMs / 1000} s; phases so far ${phases.join(' → ')}`);
+  throw new Error(`ClusterOperation ${name} did not end within ${timeoutMs / 1000} s; phases so far ${phases.join(' → ')}\n${await operationDiagnosis(mgmt, name, namespace)}`);
 }
 
-/** Why an operation failed, for the assertion message: its status and its Job pod's last lines. */
+async function jobEnded(mgmt: LocalKubectl, name: string, namespace: string): Promise<boolean> {
+  const r = await mgmt.run(['-n', namespace, 'get', 'jobs', '-l', `slipway.io/operation=${name}`, '-o', 'jsonpath={.items[*].status.conditions[?(@.status=="True")].type}']);
+  return r.exitCode === 0 && /\b(Complete|Failed)\b/.test(r.stdout);
+}
+
+/** Why an operation failed or stuck: its status, its Job and pods, their last lines and the controllers' last lines. */
 export async function operationDiagnosis(mgmt: LocalKubectl, name: string, namespace: string): Promise<string> {
-  const op = await mgmt.run(['get', 'clusteroperation', name, '-o', 'yaml']);
-  const logs = await mgmt.run(['-n', namespace, 'logs', '--tail=60', '-l', `slipway.io/operation=${name}`, '--all-containers']);
-  return `${op.stdout}\n--- job pod log ---\n${logs.stdout}${logs.stderr}`;
+  const selector = `slipway.io/operation=${name}`;
+  const [op, objects, logs, controllers] = await Promise.all([
+    mgmt.run(['get', 'clusteroperation', name, '-o', 'yaml']),
+    mgmt.run(['-n', namespace, 'get', 'jobs,pods', '-l', selector, '-o', 'wide']),
+    mgmt.run(['-n', namespace, 'logs', '--tail=60', '-l', selector, '--all-containers']),
+    mgmt.run(['-n', namespace, 'logs', '--tail=80', '--prefix', '-l', 'app.kubernetes.io/component=controller']),
+  ]);
+  return [op.stdout, '--- job and pods ---', objects.stdout + objects.stderr, '--- job pod log ---', logs.stdout + logs.stderr, '--- controllers ---', controllers.stdout + controllers.stderr].join('\n');
 }
 
 export async function writeTemp(name: string, text: string): Promise<string> {

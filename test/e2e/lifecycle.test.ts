@@ -116,7 +116,7 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
   const targetShape = (controlPlanes: Machine[], workers: Machine[]): ClusterShape => ({ name: 'target', controlPlanes, workers });
   const apply = async (operation: string, shape: ClusterShape, spec: Parameters<typeof operationManifest>[2], vars: Record<string, unknown> = {}) => {
     await mgmt.apply(clusterManifests(shape, inputs, vars));
-    return runOperation(mgmt, operationManifest(operation, 'target', spec), operation, 'target');
+    return runOperation(mgmt, operationManifest(operation, 'target', spec), operation, 'target', CONTROLLER_NAMESPACE);
   };
 
   step('3. a ClusterOperation installs the managed cluster as a Job pod: Installing → Healthy', async (t) => {
