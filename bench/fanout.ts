@@ -43,6 +43,7 @@ const extraEnv = Object.fromEntries(
   }),
 );
 const TICK = 100; // USER_HZ: /proc's clock ticks per second on Linux.
+let interrupted: NodeJS.Signals | undefined;
 
 interface Sample {
   wall: number;
@@ -143,6 +144,7 @@ async function benchCount(count: number, workRoot: string, groups: CpuGroups | u
     for (let round = 0; round < RUNS; round++) {
       // Alternating, with each round starting one later so no variant always follows another.
       for (let i = 0; i < variants.length; i++) {
+        if (interrupted) throw new Error(`interrupted by ${interrupted}`);
         const v = variants[(round + i) % variants.length]!;
         hostLines = 0;
         const sample = await measure(meter, () => v.run(fleet));
@@ -181,6 +183,8 @@ function printTable(count: number, samples: Map<string, Sample[]>): void {
 
 const workRoot = await slipwayWorkRoot();
 const groups = await createCpuGroups();
+// Interrupted: the hosts of the current N and the cgroups still go (the finally blocks run).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (interrupted = signal));
 try {
   console.log(`fan-out bench: hosts ${COUNTS.join(',')}, ${RUNS} runs, ${Object.keys(extraEnv).length ? `step env ${JSON.stringify(extraEnv)}` : 'Slipway as shipped'}`);
   if (!groups) console.log('no cgroup v1 cpuacct here: CPU from /proc, which misses sandboxed steps (see bench/fanout-cpu.ts)');
