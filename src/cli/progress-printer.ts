@@ -6,21 +6,35 @@ export interface ProgressOptions {
   verbose: boolean;
 }
 
-/** Prints step i/n, the current play and task, and each host's outcome as they happen. */
+/**
+ * Prints step i/n, the current play and task, and each host's outcome as they happen. A host's
+ * result always stands under its own task: when hosts run ahead of each other (strategy free),
+ * a result for another task than the last one printed repeats that task's line first. A task
+ * announced again right after itself (free announces it per host) is printed once.
+ */
 export function progressPrinter(opts: ProgressOptions): EventSink {
+  let shownTask: string | undefined;
+  const showTask = (name: string) => {
+    opts.write(`    TASK ${name}\n`);
+    shownTask = name;
+  };
   return (e: ExecutionEvent) => {
     switch (e.type) {
       case 'step-start':
+        shownTask = undefined;
         opts.write(`\n[${e.index + 1}/${e.total}] ${e.step.name}\n`);
         break;
       case 'play':
+        shownTask = undefined;
         opts.write(`  PLAY ${e.name}\n`);
         break;
       case 'task':
-        opts.write(`    TASK ${e.name}\n`);
+        // The free strategy announces a task once per host.
+        if (e.name !== shownTask) showTask(e.name);
         break;
       case 'host-result':
         if (e.outcome !== 'skipped') {
+          if (e.task.trim() !== shownTask) showTask(e.task.trim());
           const message = e.message ? `: ${e.message.split('\n')[0]}` : '';
           opts.write(`      ${e.outcome.padEnd(11)} ${e.host}${message}\n`);
         }

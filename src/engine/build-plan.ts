@@ -51,7 +51,7 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
       files.push({ path: KNOWN_HOSTS_PATH, content: input.ssh.knownHosts.text, mode: 0o600, secret: false });
     }
   }
-  const env = ansibleEnv({ knownHosts: Boolean(input.ssh?.knownHosts), agentKey: sshPrivateKey !== undefined });
+  const env = ansibleEnv({ knownHosts: Boolean(input.ssh?.knownHosts), agentKey: sshPrivateKey !== undefined, hostCount: inventory.hosts.size });
   const ansibleBase = [
     'ansible-playbook',
     '-i',

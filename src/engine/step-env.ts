@@ -5,27 +5,41 @@
 import { join } from 'node:path';
 import { BUILTIN_LINK, type Step } from './plan-types.js';
 
-/** Slipway's progress callback (playbooks/callback_plugins/slipway_events.py). */
-export const EVENTS_CALLBACK = 'slipway_events';
+/**
+ * Slipway's callbacks (playbooks/callback_plugins/): the progress events, and the wrapper that
+ * ends a stopped step's remote commands also with pipelining (slipway_hangup.py).
+ */
+export const SLIPWAY_CALLBACKS = 'slipway_events,slipway_hangup';
 /** Relative to the work directory: ansible resolves relative plugin paths from its cwd. */
 export const CALLBACK_DIR = `${BUILTIN_LINK}/callback_plugins`;
+export const CACHE_PLUGIN_DIR = `${BUILTIN_LINK}/cache_plugins`;
+/** The operation's fact cache, relative to the work directory: kept from step to step. */
+export const FACT_CACHE_DIR = 'facts';
 
 /**
- * What a step gets whatever machine it runs on: the step's own settings and our progress
- * callback added to whatever callbacks the step enables; the default stdout callback stays for
- * the human log. `callbackDir` may be relative to the work directory.
+ * What a step gets whatever machine it runs on: the operation's interpreter cache, the step's
+ * own settings, and our callbacks added to whatever callbacks the step enables; the default
+ * stdout callback stays for the human log. Paths are under `workDir`, or relative to the work
+ * directory (the step's cwd) without one.
  */
-export function stepSettings(step: Step, callbackDir: string = CALLBACK_DIR): Record<string, string> {
+export function stepSettings(step: Step, workDir = ''): Record<string, string> {
+  const callbackDir = join(workDir, CALLBACK_DIR);
   const theirPlugins = step.env.ANSIBLE_CALLBACK_PLUGINS;
   const theirCallbacks = step.env.ANSIBLE_CALLBACKS_ENABLED;
   return {
     PYTHONUNBUFFERED: '1',
-    // Keeps ansible from writing __pycache__ next to our callback plugin in the builtin dir.
+    // Keeps ansible from writing __pycache__ next to our plugins in the builtin dir.
     PYTHONDONTWRITEBYTECODE: '1',
     ANSIBLE_NOCOLOR: '1',
+    // Each host's discovered python interpreter, kept from step to step of the operation so
+    // only its first step pays for the discovery; facts are gathered afresh by each step
+    // (playbooks/cache_plugins/slipway_interpreters.py says why).
+    ANSIBLE_CACHE_PLUGIN: 'slipway_interpreters',
+    ANSIBLE_CACHE_PLUGINS: join(workDir, CACHE_PLUGIN_DIR),
+    ANSIBLE_CACHE_PLUGIN_CONNECTION: join(workDir, FACT_CACHE_DIR),
     ...step.env,
     ANSIBLE_CALLBACK_PLUGINS: theirPlugins ? `${callbackDir}:${theirPlugins}` : callbackDir,
-    ANSIBLE_CALLBACKS_ENABLED: theirCallbacks ? `${EVENTS_CALLBACK},${theirCallbacks}` : EVENTS_CALLBACK,
+    ANSIBLE_CALLBACKS_ENABLED: theirCallbacks ? `${SLIPWAY_CALLBACKS},${theirCallbacks}` : SLIPWAY_CALLBACKS,
   };
 }
 
@@ -51,7 +65,7 @@ export function stepEnv(step: Step, rt: StepRuntime): Record<string, string> {
     HOME: rt.workDir,
     LANG: rt.lang,
     ANSIBLE_SSH_CONTROL_PATH_DIR: rt.socketDir,
-    ...stepSettings(step, join(rt.workDir, CALLBACK_DIR)),
+    ...stepSettings(step, rt.workDir),
     ...(rt.agentSocket ? { SSH_AUTH_SOCK: rt.agentSocket } : {}),
   };
 }

@@ -47,7 +47,7 @@ describe('toJobPlan', () => {
     ]);
     for (const [i, s] of job.plan.steps.entries()) {
       assert.deepEqual(s.argv, plan.steps[i]!.argv);
-      assert.equal(s.env.ANSIBLE_CALLBACKS_ENABLED, 'slipway_events');
+      assert.equal(s.env.ANSIBLE_CALLBACKS_ENABLED, 'slipway_events,slipway_hangup');
       assert.equal(s.env.ANSIBLE_CALLBACK_PLUGINS, 'builtin/callback_plugins');
       assert.equal(s.env.ANSIBLE_CONFIG, 'builtin/ansible.cfg');
       assert.equal(s.env.HOME, undefined, 'only the pod knows its work dir');
