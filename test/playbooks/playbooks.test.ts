@@ -119,7 +119,8 @@ describe('the kubeadm configuration the roles render (3 control planes + 2 worke
       assert.match(init, /imageRepository: "registry\.k8s\.io"/);
       assert.match(init, /cgroupDriver: systemd/);
       assert.match(init, /maxPerCore: 0/);
-      assert.equal(/failCgroupV1: false/.test(init), version >= '1.35', 'failCgroupV1: false from v1.35 on');
+      // At every version, so the kubelet-config ConfigMap carries it into an upgrade to 1.35.
+      assert.match(init, /^failCgroupV1: false$/m, 'failCgroupV1: false at every version');
       assert.match(await readFile(join(vdir, 'node2-join.yaml'), 'utf8'), /certificateKey: "b{64}"/);
       assert.doesNotMatch(await readFile(join(vdir, 'node4-join.yaml'), 'utf8'), /controlPlane:/);
     });
