@@ -88,8 +88,10 @@ export async function waitForNodes(k: Kubectl, expected: string[], timeoutMs = 3
  * and through its Service's DNS name (CoreDNS and kube-proxy). Returns the client's output.
  */
 export async function crossNodeCheck(k: Kubectl, clientNode: string, clientManifest: (podIp: string) => string, name: string): Promise<string> {
-  await k.ok(['wait', '--for=condition=Ready', 'pod/echo', '--timeout=180s']);
-  const podIp = (await k.ok(['get', 'pod', 'echo', '-o', 'jsonpath={.status.podIP}'])).trim();
+  await k.ok(['rollout', 'status', 'deployment/echo', '--timeout=180s']);
+  await k.ok(['wait', '--for=condition=Ready', 'pod', '-l', 'app=echo', '--timeout=180s']);
+  const podIp = (await k.ok(['get', 'pods', '-l', 'app=echo', '--field-selector=status.phase=Running', '-o', 'jsonpath={.items[0].status.podIP}'])).trim();
+  if (!podIp) throw new Error('no running echo pod');
   await k.ok(['delete', 'pod', name, '--ignore-not-found', '--wait=true']);
   await k.apply(clientManifest(podIp));
   await k.ok(['wait', `--for=jsonpath={.status.phase}=Succeeded`, `pod/${name}`, '--timeout=180s']);

@@ -104,12 +104,20 @@ export function echoWorkload(image: string): string {
       data: { 'echo.conf': 'server { listen 80; location / { default_type text/plain; return 200 "echo from $hostname\\n"; } }\n' },
     },
     {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'echo', labels: { app: 'echo' } },
+      // A Deployment: drains (an upgrade's) delete bare pods; this one comes back after each.
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'echo' },
       spec: {
-        nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
-        tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
-        containers: [{ name: 'nginx', image, ports: [{ containerPort: 80 }], volumeMounts: [{ name: 'conf', mountPath: '/etc/nginx/conf.d' }] }],
-        volumes: [{ name: 'conf', configMap: { name: 'echo-conf' } }],
+        replicas: 1,
+        selector: { matchLabels: { app: 'echo' } },
+        template: {
+          metadata: { labels: { app: 'echo' } },
+          spec: {
+            nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
+            tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
+            containers: [{ name: 'nginx', image, ports: [{ containerPort: 80 }], volumeMounts: [{ name: 'conf', mountPath: '/etc/nginx/conf.d' }] }],
+            volumes: [{ name: 'conf', configMap: { name: 'echo-conf' } }],
+          },
+        },
       },
     },
     { apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ port: 80, targetPort: 80 }] } },
