@@ -130,7 +130,7 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
     target = new RemoteKubectl(ssh, m[2]!.address);
     await waitForNodes(target, names([m[2]!, m[3]!]));
     await target.apply(echoWorkload(nginxImage));
-    await target.ok(['wait', '--for=condition=Ready', 'pod/echo', '--timeout=180s']);
+    await target.ok(['rollout', 'status', 'deployment/echo', '--timeout=180s']);
   });
 
   step('4. scale out one worker (scale.yml --limit): Scaling Out → Healthy, 3 nodes Ready', async (t) => {
