@@ -214,7 +214,7 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
     t.diagnostic(`reset: ${reset.seconds.toFixed(0)} s`);
     await expectOk(reset, 'target-reset');
     for (const x of [m[2]!, m[3]!]) {
-      const r = await ssh.run(x.address, 'systemctl is-active kubelet; test -e /etc/kubernetes && echo etc-kubernetes; pgrep -f containerd-shim && echo shims; true');
+      const r = await ssh.run(x.address, 'systemctl is-active kubelet; test -e /etc/kubernetes && echo etc-kubernetes; pgrep -x containerd-shim && echo shims; true');
       assert.doesNotMatch(r.stdout, /^active$/m, `${x.name}: kubelet stopped`);
       assert.doesNotMatch(r.stdout, /etc-kubernetes|shims/, `${x.name}: ${r.stdout}`);
     }
