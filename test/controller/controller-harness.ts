@@ -5,7 +5,7 @@
  * Every controller reconciles every ClusterOperation in the apiserver: each test stops the ones
  * it started.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach } from 'node:test';
@@ -261,7 +261,10 @@ export async function spawnController(o: {
     },
     logTail: () => logTail(daemon.logFile, 60),
   };
-  o.running.push(() => proc.stop());
+  o.running.push(async () => {
+    await proc.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
   if (o.waitReady !== false) {
     const exitedEarly = daemon.exited.then((code) => {
       throw new Error(`${daemon.name} exited (${code}) before it was ready:\n${proc.logTail()}`);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RbacAuthorizationV1Api, type V1Job } from '@kubernetes/client-node';
@@ -163,7 +162,7 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
       secret: { 'ssh-privatekey': await readFile(env.sshPrivateKeyPath, 'utf8'), known_hosts: await readFile(env.knownHostsPath, 'utf8') },
       actions: { 'cluster.yml': install.playbook },
     });
-    const logFile = join(await mkdtemp(join(tmpdir(), 'slipway-jkcfg-')), 'controller.log');
+    const logFile = join(env.runDir, env.randomName('jkcfg-controller') + '.log');
     await startController(ns, running, { operator: { allowLoopbackHosts: true }, jobPod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value } }, logger: createLogger({ level: 'debug', destination: logFile }) });
     const name = env.randomName('install');
     const op = await createOperation(name, configMapInstall(cluster, ns, { postHook: [{ actionType: 'playbook', action: 'kubeconfig.yml' }] }), cleanups);

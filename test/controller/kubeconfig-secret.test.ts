@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
@@ -53,7 +52,7 @@ describe('the admin kubeconfig of an install, through the controller (--executor
     const created = (await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body: clusterBody })) as Cluster;
     cleanups.push(() => custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster }));
 
-    const logFile = join(await mkdtemp(join(tmpdir(), 'slipway-kcfg-')), 'controller.log');
+    const logFile = join(env.runDir, env.randomName('kcfg-controller') + '.log');
     const controller = await startController(ns, cleanups, {
       executor: 'local',
       operator: { allowLoopbackHosts: true },

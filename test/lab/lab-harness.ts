@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, readlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -56,7 +55,9 @@ export class LabSsh {
 
   static async fromInputs(inputsDir: string): Promise<LabSsh> {
     const secret = parse(await readFile(join(inputsDir, 'ssh-auth.yml'), 'utf8')) as { stringData: Record<string, string> };
-    const dir = await mkdtemp(join(tmpdir(), 'slipway-lab-ssh-'));
+    // beside the Secret it is made from, so `lab down` removes it with the lab
+    const dir = join(inputsDir, '.test-ssh');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const keyPath = join(dir, 'id');
     const knownHostsPath = join(dir, 'known_hosts');
     await writeFile(keyPath, secret.stringData['ssh-privatekey']!, { mode: 0o600 });
