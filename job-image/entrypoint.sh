@@ -56,13 +56,18 @@ readonly job_error_exit=70 kubeconfig_exit=71
 # An admin kubeconfig with embedded certificates is a few KiB (MAX_KUBECONFIG_BYTES).
 readonly kubeconfig_max=262144
 
-run='' work='' child='' stopping='' stepping=''
+run='' work='' child='' stopping='' stepping='' now=''
 
-now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+# bash 5.2 re-parses a command substitution's text when it runs it, and a trapped signal that
+# arrives meanwhile breaks that parse ("unexpected EOF while looking for matching `)'") and ends
+# the script. So once steps may run, nothing here uses $(...): times come from printf's own %T.
+export TZ=UTC
+stamp() { printf -v now '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
 
 # job_error CODE MESSAGE: gives up before any step runs; CODE is one of JOB_ERROR_CODES.
 job_error() {
-  printf '%s{"e":"job-error","code":"%s","time":"%s"}\n' "$marker" "$1" "$(now)"
+  stamp
+  printf '%s{"e":"job-error","code":"%s","time":"%s"}\n' "$marker" "$1" "$now"
   printf 'slipway-job: %s\n' "$2" >&2
   exit "$job_error_exit"
 }
@@ -110,14 +115,6 @@ run_child() {
   return "$rc"
 }
 
-mount_dir() {
-  case $1 in
-    conf) printf '%s' "$conf_dir" ;;
-    plan) printf '%s' "$plan_dir" ;;
-    *) return 1 ;;
-  esac
-}
-
 run=$(mktemp -d "$work_root/slipway-job.XXXXXX") || job_error bad-plan "cannot create a work directory under $work_root"
 work=$run/work
 state=$run/plan
@@ -128,10 +125,14 @@ python3 "$reader" "$plan_dir/plan.json" "$state" || job_error bad-plan "$plan_di
 ln -s -- "$builtin_dir" "$work/builtin" || job_error missing-file "cannot link $builtin_dir"
 while IFS= read -r -d '' mount && IFS= read -r -d '' key && IFS= read -r -d '' path &&
   IFS= read -r -d '' mode; do
-  src="$(mount_dir "$mount")/$key" || job_error bad-plan "unknown mount $mount"
+  case $mount in
+    conf) src=$conf_dir/$key ;;
+    plan) src=$plan_dir/$key ;;
+    *) job_error bad-plan "unknown mount $mount" ;;
+  esac
   dest=$work/$path
   [[ -e $src ]] || job_error missing-file "$src is missing (plan file $path)"
-  mkdir -p -- "$(dirname -- "$dest")" || job_error missing-file "cannot create the directory of $path"
+  mkdir -p -- "${dest%/*}" || job_error missing-file "cannot create the directory of $path"
   install -m "$mode" -- "$src" "$dest" || job_error missing-file "cannot copy $src to $path"
 done <"$state/files"
 
@@ -157,7 +158,7 @@ if [[ -e $state/agent-identity ]]; then
   done
   [[ -S $agent_sock ]] || job_error ssh-agent "the ssh-agent sidecar left no socket at $agent_sock"
   pub=$work/$identity
-  mkdir -p -- "$(dirname -- "$pub")" || job_error ssh-agent "cannot create the directory of $identity"
+  mkdir -p -- "${pub%/*}" || job_error ssh-agent "cannot create the directory of $identity"
   # noclobber: read-plan.py already refused a work file there; nothing is written through a link.
   (set -C && cat -- "$agent_dir/agent.pub" >"$pub") || job_error ssh-agent "cannot write the agent's public key to $identity"
   agent_env=("SSH_AUTH_SOCK=$agent_sock")
@@ -170,7 +171,8 @@ fi
 
 # kubeconfig_line STORED [MESSAGE_JSON]: says whether the sidecar stored the kubeconfig.
 kubeconfig_line() {
-  printf '%s{"e":"kubeconfig","stored":%s%s,"time":"%s"}\n' "$marker" "$1" "${2:+,\"message\":$2}" "$(now)"
+  stamp
+  printf '%s{"e":"kubeconfig","stored":%s%s,"time":"%s"}\n' "$marker" "$1" "${2:+,\"message\":$2}" "$now"
 }
 
 # After the last step succeeded: the admin kubeconfig a step fetched goes to the kubeconfig-upload
@@ -180,7 +182,7 @@ hand_off_kubeconfig() {
   local src=$work/$kubeconfig_artifact result=$kubeconfig_status_dir/result status='' why='' t
   [[ -n $kubeconfig_artifact && -d $kubeconfig_dir ]] || return 0
   [[ -e $src || -L $src ]] || return 0
-  if [[ -L $src || ! -f $src ]] || (($(stat -c %s -- "$src") > kubeconfig_max)); then
+  if [[ -L $src || ! -f $src ]] || find -- "$src" -maxdepth 0 -size "+${kubeconfig_max}c" -printf x | grep -q x; then
     kubeconfig_line false '"the fetched kubeconfig is not a regular file of at most 256 KiB"'
     return 1
   fi
@@ -220,7 +222,7 @@ base_env=(
 )
 
 cd -- "$work" || job_error bad-plan "cannot enter $work"
-total=$(<"$state/count")
+IFS= read -r total <"$state/count"
 exit_code=0
 failed=''
 stepping=1
@@ -228,13 +230,16 @@ for ((i = 0; i < total; i++)); do
   [[ -n $stopping ]] && break
   mapfile -d '' -t argv <"$state/step-$i.argv"
   mapfile -d '' -t step_env <"$state/step-$i.env"
+  IFS= read -r -d '' name <"$state/step-$i.name"
+  stamp
   printf '%s{"e":"step-start","index":%d,"total":%d,"name":%s,"time":"%s"}\n' \
-    "$marker" "$i" "$total" "$(<"$state/step-$i.name")" "$(now)"
+    "$marker" "$i" "$total" "$name" "$now"
   # The step's own settings come after the base, so they win, as in the local executor (stepEnv),
   # and the agent's socket after them: a step cannot point ssh at another agent.
   run_child env -i -- "${base_env[@]}" "${step_env[@]}" "${agent_env[@]}" "${argv[@]}"
   rc=$?
-  printf '%s{"e":"step-end","index":%d,"exitCode":%d,"time":"%s"}\n' "$marker" "$i" "$rc" "$(now)"
+  stamp
+  printf '%s{"e":"step-end","index":%d,"exitCode":%d,"time":"%s"}\n' "$marker" "$i" "$rc" "$now"
   if ((rc != 0)); then
     exit_code=$rc
     failed=$i
@@ -246,5 +251,6 @@ if [[ $exit_code == 0 ]] && ! hand_off_kubeconfig; then
   exit_code=$kubeconfig_exit
   [[ -n $stopping ]] && exit_code=$stopping
 fi
-printf '%s{"e":"job-end","exitCode":%d%s,"time":"%s"}\n' "$marker" "$exit_code" "${failed:+,\"failedStep\":$failed}" "$(now)"
+stamp
+printf '%s{"e":"job-end","exitCode":%d%s,"time":"%s"}\n' "$marker" "$exit_code" "${failed:+,\"failedStep\":$failed}" "$now"
 exit "$exit_code"
