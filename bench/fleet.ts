@@ -6,7 +6,8 @@
  * operation. Needs the test environment:
  *   node dist/test/env/run.js dist/bench/fleet.js
  *   SLIPWAY_FLEET_CLUSTERS (default 1000), SLIPWAY_FLEET_OPS (per cluster, default 10),
- *   SLIPWAY_FLEET_TIMEOUT_MIN (default 120)
+ *   SLIPWAY_FLEET_TIMEOUT_MIN (default 120), SLIPWAY_FLEET_CONCURRENCY (the controller's --concurrency;
+ *   default: the controller's)
  * The controller runs as the test environment's audited user: every request it makes is in the
  * apiserver's audit log, which is what is counted. Numbers only; nothing is asserted.
  */
@@ -89,7 +90,8 @@ const redisCallsBefore = await redisCalls(redis);
 // The controller, as its own process and as the audited user.
 const running: (() => Promise<unknown>)[] = [];
 t = performance.now();
-const controller = await spawnController({ ns, redisUrl: env.redis.url, podName: 'fleet', running, kubeconfigPath: env.auditedKubeconfigPath });
+const concurrency = process.env.SLIPWAY_FLEET_CONCURRENCY;
+const controller = await spawnController({ ns, redisUrl: env.redis.url, podName: 'fleet', running, kubeconfigPath: env.auditedKubeconfigPath, extraArgs: concurrency ? [`--concurrency=${concurrency}`] : [] });
 const pid = controller.daemon.pid;
 const readyMs = performance.now() - t;
 // The event-loop delay histogram restarts at each scrape: this one starts the run's.

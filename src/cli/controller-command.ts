@@ -17,7 +17,7 @@ Options:
   --redis-url <url>       redis:// or rediss:// URL of the queue (or SLIPWAY_REDIS_URL)
   --job-image <image>     image of operations that set no spec.image (default slipway/job:latest)
   --history-limit <n>     finished operations kept per cluster (default 30)
-  --concurrency <n>       operations (of different clusters) run at once (default 1000 as Jobs, 4 locally)
+  --concurrency <n>       operations (of different clusters) run at once (default 200 as Jobs, 4 locally)
   --executor job|local    run operations as Jobs (default) or here, sandboxed (tests)
   --kubeconfig <file>     default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account
   --builtin-dir <dir>     builtin playbooks for --executor local

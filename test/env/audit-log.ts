@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
 
 /** The fields of a kube-apiserver audit event (audit.k8s.io/v1, level Metadata) read here. */
 export interface AuditEvent {
@@ -15,17 +16,28 @@ export interface AuditEvent {
 /** One request: its first event (a watch logs ResponseStarted, then ResponseComplete when it closes). */
 export type AuditedRequest = AuditEvent;
 
-/** Every request in the audit log at `path` (JSON lines), once each, in the order they were logged. */
+/**
+ * Every request in the audit log at `path` (JSON lines), once each: the rotated files first
+ * (kube-apiserver renames a full log, 100 MB by default, to `<name>-<time><ext>` beside it).
+ */
 export async function auditedRequests(path: string): Promise<AuditedRequest[]> {
-  const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? '' : Promise.reject(err)));
+  const ext = extname(path);
+  const rotatedPrefix = `${basename(path, ext)}-`;
+  const rotated = (await readdir(dirname(path)).catch(() => [] as string[]))
+    .filter((f) => f.startsWith(rotatedPrefix) && f.endsWith(ext))
+    .sort()
+    .map((f) => join(dirname(path), f));
   const seen = new Set<string>();
   const requests: AuditedRequest[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    const event = JSON.parse(line) as AuditEvent;
-    if (seen.has(event.auditID)) continue;
-    seen.add(event.auditID);
-    requests.push(event);
+  for (const file of [...rotated, path]) {
+    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? '' : Promise.reject(err)));
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      const event = JSON.parse(line) as AuditEvent;
+      if (seen.has(event.auditID)) continue;
+      seen.add(event.auditID);
+      requests.push(event);
+    }
   }
   return requests;
 }
