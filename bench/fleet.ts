@@ -91,7 +91,16 @@ const redisCallsBefore = await redisCalls(redis);
 const running: (() => Promise<unknown>)[] = [];
 t = performance.now();
 const concurrency = process.env.SLIPWAY_FLEET_CONCURRENCY;
-const controller = await spawnController({ ns, redisUrl: env.redis.url, podName: 'fleet', running, kubeconfigPath: env.auditedKubeconfigPath, extraArgs: concurrency ? [`--concurrency=${concurrency}`] : [] });
+const controller = await spawnController({
+  ns,
+  redisUrl: env.redis.url,
+  podName: 'fleet',
+  running,
+  kubeconfigPath: env.auditedKubeconfigPath,
+  extraArgs: concurrency ? [`--concurrency=${concurrency}`] : [],
+  // As the controller image sets it (scripts/build-controller-image.sh).
+  env: { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
+});
 const pid = controller.daemon.pid;
 const readyMs = performance.now() - t;
 // The event-loop delay histogram restarts at each scrape: this one starts the run's.

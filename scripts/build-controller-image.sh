@@ -113,6 +113,8 @@ stage "install controller" install_controller "$rootfs" "$app"
 stage "check as uid $JOB_UID" check_controller "$rootfs" >&2
 stage "clean" clean_rootfs "$rootfs"
 mkdir -p "$build/out"
+# MALLOC_ARENA_MAX=2: glibc's per-thread malloc arenas cost the controller ~45 MiB of RSS
+# (bench/fleet.ts: peak 299 → 254 MiB at 1000 clusters).
 stage "commit OCI archive" oci_pack "$rootfs" "$build/out/slipway-controller.oci.tar" "$ref" "$key" \
   --config.user "$JOB_UID:$JOB_UID" \
   --config.entrypoint node --config.entrypoint /opt/slipway/dist/src/cli/main.js \
@@ -120,6 +122,7 @@ stage "commit OCI archive" oci_pack "$rootfs" "$build/out/slipway-controller.oci
   --config.env PATH=/usr/bin:/bin \
   --config.env LANG=C.UTF-8 \
   --config.env NODE_ENV=production \
+  --config.env MALLOC_ARENA_MAX=2 \
   --config.env SLIPWAY_BUILTIN_DIR=/opt/slipway/playbooks \
   --config.label "org.opencontainers.image.title=Slipway controller" \
   --config.label "io.slipway.node=$node_version ($node_origin)"

@@ -234,6 +234,8 @@ export async function spawnController(o: {
   extraArgs?: string[];
   kubeconfigPath?: string;
   waitReady?: boolean;
+  /** More environment variables for the process. */
+  env?: Record<string, string>;
 }): Promise<ControllerProcess> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'slipway-ctl-'));
@@ -243,7 +245,7 @@ export async function spawnController(o: {
     args: [CLI, 'controller', `--namespace=${o.ns}`, `--redis-url=${o.redisUrl}`, `--kubeconfig=${o.kubeconfigPath ?? env.kubeconfigPath}`, `--metrics-addr=127.0.0.1:${port}`, ...(o.extraArgs ?? [])],
     logFile: join(env.logsDir, `controller-${o.podName}.log`),
     cwd: dir,
-    env: { ...process.env, POD_NAME: o.podName, SLIPWAY_LOG_LEVEL: process.env.SLIPWAY_LOG_LEVEL ?? 'info' },
+    env: { ...process.env, POD_NAME: o.podName, SLIPWAY_LOG_LEVEL: process.env.SLIPWAY_LOG_LEVEL ?? 'info', ...o.env },
   });
   const metricsUrl = `http://127.0.0.1:${port}`;
   const proc: ControllerProcess = {
