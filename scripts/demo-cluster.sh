@@ -23,7 +23,7 @@ stage() {
 mkdir -p "$state"
 chmod 700 "$state"
 # shellcheck source=/dev/null
-. "${SLIPWAY_BIN_CACHE:-$HOME/.cache/slipway/bin}/paths.env"
+. "${SLIPWAY_BIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/slipway/bin}/paths.env"
 kubectl=$SLIPWAY_KUBE_BIN/kubectl
 
 stage "offline bundle (cached after the first build)" slipway bundle build

@@ -66,7 +66,7 @@ describe('the bundle registry (registry_host)', { skip }, () => {
     const vs = releases(served);
     assert.equal(vs.length, 2, vs.join(', '));
     for (const v of vs) {
-      const kubeadm = join(process.env.SLIPWAY_BIN_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'slipway', 'bin'), `kubernetes-${v}`, 'kubeadm');
+      const kubeadm = join(process.env.SLIPWAY_BIN_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'slipway', 'bin'), `kubernetes-${v}`, 'kubeadm');
       const repo = `${served.registryHost}/registry.k8s.io`;
       const listed = (await execa(kubeadm, ['config', 'images', 'list', '--kubernetes-version', v, '--image-repository', repo])).stdout
         .split('\n')
