@@ -125,7 +125,8 @@ const loopDelayMax = sample(metrics.text, 'nodejs_eventloop_lag_max_seconds') ??
 const loopDelayP99 = sample(metrics.text, 'nodejs_eventloop_lag_p99_seconds') ?? NaN;
 const cpuSeconds = cpuSecondsOf(pid);
 const redisCallsAfter = await redisCalls(redis);
-await controller.stop();
+// Stops the controller and removes its working directory.
+for (const stop of running) await stop();
 await Promise.all([jobs.stop(), pods.stop(), ops.stop()]);
 redis.disconnect();
 

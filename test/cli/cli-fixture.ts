@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,8 @@ export interface CliRun {
   stderr: string;
   status: Record<string, Record<string, unknown>>;
   logs: string;
-  logDir: string;
+  /** Whether the run wrote an operation log at all (its directory is gone once runCli returns). */
+  logged: boolean;
 }
 
 /** Runs the real CLI on manifests written to a temp dir; collects output, status and logs. */
@@ -31,7 +33,9 @@ export async function runCli(manifests: string, args: string[] = ['run', '--allo
     cwd: REPO,
   });
   const status = await readFile(statusOut, 'utf8').then((t) => JSON.parse(t) as CliRun['status'], () => ({}));
-  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, status, logs: await readLogs(logDir), logDir };
+  const run = { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, status, logs: await readLogs(logDir), logged: existsSync(logDir) };
+  await rm(dir, { recursive: true, force: true });
+  return run;
 }
 
 async function readLogs(dir: string): Promise<string> {

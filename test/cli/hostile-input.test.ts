@@ -54,7 +54,7 @@ describe('hostile and broken input is rejected before anything runs', () => {
       assert.equal(r.exitCode, 2, `exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`);
       assert.ok(r.stderr.includes(`error[${c.code}]`), r.stderr);
       assert.match(r.stderr, /nothing was run/);
-      assert.equal(existsSync(r.logDir), false, 'no operation log: nothing started');
+      assert.equal(r.logged, false, 'no operation log: nothing started');
       assert.equal(existsSync(pwned), false);
       if (Object.keys(r.status).length > 0) assert.equal(r.status['t-op']!.status, 'Failed');
     });

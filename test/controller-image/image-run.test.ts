@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, copyFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
@@ -32,7 +31,7 @@ test(
     await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body: operationObject(name, { cluster }) });
 
     // The image's user must read the kubeconfig.
-    const dir = await mkdtemp(join(tmpdir(), 'slipway-cimg-'));
+    const dir = await mkdtemp(join(env.runDir, 'cimg-'));
     await chmod(dir, 0o755);
     await copyFile(env.kubeconfigPath, join(dir, 'kubeconfig'));
     await chmod(join(dir, 'kubeconfig'), 0o644);
@@ -52,6 +51,7 @@ test(
       await new Promise((r) => setTimeout(r, 500));
     }
     const done = await run;
+    await rm(dir, { recursive: true, force: true });
     assert.equal(op?.status?.status, 'Succeeded', `${op?.status?.message ?? ''}\n${done.stderr.slice(-3000)}`);
     assert.ok(op?.status?.jobRef?.name, 'it ran as a Job');
     await custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name });
