@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { binCacheDir } from '../env/kube-binaries.js';
 import { bundleSkipReason, serveBundle, type ServedBundle } from './served-bundle.js';
 import { EXPECTED_IMAGES, repositoryOf } from './expected-images.js';
 
@@ -66,7 +67,7 @@ describe('the bundle registry (registry_host)', { skip }, () => {
     const vs = releases(served);
     assert.equal(vs.length, 2, vs.join(', '));
     for (const v of vs) {
-      const kubeadm = join(process.env.SLIPWAY_BIN_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'slipway', 'bin'), `kubernetes-${v}`, 'kubeadm');
+      const kubeadm = join(binCacheDir(), `kubernetes-${v}`, 'kubeadm');
       const repo = `${served.registryHost}/registry.k8s.io`;
       const listed = (await execa(kubeadm, ['config', 'images', 'list', '--kubernetes-version', v, '--image-repository', repo])).stdout
         .split('\n')

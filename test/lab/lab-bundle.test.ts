@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { defaultBundleRoot } from '../../src/bundle/bundle-layout.js';
 import { probeTcp } from '../../src/hosts/tcp-probe.js';
 import { BUNDLE_FILES_PORT, BUNDLE_REGISTRY_PORT } from '../../src/lab/bundle-address.js';
 import { LAB_TESTS_SKIP, LabSsh, REPO, parseUp, randomLabName, slipway, type UpOutput } from './lab-harness.js';
@@ -14,7 +15,7 @@ import { LAB_TESTS_SKIP, LabSsh, REPO, parseUp, randomLabName, slipway, type UpO
  * (files_repo paths, each with a .sha256) in files.txt and its images ("<archive> <ref>") in
  * images.txt, under SLIPWAY_BUNDLE_CACHE or ~/.cache/slipway/bundle.
  */
-const bundleRoot = process.env.SLIPWAY_BUNDLE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'slipway', 'bundle');
+const bundleRoot = defaultBundleRoot();
 
 function bundleSkip(): string | false {
   if (LAB_TESTS_SKIP) return LAB_TESTS_SKIP;
