@@ -113,8 +113,9 @@ stage "install controller" install_controller "$rootfs" "$app"
 stage "check as uid $JOB_UID" check_controller "$rootfs" >&2
 stage "clean" clean_rootfs "$rootfs"
 mkdir -p "$build/out"
-# MALLOC_ARENA_MAX=2: glibc's per-thread malloc arenas cost the controller ~45 MiB of RSS
-# (bench/fleet.ts: peak 299 → 254 MiB at 1000 clusters).
+# MALLOC_ARENA_MAX=2: glibc's per-thread malloc arenas cost the controller ~45 MiB of RSS at
+# 1000 clusters × 2 operations (bench/fleet.ts: peak 299 → 254 MiB); at 10000 operations the
+# peaks of runs with and without it differed less than runs of the same setting.
 stage "commit OCI archive" oci_pack "$rootfs" "$build/out/slipway-controller.oci.tar" "$ref" "$key" \
   --config.user "$JOB_UID:$JOB_UID" \
   --config.entrypoint node --config.entrypoint /opt/slipway/dist/src/cli/main.js \

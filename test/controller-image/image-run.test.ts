@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
@@ -51,7 +51,6 @@ test(
       await new Promise((r) => setTimeout(r, 500));
     }
     const done = await run;
-    await rm(dir, { recursive: true, force: true });
     assert.equal(op?.status?.status, 'Succeeded', `${op?.status?.message ?? ''}\n${done.stderr.slice(-3000)}`);
     assert.ok(op?.status?.jobRef?.name, 'it ran as a Job');
     await custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name });
