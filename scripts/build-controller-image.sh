@@ -26,8 +26,7 @@ done
 [ -d "$repo/node_modules" ] || die "no node_modules: run npm ci first"
 
 suite=${SLIPWAY_DEBIAN_SUITE:-bookworm}
-mirror=${SLIPWAY_DEBIAN_MIRROR:-$(apt_mirror)}
-mirror=${mirror:-http://deb.debian.org/debian}
+mirror=$(debian_mirror) || exit 1
 # node links libstdc++ and libgcc_s; ca-certificates for rediss:// and an apiserver by name.
 packages=ca-certificates,libstdc++6,libgcc-s1
 

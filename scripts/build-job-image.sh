@@ -21,8 +21,7 @@ for tool in debootstrap umoci skopeo; do
 done
 
 suite=${SLIPWAY_DEBIAN_SUITE:-bookworm}
-mirror=${SLIPWAY_DEBIAN_MIRROR:-$(apt_mirror)}
-mirror=${mirror:-http://deb.debian.org/debian}
+mirror=$(debian_mirror) || exit 1
 # debootstrap resolves dependencies but not virtual packages: python3-cffi-backend provides the
 # python3-cffi-backend-api-* that ansible-core's python3-cryptography depends on.
 packages=python3,ansible-core,openssh-client,bash,ca-certificates,python3-cffi-backend

@@ -34,10 +34,13 @@ fi
 
 current="npm packages"
 step "$current"
-# Not `npm ci`: the registry this project is built against serves msgpackr-extract's native
-# add-on (optional, bullmq's msgpackr runs without it) for linux-x64 only, so the lock file
-# cannot list the other platforms and `npm ci` refuses it. `npm install` honours the lock.
-npm install --no-audit --no-fund --loglevel=error
+# `npm ci` installs exactly the lock; it is skipped when node_modules already holds that lock.
+if cmp -s package-lock.json node_modules/.slipway-installed-lock 2>/dev/null; then
+  step "npm packages already installed from this lock"
+else
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.slipway-installed-lock
+fi
 
 current="Kubernetes, etcd and kwok from source"
 step "$current"

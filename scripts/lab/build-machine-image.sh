@@ -22,8 +22,7 @@ for tool in debootstrap umoci skopeo; do
 done
 
 suite=${SLIPWAY_DEBIAN_SUITE:-bookworm}
-mirror=${SLIPWAY_DEBIAN_MIRROR:-$(apt_mirror)}
-mirror=${mirror:-http://deb.debian.org/debian}
+mirror=$(debian_mirror) || exit 1
 # What a host needs before Slipway's roles run: systemd as init, sshd, python3 for ansible,
 # sudo, and the tools kubespray's preinstall expects to find rather than download (there is
 # no package mirror on an air-gapped site).

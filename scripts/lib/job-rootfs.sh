@@ -64,3 +64,14 @@ apt_mirror() {
   cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
     awk '($1 == "URIs:" || $1 == "deb") && $2 ~ /\/debian\/?$/ { print $2; exit }' || true
 }
+
+# debian_mirror: SLIPWAY_DEBIAN_MIRROR, else the machine's own apt mirror. No address is written
+# here: a machine without either cannot build images, and says so.
+debian_mirror() {
+  local m=${SLIPWAY_DEBIAN_MIRROR:-$(apt_mirror)}
+  if [ -z "$m" ]; then
+    echo "no Debian mirror: apt has no 'debian' source in /etc/apt/sources.list(.d); set SLIPWAY_DEBIAN_MIRROR" >&2
+    return 1
+  fi
+  echo "$m"
+}

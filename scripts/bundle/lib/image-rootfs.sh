@@ -3,11 +3,6 @@
 # images whose upstream is distroless get a skeleton with only what a static binary needs.
 # Uses debootstrap_rootfs and clean_rootfs from scripts/lib/job-rootfs.sh.
 
-debian_mirror() {
-  local m=${SLIPWAY_DEBIAN_MIRROR:-$(apt_mirror)}
-  echo "${m:-http://deb.debian.org/debian}"
-}
-
 base_rootfs_tar() { echo "$bundle/rootfs/$DEBIAN_SUITE-minbase-$(debian_mirror | sha256sum | cut -c1-8).tar"; }
 
 # build_base_rootfs TAR: debootstrap minbase with ca-certificates, updated from the suite's
