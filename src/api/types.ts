@@ -161,6 +161,45 @@ export interface OperationStep {
   message?: string;
 }
 
+/** Counts of task results in the running step, by ansible's outcome. */
+export interface ProgressResults {
+  ok: number;
+  changed: number;
+  failed: number;
+  unreachable: number;
+  skipped: number;
+  ignored: number;
+}
+
+/** Hosts by state in the running step: the worst outcome each has had, pending if none yet. */
+export interface ProgressHosts {
+  pending: number;
+  ok: number;
+  changed: number;
+  failed: number;
+  unreachable: number;
+}
+
+export interface ProgressFailedHost {
+  name: string;
+  task: string;
+  message?: string;
+}
+
+/** What a running operation is doing now (src/status/operation-progress.ts). */
+export interface OperationProgress {
+  summary: string;
+  step: number;
+  totalSteps: number;
+  stepName?: string;
+  play?: string;
+  task?: string;
+  tasksStarted?: number;
+  results?: ProgressResults;
+  hosts?: ProgressHosts;
+  failedHosts?: ProgressFailedHost[];
+}
+
 export interface ClusterOperationStatus {
   action?: string;
   jobRef?: ObjectRef;
@@ -177,6 +216,7 @@ export interface ClusterOperationStatus {
   observedGeneration?: number;
   /** The deadline it runs under: spec.activeDeadlineSeconds or the operator's default. */
   activeDeadlineSeconds?: number;
+  progress?: OperationProgress;
 }
 
 export interface ClusterOperation {
@@ -348,6 +388,21 @@ export const OPERATION_STEP_FIELDS = {
   message: str,
 } satisfies FieldSet<OperationStep>;
 
+const count = { type: 'integer', format: 'int32', minimum: 0, required: true } as const;
+
+export const PROGRESS_FIELDS = {
+  summary: requiredStr,
+  step: count,
+  totalSteps: count,
+  stepName: str,
+  play: str,
+  task: str,
+  tasksStarted: int32,
+  results: { type: 'object', required: false, fields: { ok: count, changed: count, failed: count, unreachable: count, skipped: count, ignored: count } },
+  hosts: { type: 'object', required: false, fields: { pending: count, ok: count, changed: count, failed: count, unreachable: count } },
+  failedHosts: { type: 'array', required: false, items: { type: 'object', fields: { name: requiredStr, task: requiredStr, message: str } } },
+} satisfies FieldSet<OperationProgress>;
+
 export const CLUSTER_OPERATION_STATUS_FIELDS = {
   action: str,
   jobRef: optionalRef,
@@ -363,4 +418,5 @@ export const CLUSTER_OPERATION_STATUS_FIELDS = {
   steps: { type: 'array', required: false, items: { type: 'object', fields: OPERATION_STEP_FIELDS } },
   observedGeneration: int64,
   activeDeadlineSeconds: int64,
+  progress: { type: 'object', required: false, fields: PROGRESS_FIELDS },
 } satisfies FieldSet<ClusterOperationStatus>;

@@ -26,6 +26,7 @@ import type { KubeEvents } from './kube-events.js';
 import { KubeconfigSecretError, type KubeconfigStore } from './kubeconfig-secret.js';
 import { ControllerMetrics } from './metrics.js';
 import { operationRefOf, type OperationRef } from './operation-ref.js';
+import { ProgressWriter } from './progress-writer.js';
 import type { StatusWriter } from './status-writer.js';
 
 export interface ControllerScope {
@@ -153,13 +154,17 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
   const name = op.metadata.name!;
   const log = scope.logger.child({ cluster: op.spec.cluster, operation: name });
   let outcome: OperationOutcome;
+  let progress: ProgressWriter | undefined;
   try {
     outcome = await runOperation(
       op,
       { source: scope.source, builtinDir: scope.builtinDir, operator: scope.operator, executorFor: () => scope.executor },
       {
         signal,
-        sink: (e) => void (e.type === 'step-end' && log.info({ step: e.result.name, status: e.result.status }, 'step ended')),
+        sink: (e) => {
+          progress?.sink(e);
+          if (e.type === 'step-end') log.info({ step: e.result.name, status: e.result.status }, 'step ended');
+        },
         onDispatched: async (ref, running, plan, cluster) => {
           // The first dispatch only: a resumed run found its Job again, it did not create it.
           const sinceCreated = op.status?.status === 'Running' ? undefined : ControllerMetrics.secondsSince(op.metadata.creationTimestamp);
@@ -174,6 +179,12 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
               running.cluster.phase && scope.events.record(clusterTarget(op.spec.cluster), 'Normal', 'OperationStarted', `${name} (${plan.action}); phase ${running.cluster.phase}`),
             ]);
           }
+          // From here on (the Running status is written) progress patches have a status to land in.
+          progress = new ProgressWriter(
+            (p) => scope.status.progress(name, op.metadata.uid, p),
+            plan.targetHosts.length,
+            (err) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'progress not written'),
+          );
         },
       },
     );
@@ -181,6 +192,8 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
     if (err instanceof ExecutionLostError) return fail(scope, op, err.message);
     if (isPermanent(err)) return fail(scope, op, `cannot run it as a Job: ${err.message}`);
     throw err;
+  } finally {
+    await progress?.close();
   }
   if (outcome.kind === 'rejected') {
     await scope.status.operation(name, op.metadata.uid, outcome.status);

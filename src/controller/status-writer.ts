@@ -1,4 +1,5 @@
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { OperationProgress } from '../status/operation-progress.js';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus } from '../api/types.js';
 
 /** written; gone (deleted, or another object of that name now); or changed since `resourceVersion`. */
@@ -53,6 +54,16 @@ export class StatusWriter {
   }
 
   /**
+   * Only `status.progress` of a running operation: the rest of its status stays as written. Guarded
+   * by the uid and by the status still being Running, so a late patch never lands on a finished one.
+   */
+  async progress(name: string, uid: string | undefined, progress: OperationProgress): Promise<boolean> {
+    const tests = [uidTest(uid), { op: 'test', path: '/status/status', value: 'Running' }];
+    const body = [...tests.filter((t) => t !== undefined), { op: 'add', path: '/status/progress', value: progress }];
+    return (await this.patch(CLUSTER_OPERATION_PLURAL, name, body)) === 'written';
+  }
+
+  /**
    * A Cluster's status is computed from its previous one (its per-operation conditions, the
    * control-plane digest): with the `resourceVersion` it was computed from, the write only
    * happens if the Cluster is still that version. 'changed' can also mean the uid differs: the
@@ -73,8 +84,11 @@ export class StatusWriter {
     }
   }
 
-  private async write(plural: string, name: string, tests: (object | undefined)[], status: object): Promise<'written' | 'gone' | 'failed-test'> {
-    const body = [...tests.filter((t) => t !== undefined), { op: 'add', path: '/status', value: status }];
+  private write(plural: string, name: string, tests: (object | undefined)[], status: object): Promise<'written' | 'gone' | 'failed-test'> {
+    return this.patch(plural, name, [...tests.filter((t) => t !== undefined), { op: 'add', path: '/status', value: status }]);
+  }
+
+  private async patch(plural: string, name: string, body: object[]): Promise<'written' | 'gone' | 'failed-test'> {
     try {
       await this.custom.patchClusterCustomObjectStatus({ group: GROUP, version: VERSION, plural, name, body }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
       return 'written';

@@ -4,10 +4,13 @@
  * bounded whatever the inventory's size: counts per state, and only the first hosts that failed.
  * Pure: the driver decides when to write (at most every few seconds).
  */
+import type { OperationProgress, ProgressHosts } from '../api/types.js';
 import type { ExecutionEvent, HostTaskOutcome } from '../executors/types.js';
 
+export type { OperationProgress };
+
 /** A host's state so far in the running step: the worst outcome it has had. */
-export type HostState = 'pending' | 'ok' | 'changed' | 'failed' | 'unreachable';
+export type HostState = keyof ProgressHosts;
 
 export const HOST_STATES: readonly HostState[] = ['pending', 'ok', 'changed', 'failed', 'unreachable'];
 
@@ -15,24 +18,6 @@ export const HOST_STATES: readonly HostState[] = ['pending', 'ok', 'changed', 'f
 export const MAX_LISTED_FAILED_HOSTS = 20;
 const MAX_NAME = 200;
 const MAX_MESSAGE = 300;
-
-/** The part of ClusterOperation.status that shows a run in progress. */
-export interface OperationProgress {
-  /** 1-based index of the running step, of `totalSteps`. */
-  step: number;
-  totalSteps: number;
-  stepName: string;
-  play?: string;
-  task?: string;
-  /** Tasks started in the running step (ansible does not tell the total ahead). */
-  tasksStarted: number;
-  /** Task results seen in the running step, by outcome. */
-  results: Record<HostTaskOutcome, number>;
-  /** Hosts of the inventory the running step has reported on, by state. */
-  hosts: Record<HostState, number>;
-  /** The first hosts that failed or were unreachable in the running step, with the task and message. */
-  failedHosts: { name: string; task: string; message?: string }[];
-}
 
 /** What the fold keeps between events; `progress` turns it into status. */
 export interface ProgressState {
@@ -102,11 +87,12 @@ export function foldProgress(state: ProgressState, event: ExecutionEvent): boole
 }
 
 /** The bounded status view of the state. */
-export function progressOf(state: ProgressState): OperationProgress {
-  const hosts: Record<HostState, number> = { pending: 0, ok: 0, changed: 0, failed: 0, unreachable: 0 };
+export function progressOf(state: ProgressState): OperationProgress & Required<Pick<OperationProgress, 'stepName' | 'tasksStarted' | 'results' | 'hosts' | 'failedHosts'>> {
+  const hosts: ProgressHosts = { pending: 0, ok: 0, changed: 0, failed: 0, unreachable: 0 };
   for (const s of state.hostStates.values()) hosts[s] += 1;
   hosts.pending += Math.max(0, state.inventoryHosts - state.hostStates.size);
   return {
+    summary: `${state.step}/${state.totalSteps}${state.task ? ` ${clip(state.task, 60)}` : ''}`,
     step: state.step,
     totalSteps: state.totalSteps,
     stepName: clip(state.stepName, MAX_NAME),
@@ -117,10 +103,4 @@ export function progressOf(state: ProgressState): OperationProgress {
     hosts,
     failedHosts: state.failed.map((f) => ({ ...f })),
   };
-}
-
-/** The short form for a printer column: `2/3 <task>`. */
-export function progressSummary(p: OperationProgress): string {
-  const task = p.task ? ` ${clip(p.task, 60)}` : '';
-  return `${p.step}/${p.totalSteps}${task}`;
 }

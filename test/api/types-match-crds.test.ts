@@ -66,6 +66,7 @@ const crds = [
       ['Cluster', 'string', '.spec.cluster'],
       ['Action', 'string', '.spec.action'],
       ['Status', 'string', '.status.status'],
+      ['Progress', 'string', '.status.progress.summary'],
       ['Age', 'date', '.metadata.creationTimestamp'],
     ],
   },

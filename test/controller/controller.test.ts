@@ -14,6 +14,7 @@ import { preparePod, runPodHere } from '../job-image/pod-emulator.js';
 import {
   batch, clusterFixture, core, createOperation, custom, env, eventually, finished, getCluster, getOp, gone, HELD_NAMESPACE_PREFIX, jobsOf, releasePod, runningPod, startController, testLifecycle,
 } from './controller-harness.js';
+import { sshHostsInventory, sshHostsSecret } from './ssh-hosts-fixture.js';
 
 const { cleanups, running } = testLifecycle();
 
@@ -244,10 +245,8 @@ describe('slipway controller with Jobs, many clusters', () => {
 
 describe('slipway controller --executor local', () => {
   it('runs real ansible against the SSH hosts and ends Succeeded', async () => {
-    const hosts = `all:\n  hosts:\n${env.hosts
-      .map((h) => `    ${h.name}:\n      ip: ${h.address}\n      ansible_host: ${h.address}\n      ansible_port: ${h.port}\n      ansible_user: ${env.sshUser}`)
-      .join('\n')}\n  children:\n    kube_control_plane: {hosts: {${env.hosts[0]!.name}: }}\n    kube_node: {hosts: {${env.hosts.slice(1).map((h) => `${h.name}: `).join(', ')}}}\n    etcd: {hosts: {${env.hosts[0]!.name}: }}\n    k8s_cluster: {children: {kube_control_plane: , kube_node: }}\n`;
-    const secret = { 'ssh-privatekey': await readFile(env.sshPrivateKeyPath, 'utf8'), known_hosts: await readFile(env.knownHostsPath, 'utf8') };
+    const hosts = sshHostsInventory();
+    const secret = await sshHostsSecret();
     const { ns, cluster } = await clusterFixture('ctl-local', cleanups, { hosts, secret });
     await startController(ns, running, { executor: 'local', operator: { allowLoopbackHosts: true }, local: { sandbox: { allowLoopbackHosts: true } } });
     const name = env.randomName('local');

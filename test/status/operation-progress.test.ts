@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Step } from '../../src/engine/plan-types.js';
 import type { ExecutionEvent } from '../../src/executors/types.js';
-import { foldProgress, initialProgress, MAX_LISTED_FAILED_HOSTS, progressOf, progressSummary } from '../../src/status/operation-progress.js';
+import { foldProgress, initialProgress, MAX_LISTED_FAILED_HOSTS, progressOf } from '../../src/status/operation-progress.js';
 
 const step = (name: string): Step => ({ name }) as Step;
 const result = (host: string, outcome: 'ok' | 'changed' | 'failed' | 'unreachable' | 'skipped', task = 'install', message?: string): ExecutionEvent => ({
@@ -31,7 +31,7 @@ describe('operation progress', () => {
       result('node1', 'skipped'),
       result('node2', 'failed', 'kubeadm init', 'exit 1\nmore'),
     ]);
-    assert.equal(progressSummary(p), '2/3 kubeadm init');
+    assert.equal(p.summary, '2/3 kubeadm init');
     assert.deepEqual(
       { step: p.step, totalSteps: p.totalSteps, stepName: p.stepName, play: p.play, task: p.task, tasksStarted: p.tasksStarted },
       { step: 2, totalSteps: 3, stepName: 'cluster.yml', play: 'Install Kubernetes', task: 'kubeadm init', tasksStarted: 2 },
