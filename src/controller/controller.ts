@@ -5,7 +5,7 @@
  * Lease it stops all of it and leaves running Jobs to the next leader, which resumes them.
  */
 import { randomBytes } from 'node:crypto';
-import { CustomObjectsApi, type KubeConfig, type KubernetesListObject } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject } from '@kubernetes/client-node';
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { KubeSource } from '../api/kube-source.js';
@@ -56,6 +56,8 @@ export interface ControllerOptions {
   operator: OperatorOptions;
   /** Namespaces whose ConfigMaps and Secrets may be read; undefined: any. */
   watchNamespaces?: ReadonlySet<string>;
+  /** Where each operation's log is kept, as ConfigMaps owned by it (default: `namespace`). */
+  logNamespace?: string;
   /** Where Events about Clusters and ClusterOperations go (default `default`). */
   eventNamespace?: string;
   queueName?: string;
@@ -227,6 +229,7 @@ class LeaderSession {
       operations: () => operations.list(),
       waitingShown: new Map(),
       refreshCluster: (cluster) => self.session?.refreshCluster(cluster),
+      logs: { core: opts.kubeConfig.makeApiClient(CoreV1Api), namespace: opts.logNamespace ?? opts.namespace },
     };
     const queue = await ClusterQueue.open({ connection: opts.redis, queueName, ...prefix });
     if (jobs) await jobs.start();

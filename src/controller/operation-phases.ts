@@ -4,7 +4,7 @@
  * (resolve → plan → dispatch → observe → summarise) with the controller's executor, writing each
  * computed status once; `resumeTurn` = follow the run a previous turn dispatched.
  */
-import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, type CoreV1Api } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ObjectSource } from '../api/object-source.js';
 import { API_VERSION, CLUSTER_KIND, CLUSTER_OPERATION_KIND, CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus, type ObjectRef } from '../api/types.js';
@@ -27,6 +27,9 @@ import { KubeconfigSecretError, type KubeconfigStore } from './kubeconfig-secret
 import { ControllerMetrics } from './metrics.js';
 import { operationRefOf, type OperationRef } from './operation-ref.js';
 import { ProgressWriter } from './progress-writer.js';
+import { OperationLogWriter } from '../oplog/operation-log-writer.js';
+import { logLineOf } from '../oplog/log-line-of.js';
+import { ownerReferenceTo } from '../executors/job-builder.js';
 import type { StatusWriter } from './status-writer.js';
 
 export interface ControllerScope {
@@ -48,6 +51,8 @@ export interface ControllerScope {
   operations: () => readonly ClusterOperation[];
   /** The Waiting message last written per operation uid (the informer's copy may not show it yet). */
   waitingShown: Map<string, string>;
+  /** Where each operation's log is kept (src/oplog/); unset: not kept. */
+  logs?: { core: CoreV1Api; namespace: string };
   /** Re-reconcile the unfinished operations of a cluster (their blocker changed). */
   refreshCluster: (cluster: string) => void;
   metrics?: ControllerMetrics;
@@ -155,6 +160,7 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
   const log = scope.logger.child({ cluster: op.spec.cluster, operation: name });
   let outcome: OperationOutcome;
   let progress: ProgressWriter | undefined;
+  let kept: OperationLogWriter | undefined;
   try {
     outcome = await runOperation(
       op,
@@ -163,6 +169,8 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
         signal,
         sink: (e) => {
           progress?.sink(e);
+          const line = logLineOf(e);
+          if (line !== undefined) kept?.append(line);
           if (e.type === 'step-end') log.info({ step: e.result.name, status: e.result.status }, 'step ended');
         },
         onDispatched: async (ref, running, plan, cluster) => {
@@ -185,6 +193,9 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
             plan.targetHosts.length,
             (err) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'progress not written'),
           );
+          if (scope.logs) {
+            kept = new OperationLogWriter({ ...scope.logs, owner: ownerReferenceTo(op) }, (err) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'log not kept'));
+          }
         },
       },
     );
@@ -193,7 +204,7 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
     if (isPermanent(err)) return fail(scope, op, `cannot run it as a Job: ${err.message}`);
     throw err;
   } finally {
-    await progress?.close();
+    await Promise.all([progress?.close(), kept?.close()]);
   }
   if (outcome.kind === 'rejected') {
     await scope.status.operation(name, op.metadata.uid, outcome.status);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OperationProgress } from '../../src/api/types.js';
 import { INPUT_NAMES } from '../fixtures/kube-cluster.js';
-import { clusterFixture, createOperation, env, eventually, finished, getOp, startController, testLifecycle } from './controller-harness.js';
+import { readOperationLog } from '../../src/oplog/read-operation-log.js';
+import { clusterFixture, core, createOperation, env, eventually, finished, getOp, startController, testLifecycle } from './controller-harness.js';
 import { sshHostsInventory, sshHostsSecret } from './ssh-hosts-fixture.js';
 
 const { cleanups, running } = testLifecycle();
@@ -22,8 +23,8 @@ const PLAYBOOK = `- hosts: all
       when: inventory_hostname == 'node2'
 `;
 
-describe('live progress of a running operation (local executor, real ansible)', () => {
-  it('shows the current step and task and each host while it runs, and drops it at the end', async () => {
+describe('live progress and the kept log of a running operation (local executor, real ansible)', () => {
+  it('shows the current step, task and hosts while it runs, keeps its log readable during and after, and drops progress at the end', async () => {
     const { ns, cluster } = await clusterFixture('progress', cleanups, { hosts: sshHostsInventory(), secret: await sshHostsSecret(), actions: { 'hold.yml': PLAYBOOK } });
     await startController(ns, running, { executor: 'local', operator: { allowLoopbackHosts: true }, local: { sandbox: { allowLoopbackHosts: true } } });
     const name = env.randomName('progress');
@@ -39,10 +40,19 @@ describe('live progress of a running operation (local executor, real ansible)', 
     assert.equal(during.tasksStarted, 2);
     // Every host answered the ping: none pending, none failed yet.
     assert.deepEqual(during.hosts, { pending: 0, ok: env.hosts.length, changed: 0, failed: 0, unreachable: 0 });
+    const uid = (await getOp(name)).metadata.uid!;
+    const partial = await eventually('the log so far', async () => {
+      const kept = await readOperationLog(core, ns, uid);
+      return kept.text.includes('TASK [hold the hosts]') ? kept.text : undefined;
+    });
+    assert.ok(partial.startsWith('==> step 1/1 '), partial.slice(0, 200));
 
     const done = await finished(name);
     assert.equal(done.status?.status, 'Failed');
     assert.equal(done.status?.progress, undefined, 'a finished operation keeps its steps, not its progress');
     assert.deepEqual(done.status?.failedHosts, ['node2']);
+    const log = (await readOperationLog(core, ns, uid)).text;
+    assert.match(log, /node2 says no/);
+    assert.match(log, /==> step action: hold\.yml Failed/);
   });
 });
