@@ -217,6 +217,8 @@ export interface ClusterOperationStatus {
   /** The deadline it runs under: spec.activeDeadlineSeconds or the operator's default. */
   activeDeadlineSeconds?: number;
   progress?: OperationProgress;
+  /** The first ConfigMap of its kept log (src/oplog/): the rest share its namespace and label. */
+  logRef?: ObjectRef;
 }
 
 export interface ClusterOperation {
@@ -419,4 +421,5 @@ export const CLUSTER_OPERATION_STATUS_FIELDS = {
   observedGeneration: int64,
   activeDeadlineSeconds: int64,
   progress: { type: 'object', required: false, fields: PROGRESS_FIELDS },
+  logRef: optionalRef,
 } satisfies FieldSet<ClusterOperationStatus>;

@@ -9,6 +9,8 @@ import { controllerCommand } from './controller-command.js';
 import { kubeconfigCommand } from './kubeconfig-command.js';
 import { planCommand } from './plan-command.js';
 import { runCommand, type CliIO } from './run-command.js';
+import { logsCommand } from './logs-command.js';
+import { retryCommand } from './retry-command.js';
 import { labCommand } from '../lab/lab-command.js';
 import { bundleCommand } from '../bundle/bundle-command.js';
 
@@ -20,6 +22,8 @@ Commands:
   lab <up|ls|down>        machines on this host to try Slipway on (slipway lab --help)
   controller              reconcile ClusterOperations in a Kubernetes cluster (see controller --help)
   kubeconfig <cluster>    print the admin kubeconfig stored after its install (kubeconfig --help)
+  logs <operation>        print (-f: follow) an operation's log the controller keeps
+  retry <operation>       a new operation from a failed one, on the hosts that failed
   bundle <build|serve>    the offline bundle: binaries and images for air-gapped sites
 
 Options:
@@ -42,10 +46,14 @@ Options:
   -h, --help
 `;
 
+const stdio = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t) };
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'lab') return labCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
   if (argv[0] === 'controller') return controllerCommand(argv.slice(1));
   if (argv[0] === 'kubeconfig') return kubeconfigCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
+  if (argv[0] === 'logs') return logsCommand(argv.slice(1), stdio);
+  if (argv[0] === 'retry') return retryCommand(argv.slice(1), stdio);
   if (argv[0] === 'bundle') return bundleCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
   const { values, positionals } = parseArgs({
     args: argv,

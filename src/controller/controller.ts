@@ -219,7 +219,7 @@ class LeaderSession {
       operator: opts.operator,
       executor,
       ...(jobs ? { jobs } : {}),
-      status: new StatusWriter(opts.kubeConfig),
+      status: new StatusWriter(opts.kubeConfig, opts.logNamespace ?? opts.namespace),
       kubeconfigs: new KubeconfigStore(opts.kubeConfig, opts.namespace),
       events: new KubeEvents(opts.kubeConfig, { namespace: opts.eventNamespace ?? 'default', instance: identity, logger }),
       custom,

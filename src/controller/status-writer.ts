@@ -1,4 +1,5 @@
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { chunkName } from '../oplog/log-chunks.js';
 import type { OperationProgress } from '../status/operation-progress.js';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus } from '../api/types.js';
 
@@ -13,7 +14,11 @@ export type ClusterWrite = 'written' | 'gone' | 'changed';
 export class StatusWriter {
   private readonly custom: CustomObjectsApi;
 
-  constructor(kubeConfig: KubeConfig) {
+  /** `logNamespace`: where operations' logs are kept; every status of a started operation then names its log. */
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly logNamespace?: string,
+  ) {
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
   }
 
@@ -50,7 +55,12 @@ export class StatusWriter {
 
   /** false when the object is gone or is another one now. */
   async operation(name: string, uid: string | undefined, status: ClusterOperationStatus): Promise<boolean> {
-    return (await this.write(CLUSTER_OPERATION_PLURAL, name, [uidTest(uid)], status)) === 'written';
+    return (await this.write(CLUSTER_OPERATION_PLURAL, name, [uidTest(uid)], this.withLogRef(uid, status))) === 'written';
+  }
+
+  private withLogRef(uid: string | undefined, status: ClusterOperationStatus): ClusterOperationStatus {
+    if (!this.logNamespace || !uid || !status.startTime) return status;
+    return { ...status, logRef: { namespace: this.logNamespace, name: chunkName(uid, 0) } };
   }
 
   /**
