@@ -27,6 +27,7 @@ import { KubeconfigSecretError, type KubeconfigStore } from './kubeconfig-secret
 import { ControllerMetrics } from './metrics.js';
 import { operationRefOf, type OperationRef } from './operation-ref.js';
 import type { StatusWriter } from './status-writer.js';
+import { ClusterDeletedError, ensureClusterFinalizer, type RunRegistry } from './cluster-deletion.js';
 
 export interface ControllerScope {
   /** The operations' inputs; its Clusters may come from the informer's cache. */
@@ -50,6 +51,8 @@ export interface ControllerScope {
   /** Re-reconcile the unfinished operations of a cluster (their blocker changed). */
   refreshCluster: (cluster: string) => void;
   metrics?: ControllerMetrics;
+  /** The turns running here, so that deleting their Cluster can stop them (cluster-deletion.ts). */
+  runs?: RunRegistry;
 }
 
 /** What a turn hands back to the queue (and keeps in Redis for a day). */
@@ -149,7 +152,25 @@ async function jobExists(scope: ControllerScope, op: ClusterOperation): Promise<
   }
 }
 
-async function drive(scope: ControllerScope, op: ClusterOperation, signal: AbortSignal): Promise<TurnOutcome> {
+async function drive(scope: ControllerScope, op: ClusterOperation, workerSignal: AbortSignal): Promise<TurnOutcome> {
+  const tracked = scope.runs?.track(op, workerSignal);
+  try {
+    return await driveTracked(scope, op, tracked?.signal ?? workerSignal);
+  } finally {
+    tracked?.end();
+  }
+}
+
+/** The finalizer on the Cluster before anything runs, so that deleting it waits for this run to stop. */
+async function guardCluster(scope: ControllerScope, op: ClusterOperation): Promise<void> {
+  if (!scope.runs) return;
+  if (scope.runs.isDeleting(op.spec.cluster)) throw new ClusterDeletedError(op.spec.cluster);
+  const cluster = await scope.source.getCluster(op.spec.cluster);
+  if (cluster?.metadata.deletionTimestamp) throw new ClusterDeletedError(op.spec.cluster);
+  if (cluster) await ensureClusterFinalizer(scope.custom, cluster);
+}
+
+async function driveTracked(scope: ControllerScope, op: ClusterOperation, signal: AbortSignal): Promise<TurnOutcome> {
   const name = op.metadata.name!;
   const log = scope.logger.child({ cluster: op.spec.cluster, operation: name });
   let outcome: OperationOutcome;
@@ -159,6 +180,7 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
       { source: scope.source, builtinDir: scope.builtinDir, operator: scope.operator, executorFor: () => scope.executor },
       {
         signal,
+        onPlanned: () => guardCluster(scope, op),
         sink: (e) => void (e.type === 'step-end' && log.info({ step: e.result.name, status: e.result.status }, 'step ended')),
         onDispatched: async (ref, running, plan, cluster) => {
           // The first dispatch only: a resumed run found its Job again, it did not create it.
@@ -178,6 +200,8 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
       },
     );
   } catch (err) {
+    const cancelled = err instanceof ClusterDeletedError ? err.message : scope.runs?.cancelledReason(op.metadata.uid);
+    if (cancelled) return fail(scope, op, cancelled);
     if (err instanceof ExecutionLostError) return fail(scope, op, err.message);
     if (isPermanent(err)) return fail(scope, op, `cannot run it as a Job: ${err.message}`);
     throw err;
@@ -188,6 +212,8 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
     await prune(scope, op.spec.cluster);
     return { status: 'Failed' };
   }
+  const cancelled = scope.runs?.cancelledReason(op.metadata.uid);
+  if (cancelled) return fail(scope, op, cancelled);
   const { result, plan, ref, statuses } = outcome;
   const kubeconfigRef = await storeKubeconfig(scope, op, plan, result, outcome.cluster);
   const clusterStatus = await scope.status.pair(op, statuses.operation, outcome.cluster, (previous) => {
