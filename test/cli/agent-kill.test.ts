@@ -41,7 +41,6 @@ async function agentSocketOf(parent: number): Promise<string | undefined> {
 }
 
 test('kill -9 of slipway run mid-step: its ssh-agent and the socket go; the next run sweeps the rest', async () => {
-  const marker = env.randomName('agent-kill-sleep');
   const seconds = 100 + Math.floor(Math.random() * 100);
   const manifests = await clusterManifests(env, {
     operation: { actionType: 'playbook', action: 'sleep.yml', actionSource: 'configmap', actionSourceRef: { namespace: 'kubean-system', name: 'actions' } },
