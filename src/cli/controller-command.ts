@@ -26,6 +26,9 @@ Options:
   --kubeconfig <file>     default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account
   --builtin-dir <dir>     builtin playbooks for --executor local
   --allow-loopback-hosts  accept inventory hosts on 127.x.y.z (with --executor local)
+  --shared-hosts refuse|allow
+                          refuse (default): an operation whose Cluster shares a host address
+                          with another existing Cluster fails before anything runs
   --metrics-addr <addr>   serve /metrics, /healthz and /readyz on [host]:port (e.g. :8443)
   --metrics-auth kubernetes|none
                           kubernetes (default): HTTPS, and /metrics only for a bearer token
@@ -65,6 +68,7 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         'allow-loopback-hosts': { type: 'boolean', default: false },
         'metrics-addr': { type: 'string' },
         'metrics-auth': { type: 'string' },
+        'shared-hosts': { type: 'string' },
         'metrics-cert-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -107,6 +111,8 @@ export async function controllerCommand(argv: string[]): Promise<number> {
     const metricsAuth = values['metrics-auth'] ?? 'kubernetes';
     if (metricsAuth !== 'kubernetes' && metricsAuth !== 'none') throw new UsageError(`--metrics-auth must be kubernetes or none, not ${JSON.stringify(metricsAuth)}`);
     const metricsSecurity = metricsAddr !== undefined && metricsAuth === 'kubernetes' ? await secureMetrics(kubeConfig, values['metrics-cert-dir']) : {};
+    const sharedHosts = values['shared-hosts'] ?? 'refuse';
+    if (sharedHosts !== 'refuse' && sharedHosts !== 'allow') throw new UsageError(`--shared-hosts must be refuse or allow, not ${JSON.stringify(sharedHosts)}`);
     const allowLoopbackHosts = values['allow-loopback-hosts'] ?? false;
     try {
       controller = await Controller.start({
@@ -122,6 +128,7 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         operator: { allowLoopbackHosts },
         local: { sandbox: { allowLoopbackHosts } },
         ...(watch.length > 0 ? { watchNamespaces: new Set(watch) } : {}),
+        sharedHosts,
         logger,
       });
     } catch (err) {

@@ -16,6 +16,7 @@ import { JobExecutor, type JobExecutorOptions } from '../executors/job-executor.
 import { LocalExecutor, type LocalExecutorOptions } from '../executors/local-executor.js';
 import { ClusterCacheSource } from './cluster-cache-source.js';
 import { ClusterDeletion, RunRegistry } from './cluster-deletion.js';
+import { HostClaims } from './host-claims.js';
 import { ClusterQueue, OperationStartedError } from './cluster-queue.js';
 import { ClusterQueueWorker } from './cluster-queue-worker.js';
 import { isFinished } from './history.js';
@@ -57,6 +58,11 @@ export interface ControllerOptions {
   operator: OperatorOptions;
   /** Namespaces whose ConfigMaps and Secrets may be read; undefined: any. */
   watchNamespaces?: ReadonlySet<string>;
+  /**
+   * `refuse`: an operation whose Cluster shares a host address with another Cluster is refused
+   * before anything runs (host-claims.ts). Default `allow`; `slipway controller` refuses.
+   */
+  sharedHosts?: 'refuse' | 'allow';
   /** Where Events about Clusters and ClusterOperations go (default `default`). */
   eventNamespace?: string;
   queueName?: string;
@@ -231,6 +237,7 @@ class LeaderSession {
       waitingShown: new Map(),
       refreshCluster: (cluster) => self.session?.refreshCluster(cluster),
       runs,
+      ...(opts.sharedHosts === 'refuse' ? { hostClaims: new HostClaims((name, uid) => clusters.get(name)?.metadata.uid === uid) } : {}),
     };
     const queue = await ClusterQueue.open({ connection: opts.redis, queueName, ...prefix });
     if (jobs) await jobs.start();

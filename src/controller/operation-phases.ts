@@ -5,6 +5,7 @@
  * computed status once; `resumeTurn` = follow the run a previous turn dispatched.
  */
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
+import { InputError } from '../api/input-error.js';
 import type { Logger } from 'pino';
 import type { ObjectSource } from '../api/object-source.js';
 import { API_VERSION, CLUSTER_KIND, CLUSTER_OPERATION_KIND, CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus, type ObjectRef } from '../api/types.js';
@@ -18,7 +19,7 @@ import { ExecutionLostError, type Executor, type OperationResult } from '../exec
 import { runOperation, type OperationOutcome } from '../operations/run-operation.js';
 import { summariseFinished, summariseRunning } from '../operations/summarise.js';
 import { clusterStatusAfterLostRun, withKubeconfigSecretRef } from '../status/cluster-status.js';
-import { finishedStatus, modifiedStatus, waitingStatus } from '../status/operation-status.js';
+import { finishedStatus, modifiedStatus, rejectedStatus, waitingStatus } from '../status/operation-status.js';
 import { createRedactor } from '../util/redact.js';
 import type { ClusterQueue, TurnStatus } from './cluster-queue.js';
 import { isFinished, operationsToPrune } from './history.js';
@@ -28,6 +29,7 @@ import { ControllerMetrics } from './metrics.js';
 import { operationRefOf, type OperationRef } from './operation-ref.js';
 import type { StatusWriter } from './status-writer.js';
 import { ClusterDeletedError, ensureClusterFinalizer, type RunRegistry } from './cluster-deletion.js';
+import { clusterHostAddresses, type HostClaims } from './host-claims.js';
 
 export interface ControllerScope {
   /** The operations' inputs; its Clusters may come from the informer's cache. */
@@ -53,6 +55,8 @@ export interface ControllerScope {
   metrics?: ControllerMetrics;
   /** The turns running here, so that deleting their Cluster can stop them (cluster-deletion.ts). */
   runs?: RunRegistry;
+  /** Set when an operation whose Cluster shares a host with another Cluster is refused (host-claims.ts). */
+  hostClaims?: HostClaims;
 }
 
 /** What a turn hands back to the queue (and keeps in Redis for a day). */
@@ -161,13 +165,18 @@ async function drive(scope: ControllerScope, op: ClusterOperation, workerSignal:
   }
 }
 
-/** The finalizer on the Cluster before anything runs, so that deleting it waits for this run to stop. */
+/**
+ * Before anything runs: the Cluster is not being deleted, shares no host with another Cluster
+ * (InputError), and carries the finalizer, so that deleting it waits for this run to stop.
+ */
 async function guardCluster(scope: ControllerScope, op: ClusterOperation): Promise<void> {
   if (!scope.runs) return;
   if (scope.runs.isDeleting(op.spec.cluster)) throw new ClusterDeletedError(op.spec.cluster);
   const cluster = await scope.source.getCluster(op.spec.cluster);
   if (cluster?.metadata.deletionTimestamp) throw new ClusterDeletedError(op.spec.cluster);
-  if (cluster) await ensureClusterFinalizer(scope.custom, cluster);
+  if (!cluster) return;
+  scope.hostClaims?.claim(cluster, await clusterHostAddresses(scope.source, cluster));
+  await ensureClusterFinalizer(scope.custom, cluster);
 }
 
 async function driveTracked(scope: ControllerScope, op: ClusterOperation, signal: AbortSignal): Promise<TurnOutcome> {
@@ -203,15 +212,11 @@ async function driveTracked(scope: ControllerScope, op: ClusterOperation, signal
     const cancelled = err instanceof ClusterDeletedError ? err.message : scope.runs?.cancelledReason(op.metadata.uid);
     if (cancelled) return fail(scope, op, cancelled);
     if (err instanceof ExecutionLostError) return fail(scope, op, err.message);
+    if (err instanceof InputError) return reject(scope, op, rejectedStatus(op, err, new Date()));
     if (isPermanent(err)) return fail(scope, op, `cannot run it as a Job: ${err.message}`);
     throw err;
   }
-  if (outcome.kind === 'rejected') {
-    await scope.status.operation(name, op.metadata.uid, outcome.status);
-    await scope.events.record(opTarget(op), 'Warning', 'Rejected', outcome.status.message ?? 'rejected');
-    await prune(scope, op.spec.cluster);
-    return { status: 'Failed' };
-  }
+  if (outcome.kind === 'rejected') return reject(scope, op, outcome.status);
   const cancelled = scope.runs?.cancelledReason(op.metadata.uid);
   if (cancelled) return fail(scope, op, cancelled);
   const { result, plan, ref, statuses } = outcome;
@@ -225,6 +230,13 @@ async function driveTracked(scope: ControllerScope, op: ClusterOperation, signal
   await recordEnd(scope, op, plan, result, { operation: statuses.operation, ...(clusterStatus ? { cluster: clusterStatus } : {}) });
   await prune(scope, op.spec.cluster);
   return { status: result.status };
+}
+
+async function reject(scope: ControllerScope, op: ClusterOperation, status: ClusterOperationStatus): Promise<TurnOutcome> {
+  await scope.status.operation(op.metadata.name!, op.metadata.uid, status);
+  await scope.events.record(opTarget(op), 'Warning', 'Rejected', status.message ?? 'rejected');
+  await prune(scope, op.spec.cluster);
+  return { status: 'Failed' };
 }
 
 /**

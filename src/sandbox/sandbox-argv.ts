@@ -59,7 +59,8 @@ export function sandboxArgv(spec: SandboxSpec): string[] {
   const rlimits = [
     ...(spec.addressSpaceLimitBytes !== undefined ? [`--as=${spec.addressSpaceLimitBytes}`] : []),
     ...(spec.processLimit !== undefined ? [`--nproc=${spec.processLimit}`] : []),
-    ...(spec.cpuTimeLimitSeconds !== undefined ? [`--cpu=${spec.cpuTimeLimitSeconds}`] : []),
+    // SIGXCPU at the soft limit (reported as such); SIGKILL 10 s later for a process that ignores it.
+    ...(spec.cpuTimeLimitSeconds !== undefined ? [`--cpu=${spec.cpuTimeLimitSeconds}:${spec.cpuTimeLimitSeconds + 10}`] : []),
   ];
   if (rlimits.length > 0) argv.push(spec.tools.prlimit, ...rlimits, '--');
   if (spec.dropPrivileges) {

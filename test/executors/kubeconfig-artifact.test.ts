@@ -17,6 +17,7 @@ const h = await executorHarness('artifact');
 function localPlay(tasks: string): string {
   return `- hosts: localhost
   connection: local
+  become: false
   gather_facts: false
   tasks:
 ${tasks}`;

@@ -57,7 +57,7 @@ test('loopback hosts share the host network; no cgroup means RLIMIT_AS; an unpri
 
 test('no pids and cpu cgroups means RLIMIT_NPROC and RLIMIT_CPU, set before the uid changes', () => {
   const argv = sandboxArgv({ ...spec, addressSpaceLimitBytes: 1024, processLimit: 64, cpuTimeLimitSeconds: 30 });
-  assert.deepEqual(argv.slice(0, 6), ['prlimit', '--as=1024', '--nproc=64', '--cpu=30', '--', 'setpriv']);
+  assert.deepEqual(argv.slice(0, 6), ['prlimit', '--as=1024', '--nproc=64', '--cpu=30:40', '--', 'setpriv']);
 });
 
 test("the sandbox's /etc names its own account, and resolves through slirp's DNS only when isolated", () => {
