@@ -8,7 +8,7 @@
  */
 import { ApiException, BatchV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { API_VERSION, CLUSTER_OPERATION_KIND, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../api/types.js';
+import { API_VERSION, CLUSTER_OPERATION_KIND, CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../api/types.js';
 import { finishedStatus } from '../status/operation-status.js';
 import { OperationStartedError, type ClusterQueue } from './cluster-queue.js';
 import { isFinished } from './history.js';
@@ -147,6 +147,8 @@ export class ClusterDeletion {
       if (this.deps.jobs && op) await this.deleteJob(op);
       run.abort.abort(new ClusterDeletedError(name));
       await run.done;
+      // A Job created while this was being cancelled (its dispatch was under way) goes too.
+      if (this.deps.jobs && op) await this.deleteJob(await this.latest(op));
       log.info({ operation: op?.metadata.name }, 'stopped the running operation of a deleted Cluster');
     }
     for (const op of this.deps.operations()) {
@@ -185,6 +187,15 @@ export class ClusterDeletion {
       }
       if (Date.now() > until) throw new Error(`Job ${namespace}/${name} was not gone ${JOB_GONE_TIMEOUT_MS / 1000} s after its deletion`);
       await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+
+  private async latest(op: ClusterOperation): Promise<ClusterOperation> {
+    try {
+      return (await this.custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name: op.metadata.name! })) as ClusterOperation;
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 404) return op;
+      throw err;
     }
   }
 

@@ -47,7 +47,7 @@ export async function createWorkDir(opts: WorkDirOptions): Promise<WorkDir> {
   };
   try {
     socketDir = await mkdtemp(join(tmpdir(), 'slipway-cp-'));
-    await markOwned(socketDir);
+    await markOwned(socketDir, [path]);
     await chmod(path, 0o700);
     await symlink(opts.builtinDir, join(path, BUILTIN_LINK));
     for (const file of opts.files) {

@@ -4,23 +4,27 @@
  * socket directory. Each such directory records its owner (pid and the kernel's start time of
  * that pid, so a reused pid is not taken for it); at start a Slipway stops the processes that
  * still use the directories of owners that are gone (an agent that outlived its parent-death
- * signal, an ssh control master) and removes them.
+ * signal, an ssh control master) and removes them, with the other paths the marker lists (the
+ * operation's work directory, whose files may hold its passwords). A marker is trusted only in
+ * a directory this process's user owns, written by that user: a directory handed to the
+ * sandbox's uid could carry a marker of the sandbox's making.
  */
 import { constants } from 'node:fs';
 import { lstat, open, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export const OWNER_FILE = '.slipway-owner';
 /** The prefixes of the directories Slipway makes in the temp dir per operation. */
 export const SWEPT_PREFIXES = ['slipway-sbx-', 'slipway-cp-'] as const;
 const GRACE_MS = 1_000;
+const MARKER_MAX = 8 * 1024;
 
-/** Records this process as `dir`'s owner. */
-export async function markOwned(dir: string): Promise<void> {
+/** Records this process as `dir`'s owner; `alsoRemove`: what goes with `dir` when its owner is gone. */
+export async function markOwned(dir: string, alsoRemove: readonly string[] = []): Promise<void> {
   const handle = await open(join(dir, OWNER_FILE), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    await handle.writeFile(`${process.pid} ${await startTime(process.pid)}\n`);
+    await handle.writeFile(`${process.pid} ${await startTime(process.pid)}\n${alsoRemove.map((p) => `remove ${p}\n`).join('')}`);
   } finally {
     await handle.close();
   }
@@ -41,26 +45,37 @@ export async function sweepLeftovers(root: string = tmpdir()): Promise<SweptDir[
     const dir = join(root, name);
     const st = await lstat(dir).catch(() => undefined);
     if (!st?.isDirectory()) continue;
+    if (st.uid !== process.getuid?.()) continue;
     const owner = await readOwner(dir);
     if (!owner || (await startTime(owner.pid)) === owner.startTime) continue;
-    const pids = await processesUsing(dir);
-    for (const pid of pids) signal(pid, 'SIGTERM');
-    const until = Date.now() + GRACE_MS;
-    while (Date.now() < until && (await processesUsing(dir)).length > 0) await new Promise((r) => setTimeout(r, 50));
-    for (const pid of await processesUsing(dir)) signal(pid, 'SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    const pids: number[] = [];
+    for (const path of [dir, ...owner.alsoRemove]) {
+      pids.push(...(await stopUsersOf(path)));
+      await rm(path, { recursive: true, force: true });
+    }
     swept.push({ dir, pids });
   }
   return swept;
 }
 
-async function readOwner(dir: string): Promise<{ pid: number; startTime: string } | undefined> {
+async function stopUsersOf(path: string): Promise<number[]> {
+  const pids = await processesUsing(path);
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  const until = Date.now() + GRACE_MS;
+  while (Date.now() < until && (await processesUsing(path)).length > 0) await new Promise((r) => setTimeout(r, 50));
+  for (const pid of await processesUsing(path)) signal(pid, 'SIGKILL');
+  return pids;
+}
+
+async function readOwner(dir: string): Promise<{ pid: number; startTime: string; alsoRemove: string[] } | undefined> {
   let text: string;
   try {
     const handle = await open(join(dir, OWNER_FILE), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     try {
-      if (!(await handle.stat()).isFile()) return undefined;
-      text = (await handle.read(Buffer.alloc(64), 0, 64, 0)).buffer.toString('utf8');
+      const st = await handle.stat();
+      if (!st.isFile() || st.uid !== process.getuid?.()) return undefined;
+      const { bytesRead, buffer } = await handle.read(Buffer.alloc(MARKER_MAX), 0, MARKER_MAX, 0);
+      text = buffer.subarray(0, bytesRead).toString('utf8');
     } finally {
       await handle.close();
     }
@@ -68,7 +83,10 @@ async function readOwner(dir: string): Promise<{ pid: number; startTime: string 
     return undefined;
   }
   const match = /^(\d+) (\d+)\n/.exec(text);
-  return match ? { pid: Number(match[1]), startTime: match[2]! } : undefined;
+  if (!match) return undefined;
+  // Only Slipway's own per-operation directories, by absolute path.
+  const alsoRemove = [...text.matchAll(/^remove (\/.+)$/gm)].map((m) => m[1]!).filter((p) => /^slipway-[^/]*$/.test(basename(p)) && !p.includes('/../'));
+  return { pid: Number(match[1]), startTime: match[2]!, alsoRemove };
 }
 
 /** The process's start time in clock ticks since boot (/proc/<pid>/stat field 22); '' when it is gone. */

@@ -2,7 +2,8 @@
  * The per-operation ssh-agent holds the cluster's key, so it must not outlive Slipway: a real
  * `slipway run` is killed with SIGKILL in the middle of a step, and its agent goes with it (the
  * parent-death signal). What is left on disk, and an agent that did survive (simulated here:
- * one started by hand under a dead owner's directory), goes at the next Slipway's start.
+ * one started by hand under a dead owner's directory), goes at the next Slipway's start, the
+ * killed operation's work directory with it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -82,9 +83,14 @@ test('kill -9 of slipway run mid-step: its ssh-agent and the socket go; the next
 
     const sandboxDir = dirname(dirname(socket!));
     assert.ok(existsSync(sandboxDir), `${sandboxDir} is left until a Slipway starts`);
+    // The operation's work dir (its passwords' files) is left too; the sandbox dir's marker names it.
+    const marker = await readFile(join(sandboxDir, OWNER_FILE), 'utf8');
+    const workDir = /^remove (\/.*\/slipway-[^/]*)$/m.exec(marker)?.[1];
+    assert.ok(workDir && existsSync(workDir), marker);
     const next = await runCli(await clusterManifests(env, { operation: { actionType: 'playbook', action: 'ping.yml' } }));
     assert.equal(next.exitCode, 0, next.stderr);
     assert.equal(existsSync(sandboxDir), false, 'the killed run\'s sandbox dir was swept');
+    assert.equal(existsSync(workDir), false, 'and its work dir');
     assert.equal(existsSync(orphanDir), false, 'the orphan\'s dir was swept');
     assert.ok(await eventually(async () => (await alive(orphanSocket)).length === 0, 5_000), 'the orphan agent was stopped');
   } finally {
