@@ -1,12 +1,16 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { collectDefaultMetrics } from 'prom-client';
 import { Controller } from '../controller/controller.js';
-import { MetricsAddressError, parseMetricsAddr, serveMetrics, type MetricsServer } from '../controller/metrics-server.js';
+import { kubernetesMetricsAuthorizer } from '../controller/metrics-auth.js';
+import { MetricsAddressError, parseMetricsAddr, serveMetrics, type MetricsServeOptions, type MetricsServer } from '../controller/metrics-server.js';
 import { redactRedisUrl, redisOptionsFromUrl } from '../controller/redis-url.js';
 import { QueueUnavailableError } from '../controller/turn-store.js';
 import { defaultBuiltinDir } from '../engine/builtin-dir.js';
 import { createLogger } from '../util/logger.js';
+import { selfSignedCert } from '../util/self-signed-cert.js';
 
 export const CONTROLLER_USAGE = `Usage: slipway controller [options]
 
@@ -22,12 +26,29 @@ Options:
   --kubeconfig <file>     default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account
   --builtin-dir <dir>     builtin playbooks for --executor local
   --allow-loopback-hosts  accept inventory hosts on 127.x.y.z (with --executor local)
-  --metrics-addr <addr>   serve /metrics, /healthz and /readyz on [host]:port (e.g. :8080)
+  --shared-hosts refuse|allow
+                          refuse (default): an operation whose Cluster shares a host address
+                          with another existing Cluster fails before anything runs
+  --metrics-addr <addr>   serve /metrics, /healthz and /readyz on [host]:port (e.g. :8443)
+  --metrics-auth kubernetes|none
+                          kubernetes (default): HTTPS, and /metrics only for a bearer token
+                          whose user may get the non-resource URL /metrics (TokenReview and
+                          SubjectAccessReview); none: plain HTTP for anyone who can connect,
+                          for an address only Prometheus reaches (127.0.0.1 and a sidecar)
+  --metrics-cert-dir <d>  tls.crt and tls.key to serve with (default: a self-signed certificate)
 Environment: POD_NAME (Lease identity), SLIPWAY_WATCH_NAMESPACES (comma-separated namespaces
 whose ConfigMaps and Secrets may be read), SLIPWAY_REDIS_URL, SLIPWAY_LOG_LEVEL.
 `;
 
 class UsageError extends Error {}
+
+/** HTTPS with the given certificate (or a self-signed one) and Kubernetes authn/authz for /metrics. */
+async function secureMetrics(kubeConfig: KubeConfig, certDir: string | undefined): Promise<Pick<MetricsServeOptions, 'tls' | 'authorizer'>> {
+  const tls = certDir
+    ? { cert: await readFile(join(certDir, 'tls.crt'), 'utf8'), key: await readFile(join(certDir, 'tls.key'), 'utf8') }
+    : selfSignedCert({ commonName: 'slipway-metrics', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  return { tls, authorizer: kubernetesMetricsAuthorizer(kubeConfig) };
+}
 
 /** Runs until SIGINT/SIGTERM; returns the exit code. */
 export async function controllerCommand(argv: string[]): Promise<number> {
@@ -46,6 +67,9 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         'builtin-dir': { type: 'string' },
         'allow-loopback-hosts': { type: 'boolean', default: false },
         'metrics-addr': { type: 'string' },
+        'metrics-auth': { type: 'string' },
+        'shared-hosts': { type: 'string' },
+        'metrics-cert-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -84,6 +108,11 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         throw err;
       }
     }
+    const metricsAuth = values['metrics-auth'] ?? 'kubernetes';
+    if (metricsAuth !== 'kubernetes' && metricsAuth !== 'none') throw new UsageError(`--metrics-auth must be kubernetes or none, not ${JSON.stringify(metricsAuth)}`);
+    const metricsSecurity = metricsAddr !== undefined && metricsAuth === 'kubernetes' ? await secureMetrics(kubeConfig, values['metrics-cert-dir']) : {};
+    const sharedHosts = values['shared-hosts'] ?? 'refuse';
+    if (sharedHosts !== 'refuse' && sharedHosts !== 'allow') throw new UsageError(`--shared-hosts must be refuse or allow, not ${JSON.stringify(sharedHosts)}`);
     const allowLoopbackHosts = values['allow-loopback-hosts'] ?? false;
     try {
       controller = await Controller.start({
@@ -99,6 +128,7 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         operator: { allowLoopbackHosts },
         local: { sandbox: { allowLoopbackHosts } },
         ...(watch.length > 0 ? { watchNamespaces: new Set(watch) } : {}),
+        sharedHosts,
         logger,
       });
     } catch (err) {
@@ -108,12 +138,18 @@ export async function controllerCommand(argv: string[]): Promise<number> {
     if (metricsAddr !== undefined) {
       collectDefaultMetrics({ register: controller.metrics.registry });
       try {
-        metricsServer = await serveMetrics({ addr: metricsAddr, registry: controller.metrics.registry, health: controller });
+        metricsServer = await serveMetrics({
+          addr: metricsAddr,
+          registry: controller.metrics.registry,
+          health: controller,
+          ...metricsSecurity,
+          onDenied: (why) => logger.debug(why, 'a /metrics request was refused'),
+        });
       } catch (err) {
         await controller.stop();
         throw new Error(`cannot serve metrics on ${metricsAddr}: ${(err as Error).message}`);
       }
-      logger.info({ host: metricsServer.host, port: metricsServer.port }, 'serving /metrics, /healthz, /readyz');
+      logger.info({ host: metricsServer.host, port: metricsServer.port, auth: metricsAuth }, 'serving /metrics, /healthz, /readyz');
     }
   } catch (err) {
     process.stderr.write(`slipway controller: ${(err as Error).message}\n`);

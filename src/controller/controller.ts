@@ -15,6 +15,8 @@ import type { OperatorOptions } from '../engine/prepare-plan.js';
 import { JobExecutor, type JobExecutorOptions } from '../executors/job-executor.js';
 import { LocalExecutor, type LocalExecutorOptions } from '../executors/local-executor.js';
 import { ClusterCacheSource } from './cluster-cache-source.js';
+import { ClusterDeletion, RunRegistry } from './cluster-deletion.js';
+import { HostClaims } from './host-claims.js';
 import { ClusterQueue, OperationStartedError } from './cluster-queue.js';
 import { ClusterQueueWorker } from './cluster-queue-worker.js';
 import { isFinished } from './history.js';
@@ -58,6 +60,11 @@ export interface ControllerOptions {
   watchNamespaces?: ReadonlySet<string>;
   /** Where each operation's log is kept, as ConfigMaps owned by it (default: `namespace`). */
   logNamespace?: string;
+  /**
+   * `refuse`: an operation whose Cluster shares a host address with another Cluster is refused
+   * before anything runs (host-claims.ts). Default `allow`; `slipway controller` refuses.
+   */
+  sharedHosts?: 'refuse' | 'allow';
   /** Where Events about Clusters and ClusterOperations go (default `default`). */
   eventNamespace?: string;
   queueName?: string;
@@ -187,6 +194,7 @@ class LeaderSession {
     private readonly operations: ResilientInformer<ClusterOperation>,
     private readonly clusters: ResilientInformer<Cluster>,
     private readonly metrics: ControllerMetrics,
+    private readonly deletion: ClusterDeletion,
   ) {}
 
   static async start(opts: ControllerOptions, identity: string, signal: AbortSignal, metrics: ControllerMetrics): Promise<LeaderSession> {
@@ -212,6 +220,7 @@ class LeaderSession {
       slim: withoutBookkeeping,
     });
     const self: { session?: LeaderSession } = {};
+    const runs = new RunRegistry();
     const kube = new KubeSource(opts.kubeConfig);
     const scope: ControllerScope = {
       source: new WatchedNamespacesSource(new ClusterCacheSource(kube, (name) => clusters.get(name)), opts.watchNamespaces),
@@ -230,6 +239,8 @@ class LeaderSession {
       waitingShown: new Map(),
       refreshCluster: (cluster) => self.session?.refreshCluster(cluster),
       logs: { core: opts.kubeConfig.makeApiClient(CoreV1Api), namespace: opts.logNamespace ?? opts.namespace },
+      runs,
+      ...(opts.sharedHosts === 'refuse' ? { hostClaims: new HostClaims((name, uid) => clusters.get(name)?.metadata.uid === uid) } : {}),
     };
     const queue = await ClusterQueue.open({ connection: opts.redis, queueName, ...prefix });
     if (jobs) await jobs.start();
@@ -242,7 +253,18 @@ class LeaderSession {
       onError: (err) => logger.warn({ err: err.message }, 'queue worker'),
       onTurnFailed: (ref, err, attempt) => logger.warn({ cluster: ref.cluster, operation: ref.name, attempt, err: err.message }, 'turn failed; resuming it after a backoff'),
     });
-    const session = new LeaderSession(opts, scope, queue, worker, operations, clusters, metrics);
+    const deletion = new ClusterDeletion({
+      kubeConfig: opts.kubeConfig,
+      namespace: opts.namespace,
+      registry: runs,
+      queue,
+      status: scope.status,
+      events: scope.events,
+      operations: () => operations.list(),
+      jobs: jobs !== undefined,
+      logger,
+    });
+    const session = new LeaderSession(opts, scope, queue, worker, operations, clusters, metrics, deletion);
     self.session = session;
     signal.addEventListener('abort', () => void session.stop(), { once: true });
     await session.watch();
@@ -277,6 +299,24 @@ class LeaderSession {
     });
     // A Cluster created or changed after its operations: look at them again.
     this.clusters.onAdd((c) => this.refreshCluster(c.metadata?.name ?? ''));
+    // A Cluster being deleted: its operations stop first (cluster-deletion.ts).
+    for (const c of this.clusters.list()) this.stopDeleted(c);
+    this.clusters.onAdd((c) => this.stopDeleted(c));
+    this.clusters.onUpdate((c) => this.stopDeleted(c));
+  }
+
+  private stopDeleted(cluster: Cluster): void {
+    if (this.stopped || !cluster.metadata.deletionTimestamp) return;
+    this.deletion.handle(cluster).catch((err: unknown) => {
+      this.opts.logger.warn({ cluster: cluster.metadata.name, err: err instanceof Error ? err.message : String(err) }, 'stopping the operations of a deleted Cluster failed; retrying');
+      const timer = setTimeout(() => {
+        this.retryTimers.delete(timer);
+        const latest = this.clusters.get(cluster.metadata.name ?? '');
+        if (latest && latest.metadata.uid === cluster.metadata.uid) this.stopDeleted(latest);
+      }, 5_000);
+      timer.unref();
+      this.retryTimers.add(timer);
+    });
   }
 
   /** The turn of `cluster` changed hands (or the Cluster appeared): its waiting operations say whom they wait for now. */

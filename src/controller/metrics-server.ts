@@ -1,10 +1,15 @@
 /**
  * `--metrics-addr`: GET /metrics (Prometheus text), /healthz (liveness) and /readyz (readiness)
- * on one plain node:http server. Probes answer 200 "ok" or 503 with the reason.
+ * on one server. Probes answer 200 "ok" or 503 with the reason, to anyone. With `tls` it serves
+ * HTTPS; with an `authorizer` /metrics answers only a request whose bearer token the authorizer
+ * accepts (401 without one or with a bad one, 403 for a user not allowed).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { ServingCert } from '../util/self-signed-cert.js';
+import type { MetricsAuthorizer } from './metrics-auth.js';
 
 export interface Health {
   /** Liveness: undefined when healthy, else why not. */
@@ -35,9 +40,21 @@ export function parseMetricsAddr(addr: string): { host: string | undefined; port
   return { host: host ? host : undefined, port };
 }
 
-export async function serveMetrics(opts: { addr: string; registry: Registry; health: Health }): Promise<MetricsServer> {
+export interface MetricsServeOptions {
+  addr: string;
+  registry: Registry;
+  health: Health;
+  tls?: ServingCert;
+  authorizer?: MetricsAuthorizer;
+  /** Told about each refused or failed /metrics request. */
+  onDenied?: (why: { status: number; reason: string }) => void;
+}
+
+export async function serveMetrics(opts: MetricsServeOptions): Promise<MetricsServer> {
   const { host, port } = parseMetricsAddr(opts.addr);
-  const server: Server = createServer((req, res) => {
+  const text = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) =>
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(`${body}\n`);
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -52,11 +69,24 @@ export async function serveMetrics(opts: { addr: string; registry: Registry; hea
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
       return;
     }
-    opts.registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': opts.registry.contentType }).end(text),
-      (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`${err instanceof Error ? err.message : String(err)}\n`),
-    );
-  });
+    const allowed = opts.authorizer ? opts.authorizer.check(req.headers.authorization, '/metrics') : Promise.resolve({ allowed: true as const, user: '' });
+    allowed
+      .then(async (access) => {
+        if (!access.allowed) {
+          opts.onDenied?.(access);
+          text(res, access.status, access.status === 401 ? 'Unauthorized' : 'Forbidden', access.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+          return;
+        }
+        const body = await opts.registry.metrics();
+        res.writeHead(200, { 'content-type': opts.registry.contentType }).end(body);
+      })
+      .catch((err: unknown) => {
+        const reason = err instanceof Error ? err.message : String(err);
+        opts.onDenied?.({ status: 500, reason });
+        text(res, 500, opts.authorizer ? 'Internal Server Error' : reason);
+      });
+  };
+  const server: Server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, handler) : createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port, ...(host ? { host } : {}) }, () => {

@@ -5,6 +5,7 @@
  * computed status once; `resumeTurn` = follow the run a previous turn dispatched.
  */
 import { ApiException, CustomObjectsApi, type CoreV1Api } from '@kubernetes/client-node';
+import { InputError } from '../api/input-error.js';
 import type { Logger } from 'pino';
 import type { ObjectSource } from '../api/object-source.js';
 import { API_VERSION, CLUSTER_KIND, CLUSTER_OPERATION_KIND, CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus, type ObjectRef } from '../api/types.js';
@@ -18,7 +19,7 @@ import { ExecutionLostError, type Executor, type OperationResult } from '../exec
 import { runOperation, type OperationOutcome } from '../operations/run-operation.js';
 import { summariseFinished, summariseRunning } from '../operations/summarise.js';
 import { clusterStatusAfterLostRun, withKubeconfigSecretRef } from '../status/cluster-status.js';
-import { finishedStatus, modifiedStatus, waitingStatus } from '../status/operation-status.js';
+import { finishedStatus, modifiedStatus, rejectedStatus, waitingStatus } from '../status/operation-status.js';
 import { createRedactor } from '../util/redact.js';
 import type { ClusterQueue, TurnStatus } from './cluster-queue.js';
 import { isFinished, operationsToPrune } from './history.js';
@@ -31,6 +32,8 @@ import { OperationLogWriter } from '../oplog/operation-log-writer.js';
 import { logLineOf } from '../oplog/log-line-of.js';
 import { ownerReferenceTo } from '../executors/job-builder.js';
 import type { StatusWriter } from './status-writer.js';
+import { ClusterDeletedError, ensureClusterFinalizer, type RunRegistry } from './cluster-deletion.js';
+import { clusterHostAddresses, type HostClaims } from './host-claims.js';
 
 export interface ControllerScope {
   /** The operations' inputs; its Clusters may come from the informer's cache. */
@@ -56,6 +59,10 @@ export interface ControllerScope {
   /** Re-reconcile the unfinished operations of a cluster (their blocker changed). */
   refreshCluster: (cluster: string) => void;
   metrics?: ControllerMetrics;
+  /** The turns running here, so that deleting their Cluster can stop them (cluster-deletion.ts). */
+  runs?: RunRegistry;
+  /** Set when an operation whose Cluster shares a host with another Cluster is refused (host-claims.ts). */
+  hostClaims?: HostClaims;
 }
 
 /** What a turn hands back to the queue (and keeps in Redis for a day). */
@@ -155,7 +162,30 @@ async function jobExists(scope: ControllerScope, op: ClusterOperation): Promise<
   }
 }
 
-async function drive(scope: ControllerScope, op: ClusterOperation, signal: AbortSignal): Promise<TurnOutcome> {
+async function drive(scope: ControllerScope, op: ClusterOperation, workerSignal: AbortSignal): Promise<TurnOutcome> {
+  const tracked = scope.runs?.track(op, workerSignal);
+  try {
+    return await driveTracked(scope, op, tracked?.signal ?? workerSignal);
+  } finally {
+    tracked?.end();
+  }
+}
+
+/**
+ * Before anything runs: the Cluster is not being deleted, shares no host with another Cluster
+ * (InputError), and carries the finalizer, so that deleting it waits for this run to stop.
+ */
+async function guardCluster(scope: ControllerScope, op: ClusterOperation): Promise<void> {
+  if (!scope.runs) return;
+  if (scope.runs.isDeleting(op.spec.cluster)) throw new ClusterDeletedError(op.spec.cluster);
+  const cluster = await scope.source.getCluster(op.spec.cluster);
+  if (cluster?.metadata.deletionTimestamp) throw new ClusterDeletedError(op.spec.cluster);
+  if (!cluster) return;
+  scope.hostClaims?.claim(cluster, await clusterHostAddresses(scope.source, cluster));
+  await ensureClusterFinalizer(scope.custom, cluster);
+}
+
+async function driveTracked(scope: ControllerScope, op: ClusterOperation, signal: AbortSignal): Promise<TurnOutcome> {
   const name = op.metadata.name!;
   const log = scope.logger.child({ cluster: op.spec.cluster, operation: name });
   let outcome: OperationOutcome;
@@ -167,6 +197,7 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
       { source: scope.source, builtinDir: scope.builtinDir, operator: scope.operator, executorFor: () => scope.executor },
       {
         signal,
+        onPlanned: () => guardCluster(scope, op),
         sink: (e) => {
           progress?.sink(e);
           const line = logLineOf(e);
@@ -200,18 +231,18 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
       },
     );
   } catch (err) {
+    const cancelled = err instanceof ClusterDeletedError ? err.message : scope.runs?.cancelledReason(op.metadata.uid);
+    if (cancelled) return fail(scope, op, cancelled);
     if (err instanceof ExecutionLostError) return fail(scope, op, err.message);
+    if (err instanceof InputError) return reject(scope, op, rejectedStatus(op, err, new Date()));
     if (isPermanent(err)) return fail(scope, op, `cannot run it as a Job: ${err.message}`);
     throw err;
   } finally {
     await Promise.all([progress?.close(), kept?.close()]);
   }
-  if (outcome.kind === 'rejected') {
-    await scope.status.operation(name, op.metadata.uid, outcome.status);
-    await scope.events.record(opTarget(op), 'Warning', 'Rejected', outcome.status.message ?? 'rejected');
-    await prune(scope, op.spec.cluster);
-    return { status: 'Failed' };
-  }
+  if (outcome.kind === 'rejected') return reject(scope, op, outcome.status);
+  const cancelled = scope.runs?.cancelledReason(op.metadata.uid);
+  if (cancelled) return fail(scope, op, cancelled);
   const { result, plan, ref, statuses } = outcome;
   const kubeconfigRef = await storeKubeconfig(scope, op, plan, result, outcome.cluster);
   const clusterStatus = await scope.status.pair(op, statuses.operation, outcome.cluster, (previous) => {
@@ -223,6 +254,13 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
   await recordEnd(scope, op, plan, result, { operation: statuses.operation, ...(clusterStatus ? { cluster: clusterStatus } : {}) });
   await prune(scope, op.spec.cluster);
   return { status: result.status };
+}
+
+async function reject(scope: ControllerScope, op: ClusterOperation, status: ClusterOperationStatus): Promise<TurnOutcome> {
+  await scope.status.operation(op.metadata.name!, op.metadata.uid, status);
+  await scope.events.record(opTarget(op), 'Warning', 'Rejected', status.message ?? 'rejected');
+  await prune(scope, op.spec.cluster);
+  return { status: 'Failed' };
 }
 
 /**

@@ -7,7 +7,8 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Plan, Step } from '../engine/plan-types.js';
-import { launchSandboxedStep, execFailure } from '../sandbox/sandboxed-step.js';
+import { sweepLeftovers } from '../sandbox/leftovers.js';
+import { launchSandboxedStep, execFailure, type SandboxedStepUsage } from '../sandbox/sandboxed-step.js';
 import {
   describeUnavailable,
   detectSandboxSupport,
@@ -19,7 +20,7 @@ import {
 import { createLineRedactor, createRedactor, redactDeep, type Redactor } from '../util/redact.js';
 import { parseLine, toExecutionEvent } from './ansible-event-parser.js';
 import { stepEnv } from '../engine/step-env.js';
-import { kubeconfigSecrets, readKubeconfigArtifact } from './kubeconfig-artifact.js';
+import { KubeconfigArtifactError, kubeconfigSecrets, readKubeconfigArtifact } from './kubeconfig-artifact.js';
 import { openWorkspace, type Workspace } from './operation-workspace.js';
 import { killGroup, spawnStep, type ProcessEnd, type StepProcess } from './step-process.js';
 import { createTally, operationOutcome, refusedStep, skippedStep, stepOutcome, tallyEvent, type StopReason } from './step-outcome.js';
@@ -87,6 +88,7 @@ export class LocalExecutor implements Executor {
     const emit = safeSink(sink, logger);
     log?.write(`# ${startTime} operation ${plan.cluster}/${plan.operation}: ${plan.action}\n`);
 
+    await this.sweepOnce();
     const support = await this.sandboxSupport();
     const unavailable = support.unavailable[this.network()];
     if (unavailable) {
@@ -111,6 +113,7 @@ export class LocalExecutor implements Executor {
     const workDir = workspace.workDir;
     const steps: StepResult[] = [];
     let kubeconfig: string | undefined;
+    let artifactError: string | undefined;
     try {
       for (const [index, step] of plan.steps.entries()) {
         if (steps.some((s) => s.status !== 'Succeeded')) {
@@ -150,7 +153,13 @@ export class LocalExecutor implements Executor {
         emit({ type: 'step-end', index, result });
       }
       if (steps.every((s) => s.status === 'Succeeded')) {
-        kubeconfig = await readKubeconfigArtifact(plan, workDir.path);
+        kubeconfig = await readKubeconfigArtifact(plan, workDir.path).catch((err: unknown) => {
+          if (!(err instanceof KubeconfigArtifactError)) throw err;
+          artifactError = `the admin kubeconfig the steps left was not taken: ${err.message}`;
+          logger?.error(artifactError);
+          emit({ type: 'output', line: artifactError });
+          return undefined;
+        });
         // From here on every sink redacts it: the summary, the status, the Events.
         if (kubeconfig !== undefined) plan.secrets.push(...kubeconfigSecrets(kubeconfig));
       }
@@ -162,7 +171,11 @@ export class LocalExecutor implements Executor {
       await workspace.dispose();
       if (!this.opts.keepWorkDir) await workDir.remove();
     }
-    const outcome = operationOutcome(steps, startTime, new Date().toISOString());
+    const stepsOutcome = operationOutcome(steps, startTime, new Date().toISOString());
+    const outcome: OperationResult =
+      artifactError === undefined
+        ? stepsOutcome
+        : { ...stepsOutcome, status: 'Failed', failed: { step: steps.at(-1)?.name ?? plan.operation, hosts: [], message: artifactError } };
     const result = kubeconfig !== undefined ? { ...outcome, kubeconfig } : outcome;
     log?.write(`# ${result.endTime} operation ${result.status}${result.failed ? `: ${result.failed.message}` : ''}\n`);
     await closeLog(log);
@@ -170,6 +183,18 @@ export class LocalExecutor implements Executor {
   }
 
   private supportOnce: Promise<SandboxSupport> | undefined;
+  private swept: Promise<void> | undefined;
+
+  /** Before the first operation: what a Slipway killed earlier left running (its ssh-agents). */
+  private sweepOnce(): Promise<void> {
+    this.swept ??= sweepLeftovers().then(
+      (swept) => {
+        for (const s of swept) this.opts.logger?.warn({ dir: s.dir, pids: s.pids }, 'removed what a stopped Slipway left behind');
+      },
+      (err: unknown) => this.opts.logger?.warn({ err }, 'could not sweep the leftovers of a stopped Slipway'),
+    );
+    return this.swept;
+  }
 
   /** Worked out on first use and kept: a trial sandbox per network mode. */
   private sandboxSupport(): Promise<SandboxSupport> {
@@ -240,6 +265,7 @@ export class LocalExecutor implements Executor {
       ctx.emit({ type: 'output', line });
     };
     let sawMemoryError = false;
+    const seen = { forkRefused: false, cpuLimit: false };
     const onLine = (stream: 'stdout' | 'stderr', raw: string) => {
       const parsed = stream === 'stdout' ? parseLine(raw) : { output: raw };
       if (parsed.event) {
@@ -253,6 +279,8 @@ export class LocalExecutor implements Executor {
       }
       if (parsed.output === undefined) return;
       if (/\bMemoryError\b/.test(parsed.output)) sawMemoryError = true;
+      if (FORK_REFUSED.test(parsed.output)) seen.forkRefused = true;
+      if (/CPU time limit exceeded/.test(parsed.output)) seen.cpuLimit = true;
       for (const line of lineRedact[stream].push(parsed.output)) onOutput(stream, line);
     };
     const reading = [readLines(launched.stdout, (l) => onLine('stdout', l)), readLines(launched.stderr, (l) => onLine('stderr', l))];
@@ -265,7 +293,7 @@ export class LocalExecutor implements Executor {
       const end: ProcessEnd = await launched.ended;
       await Promise.all(reading);
       for (const stream of ['stdout', 'stderr'] as const) for (const line of lineRedact[stream].end()) onOutput(stream, line);
-      const { oomKills } = await launched.finish();
+      const usage = await launched.finish();
       if (setupError !== undefined && !stop) {
         // bwrap's own complaint, when it gave one, says more than the pipe that broke.
         const why = stderrTail.filter((l) => l.startsWith('bwrap: ')).at(-1) ?? setupError;
@@ -275,9 +303,12 @@ export class LocalExecutor implements Executor {
       const notFound = ctx.runtime && end.exitCode === 1 ? execFailure(stderrTail, program) : undefined;
       if (notFound !== undefined) return finish({ exitCode: null, spawnError: notFound });
       const limit = ctx.runtime?.memory.limitBytes;
-      if (!stop && limit !== undefined && end.exitCode !== 0 && (oomKills > 0 || (ctx.runtime?.memory.mode === 'rlimit' && sawMemoryError))) {
+      if (!stop && limit !== undefined && end.exitCode !== 0 && (usage.oomKills > 0 || (ctx.runtime?.memory.mode === 'rlimit' && sawMemoryError))) {
         stop = { reason: 'memory', limitBytes: limit };
       }
+      stop ??= ctx.runtime ? limitStop(ctx.runtime, end, usage, seen) : undefined;
+      const throttled = ctx.runtime?.limits.mode === 'cgroup' ? throttleNote(ctx.runtime.limits.cpus, usage.cpuThrottledMs) : undefined;
+      if (throttled) onOutput('stderr', throttled);
       const fields: Parameters<typeof finish>[0] = { exitCode: end.exitCode };
       if (end.signal) fields.signal = end.signal;
       if (stop) fields.stop = stop;
@@ -316,7 +347,7 @@ class EventRelay {
 interface LaunchedStep extends StepProcess {
   started: Promise<void>;
   signal(signal: NodeJS.Signals): void;
-  finish(): Promise<{ oomKills: number }>;
+  finish(): Promise<SandboxedStepUsage>;
 }
 
 function direct(proc: StepProcess): LaunchedStep {
@@ -326,7 +357,7 @@ function direct(proc: StepProcess): LaunchedStep {
     signal: (sig) => {
       if (proc.pid !== undefined) killGroup(proc.pid, sig);
     },
-    finish: async () => ({ oomKills: 0 }),
+    finish: async () => ({ oomKills: 0, pidsLimitHits: 0, cpuThrottledMs: 0 }),
   };
 }
 
@@ -443,6 +474,28 @@ async function closeLog(stream: WriteStream | undefined): Promise<void> {
   if (!stream) return;
   stream.end();
   await once(stream, 'finish');
+}
+
+/** How a failed fork reads in sh, bash and python when RLIMIT_NPROC (or pids.max) refuses it. */
+const FORK_REFUSED = /\b(?:fork|Cannot fork)\b.*Resource temporarily unavailable|Resource temporarily unavailable.*\bfork|can't fork|BlockingIOError: \[Errno 11\]/i;
+/** bwrap exits 128 + the signal that ended the step's program; SIGXCPU is 24. */
+const SIGXCPU_EXIT = 128 + 24;
+
+/** A failed step that hit the sandbox's process or CPU-time limit on the way. */
+function limitStop(runtime: SandboxRuntime, end: ProcessEnd, usage: SandboxedStepUsage, seen: { forkRefused: boolean; cpuLimit: boolean }): StopReason | undefined {
+  if (end.exitCode === 0) return undefined;
+  const { limits } = runtime;
+  if (limits.mode === 'cgroup' ? usage.pidsLimitHits > 0 : seen.forkRefused) return { reason: 'pids', limit: limits.pids };
+  if (limits.mode === 'rlimit' && (end.signal === 'SIGXCPU' || end.exitCode === SIGXCPU_EXIT || seen.cpuLimit)) {
+    return { reason: 'cpu-time', seconds: limits.cpuSeconds };
+  }
+  return undefined;
+}
+
+/** A line for the step's output when its CPU quota held it back for a noticeable time. */
+function throttleNote(cpus: number, throttledMs: number): string | undefined {
+  if (throttledMs < 1_000) return undefined;
+  return `slipway: the step was held at its CPU limit of ${cpus} CPUs for ${(throttledMs / 1000).toFixed(1)} s in all`;
 }
 
 /** A step that bwrap itself failed to start: no host saw it, and the failure is bwrap's own. */

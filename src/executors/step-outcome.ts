@@ -21,7 +21,11 @@ export type StopReason =
   | { reason: 'deadline'; seconds: number }
   | { reason: 'cancelled' }
   /** The kernel killed the step's processes at the sandbox's memory limit (or, under RLIMIT_AS, python ran out). */
-  | { reason: 'memory'; limitBytes: number };
+  | { reason: 'memory'; limitBytes: number }
+  /** Forks were refused at the sandbox's process limit (pids cgroup or RLIMIT_NPROC). */
+  | { reason: 'pids'; limit: number }
+  /** A process was killed at its CPU-time limit (RLIMIT_CPU, where there is no cpu cgroup). */
+  | { reason: 'cpu-time'; seconds: number };
 
 export interface StepEnd {
   step: Step;
@@ -130,6 +134,14 @@ export function stepOutcome(end: StepEnd): StepResult {
       status: 'Failed',
       message: `step "${step.name}" was killed at its memory limit of ${formatBytes(end.stop.limitBytes)}${during}`,
     };
+  }
+  if (end.stop?.reason === 'pids') {
+    const during = tally.lastTask ? ` during task "${tally.lastTask}"` : '';
+    return { ...base, status: 'Failed', message: `step "${step.name}" failed at its limit of ${end.stop.limit} processes${during}` };
+  }
+  if (end.stop?.reason === 'cpu-time') {
+    const during = tally.lastTask ? ` during task "${tally.lastTask}"` : '';
+    return { ...base, status: 'Failed', message: `step "${step.name}" was killed at its CPU-time limit of ${end.stop.seconds} s per process${during}` };
   }
   if (end.spawnError !== undefined) {
     return { ...base, status: 'Failed', message: `cannot run ${step.argv[0] ?? '(empty argv)'}: ${end.spawnError}` };

@@ -2,6 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { BUILTIN_LINK, type WorkFile } from '../engine/plan-types.js';
+import { markOwned } from '../sandbox/leftovers.js';
 
 export class WorkDirError extends Error {
   constructor(message: string) {
@@ -46,6 +47,7 @@ export async function createWorkDir(opts: WorkDirOptions): Promise<WorkDir> {
   };
   try {
     socketDir = await mkdtemp(join(tmpdir(), 'slipway-cp-'));
+    await markOwned(socketDir, [path]);
     await chmod(path, 0o700);
     await symlink(opts.builtinDir, join(path, BUILTIN_LINK));
     for (const file of opts.files) {

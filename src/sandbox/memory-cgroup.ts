@@ -3,6 +3,7 @@
  * step exceeds its limit, and its oom_kill counter tells us afterwards that it did.
  */
 import { access, constants, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { removeWhenEmpty } from './limit-cgroups.js';
 import { join } from 'node:path';
 
 export const DEFAULT_MEMORY_CGROUP_ROOT = '/sys/fs/cgroup/memory';
@@ -51,19 +52,4 @@ export async function createMemoryCgroup(root: string, name: string, limitBytes:
     },
     remove: () => removeWhenEmpty(path),
   };
-}
-
-/** rmdir fails with EBUSY while the kernel is still tearing down the last processes. */
-async function removeWhenEmpty(path: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await rmdir(path);
-      return;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
-      if (code !== 'EBUSY' || attempt >= 50) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
 }

@@ -5,6 +5,7 @@
 import { chmod, chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { markOwned } from './leftovers.js';
 import { sandboxEtc, type SandboxIdentity } from './sandbox-etc.js';
 
 export interface OperationSandbox {
@@ -37,6 +38,8 @@ export async function prepareOperationSandbox(opts: OperationSandboxOptions): Pr
   try {
     // Root keeps the generated /etc; the sandbox's uid may only traverse to it and read.
     await chmod(base, 0o711);
+    // Root's own directory: its marker may name the work dir, which a killed Slipway leaves behind.
+    await markOwned(base, [opts.workDir, opts.controlDir]);
     const generatedEtc = { host: {} as Record<string, string>, isolated: {} as Record<string, string> };
     const hostEtcExtra = { host: [] as string[], isolated: [] as string[] };
     for (const network of ['host', 'isolated'] as const) {

@@ -28,6 +28,11 @@ export interface SandboxSpec {
   dropPrivileges: boolean;
   /** RLIMIT_AS for the whole sandbox, when no memory cgroup is available. */
   addressSpaceLimitBytes?: number;
+  /** RLIMIT_NPROC and RLIMIT_CPU (seconds), when no pids and cpu cgroups are available. */
+  processLimit?: number;
+  cpuTimeLimitSeconds?: number;
+  /** Size of the private /tmp and /var/tmp tmpfs. */
+  tmpBytes: number;
   /** 'host' shares Slipway's network (loopback hosts allowed); 'isolated' gets its own, for slirp4netns. */
   network: 'host' | 'isolated';
   /** /usr and its siblings (/bin, /lib64 …) as the host has them. */
@@ -51,7 +56,13 @@ export interface SandboxSpec {
 export function sandboxArgv(spec: SandboxSpec): string[] {
   const { identity: id } = spec;
   const argv: string[] = [];
-  if (spec.addressSpaceLimitBytes !== undefined) argv.push(spec.tools.prlimit, `--as=${spec.addressSpaceLimitBytes}`, '--');
+  const rlimits = [
+    ...(spec.addressSpaceLimitBytes !== undefined ? [`--as=${spec.addressSpaceLimitBytes}`] : []),
+    ...(spec.processLimit !== undefined ? [`--nproc=${spec.processLimit}`] : []),
+    // SIGXCPU at the soft limit (reported as such); SIGKILL 10 s later for a process that ignores it.
+    ...(spec.cpuTimeLimitSeconds !== undefined ? [`--cpu=${spec.cpuTimeLimitSeconds}:${spec.cpuTimeLimitSeconds + 10}`] : []),
+  ];
+  if (rlimits.length > 0) argv.push(spec.tools.prlimit, ...rlimits, '--');
   if (spec.dropPrivileges) {
     argv.push(spec.tools.setpriv, `--reuid=${id.uid}`, `--regid=${id.gid}`, '--clear-groups', '--inh-caps=-all', '--');
   }
@@ -81,8 +92,10 @@ export function sandboxArgv(spec: SandboxSpec): string[] {
   argv.push(
     '--proc', '/proc',
     '--dev', '/dev',
+    '--size', String(spec.tmpBytes),
     '--tmpfs', '/tmp',
-    '--dir', '/var/tmp',
+    '--size', String(spec.tmpBytes),
+    '--tmpfs', '/var/tmp',
     '--ro-bind', spec.builtinDir, SANDBOX_BUILTIN_DIR,
     '--bind', spec.workDir, SANDBOX_WORK_DIR,
     '--bind', spec.controlDir, SANDBOX_CONTROL_DIR,

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readHostLayout, type HostLayout } from './host-layout.js';
+import { DEFAULT_CGROUP_MOUNT, limitCgroupsUsable } from './limit-cgroups.js';
 import { DEFAULT_MEMORY_CGROUP_ROOT, memoryCgroupUsable } from './memory-cgroup.js';
 import { prepareOperationSandbox } from './operation-sandbox.js';
 import type { SandboxTools } from './sandbox-argv.js';
@@ -22,6 +23,16 @@ export interface SandboxOptions {
   memoryLimitBytes?: number;
   /** Where the cgroup v1 memory controller is mounted; when unusable, RLIMIT_AS is set instead. */
   memoryCgroupRoot?: string;
+  /** Processes and threads a step may have at once; 4096 by default. */
+  pidsLimit?: number;
+  /** CPUs a step may use (a cgroup cpu quota); 2 by default. */
+  cpuLimit?: number;
+  /** Without cgroups: CPU seconds per process (RLIMIT_CPU) instead of a quota; 6 h by default. */
+  cpuTimeLimitSeconds?: number;
+  /** Size of the sandbox's private /tmp and /var/tmp (each a tmpfs); 512 MiB by default. */
+  tmpLimitBytes?: number;
+  /** Where the cgroup v1 pids and cpu controllers are mounted; when unusable, RLIMIT_NPROC and RLIMIT_CPU are set instead. */
+  cgroupMount?: string;
   /** The uid/gid sandboxes run as when Slipway is root; 64910 by default. */
   identity?: SandboxIdentity;
   /** Program paths (tests point bwrap at a file that does not exist). */
@@ -30,6 +41,10 @@ export interface SandboxOptions {
 }
 
 export const DEFAULT_MEMORY_LIMIT_BYTES = 2 * 1024 ** 3;
+export const DEFAULT_PIDS_LIMIT = 4096;
+export const DEFAULT_CPU_LIMIT = 2;
+export const DEFAULT_CPU_TIME_LIMIT_SECONDS = 6 * 3600;
+export const DEFAULT_TMP_LIMIT_BYTES = 512 * 1024 ** 2;
 export const DEFAULT_SANDBOX_IDENTITY: SandboxIdentity = { uid: 64910, gid: 64910 };
 
 export type SandboxUnavailableReason = 'unsupported-os' | 'probe-failed' | 'network-unavailable';
@@ -46,6 +61,9 @@ export interface SandboxRuntime {
   dropPrivileges: boolean;
   layout: HostLayout;
   memory: { mode: 'cgroup'; cgroupRoot: string; limitBytes: number } | { mode: 'rlimit'; limitBytes: number };
+  /** Processes and CPU: cgroup v1 pids.max and a cpu quota, else RLIMIT_NPROC and RLIMIT_CPU. */
+  limits: { mode: 'cgroup'; cgroupMount: string; pids: number; cpus: number } | { mode: 'rlimit'; pids: number; cpuSeconds: number };
+  tmpBytes: number;
 }
 
 export interface SandboxSupport {
@@ -62,12 +80,18 @@ export async function detectSandboxSupport(opts: SandboxOptions, builtinDir: str
     : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
   const cgroupRoot = opts.memoryCgroupRoot ?? DEFAULT_MEMORY_CGROUP_ROOT;
   const limitBytes = opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES;
+  const cgroupMount = opts.cgroupMount ?? DEFAULT_CGROUP_MOUNT;
+  const pids = opts.pidsLimit ?? DEFAULT_PIDS_LIMIT;
   const runtime: SandboxRuntime = {
     tools: { bwrap: opts.bwrap ?? 'bwrap', setpriv: 'setpriv', prlimit: 'prlimit', slirp4netns: opts.slirp4netns ?? 'slirp4netns' },
     identity,
     dropPrivileges: root,
     layout: await readHostLayout(),
     memory: root && (await memoryCgroupUsable(cgroupRoot)) ? { mode: 'cgroup', cgroupRoot, limitBytes } : { mode: 'rlimit', limitBytes },
+    limits: root && (await limitCgroupsUsable(cgroupMount))
+      ? { mode: 'cgroup', cgroupMount, pids, cpus: opts.cpuLimit ?? DEFAULT_CPU_LIMIT }
+      : { mode: 'rlimit', pids, cpuSeconds: opts.cpuTimeLimitSeconds ?? DEFAULT_CPU_TIME_LIMIT_SECONDS },
+    tmpBytes: opts.tmpLimitBytes ?? DEFAULT_TMP_LIMIT_BYTES,
   };
   if (platform() !== 'linux') {
     const none: SandboxUnavailable = { reason: 'unsupported-os', detail: `bubblewrap sandboxes need Linux; this is ${platform()}` };

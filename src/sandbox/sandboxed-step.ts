@@ -1,13 +1,14 @@
 /**
  * Starts one step inside bubblewrap. bwrap creates the namespaces, reports the sandbox's pid on
  * the info fd and then waits on the block fd: in that window the sandbox is put into its memory
- * cgroup and given its slirp4netns network, so the step's first instruction already runs with
+ * cgroups and given its slirp4netns network, so the step's first instruction already runs with
  * both. Only then is the block fd released.
  */
 import { readdir, readlink } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { killGroup, spawnStep, type StepProcess } from '../executors/step-process.js';
 import { sandboxArgv, type SandboxSpec } from './sandbox-argv.js';
+import { createLimitCgroups, type LimitCgroups } from './limit-cgroups.js';
 import { createMemoryCgroup, type MemoryCgroup } from './memory-cgroup.js';
 import type { OperationSandbox } from './operation-sandbox.js';
 import type { SandboxRuntime } from './sandbox-runtime.js';
@@ -25,8 +26,17 @@ export interface SandboxedStep extends StepProcess {
   started: Promise<void>;
   /** SIGTERM reaches every process inside (not bwrap's reaper); SIGKILL ends the whole sandbox. */
   signal(signal: NodeJS.Signals): void;
-  /** After the process ended: releases the cgroup and network; reports kills at the memory limit. */
-  finish(): Promise<{ oomKills: number }>;
+  /** After the process ended: releases the cgroups and network; reports what hit a limit. */
+  finish(): Promise<SandboxedStepUsage>;
+}
+
+export interface SandboxedStepUsage {
+  /** Processes the kernel killed at the memory limit (memory cgroup). */
+  oomKills: number;
+  /** Forks refused at the process limit (pids cgroup). */
+  pidsLimitHits: number;
+  /** Time the step was held back at its CPU quota (cpu cgroup). */
+  cpuThrottledMs: number;
 }
 
 export interface LaunchOptions {
@@ -56,11 +66,16 @@ export function launchSandboxedStep(opts: LaunchOptions): SandboxedStep {
     workDir: operation.workDir,
     builtinDir: operation.builtinDir,
     fds: { info: INFO_FD, block: BLOCK_FD },
+    tmpBytes: runtime.tmpBytes,
     controlDir: operation.controlDir,
     agentDir: operation.agentDir,
     command: opts.command,
   };
   if (runtime.memory.mode === 'rlimit') spec.addressSpaceLimitBytes = runtime.memory.limitBytes;
+  if (runtime.limits.mode === 'rlimit') {
+    spec.processLimit = runtime.limits.pids;
+    spec.cpuTimeLimitSeconds = runtime.limits.cpuSeconds;
+  }
   const proc = spawnStep(sandboxArgv(spec), {
     // bwrap chdirs inside; outside, the cwd only has to exist.
     cwd: '/',
@@ -74,6 +89,7 @@ export function launchSandboxedStep(opts: LaunchOptions): SandboxedStep {
   infoPipe.on('error', ignorePipeEnd);
   blockPipe.on('error', ignorePipeEnd);
   let cgroup: MemoryCgroup | undefined;
+  let limitGroups: LimitCgroups | undefined;
   let network: SlirpNetwork | undefined;
   let sandboxPid: number | undefined;
   let pidNamespace: string | undefined;
@@ -88,6 +104,11 @@ export function launchSandboxedStep(opts: LaunchOptions): SandboxedStep {
       // bwrap's outer process first: what the sandbox forks from now on lands in the group too.
       if (proc.pid !== undefined) await cgroup.attach(proc.pid);
       await cgroup.attach(info.pid);
+    }
+    if (runtime.limits.mode === 'cgroup') {
+      limitGroups = await createLimitCgroups(runtime.limits.cgroupMount, opts.label, runtime.limits);
+      if (proc.pid !== undefined) await limitGroups.attach(proc.pid);
+      await limitGroups.attach(info.pid);
     }
     if (opts.network === 'isolated') network = await startSlirp(runtime.tools.slirp4netns, info.pid);
     blockPipe.end('1');
@@ -107,12 +128,17 @@ export function launchSandboxedStep(opts: LaunchOptions): SandboxedStep {
     void signalNamespace(pidNamespace, sandboxPid, sig);
   };
 
-  const finish = async (): Promise<{ oomKills: number }> => {
+  const finish = async (): Promise<SandboxedStepUsage> => {
     await started.catch(() => undefined);
-    const oomKills = cgroup ? await cgroup.oomKills() : 0;
+    const usage = {
+      oomKills: cgroup ? await cgroup.oomKills() : 0,
+      pidsLimitHits: limitGroups ? await limitGroups.pidsLimitHits() : 0,
+      cpuThrottledMs: limitGroups ? await limitGroups.cpuThrottledMs() : 0,
+    };
     await network?.stop();
     await cgroup?.remove();
-    return { oomKills };
+    await limitGroups?.remove();
+    return usage;
   };
   return { ...proc, started, signal, finish };
 }

@@ -2,6 +2,8 @@
  * One ssh-agent per operation, outside the sandbox: the private key goes into it from stdin
  * and never touches a file, and a playbook can ask it to sign but not to hand the key out.
  * It runs as the sandbox's uid because ssh-agent refuses peers of another (non-root) uid.
+ * What a Slipway killed before it could stop its agent leaves behind is swept by
+ * sweepLeftovers (leftovers.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -38,10 +40,11 @@ const START_TIMEOUT_MS = 5_000;
 
 export async function startSshAgent(opts: AgentOptions): Promise<SshAgent> {
   const socketPath = join(opts.dir, AGENT_SOCKET_NAME);
-  const agentArgv = ['ssh-agent', '-D', '-a', socketPath];
-  const argv = opts.runAs
-    ? [opts.setpriv ?? 'setpriv', `--reuid=${opts.runAs.uid}`, `--regid=${opts.runAs.gid}`, '--clear-groups', '--inh-caps=-all', '--', ...agentArgv]
-    : agentArgv;
+  // The agent dies with Slipway, also when Slipway is killed with SIGKILL: the kernel sends it
+  // SIGTERM (it then removes its socket) when its parent goes. no_new_privs keeps the exec of
+  // the setgid ssh-agent from changing credentials, which would clear the parent-death signal.
+  const identity = opts.runAs ? [`--reuid=${opts.runAs.uid}`, `--regid=${opts.runAs.gid}`, '--clear-groups', '--inh-caps=-all'] : [];
+  const argv = [opts.setpriv ?? 'setpriv', ...identity, '--no-new-privs', '--pdeathsig=TERM', '--', 'ssh-agent', '-D', '-a', socketPath];
   const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
   const stderr: string[] = [];
   child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));

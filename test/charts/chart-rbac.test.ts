@@ -83,6 +83,9 @@ describe('controller RBAC, applied for real', () => {
     'clusteroperations.kubean.io': 'delete get list patch update watch',
     'clusters.kubean.io/status': 'get patch update',
     'clusteroperations.kubean.io/status': 'get patch update',
+    // Who may read /metrics: the scraper's token and its right to the URL.
+    'tokenreviews.authentication.k8s.io': 'create',
+    'subjectaccessreviews.authorization.k8s.io': 'create',
   };
 
   it('has no rule beyond the ones the chart means, in any namespace', async () => {

@@ -62,6 +62,7 @@ describe('helm template, default values', async () => {
       `--job-image=slipway/job:${APP_VERSION}`,
       '--history-limit=30',
       '--metrics-addr=:8080',
+      '--metrics-auth=kubernetes',
     ]);
     assert.equal(c.image, `slipway/controller:${APP_VERSION}`);
     assert.equal(envVar(c, 'SLIPWAY_WATCH_NAMESPACES')?.value, `${NS},kubean-system`);
@@ -110,6 +111,8 @@ describe('helm template, default values', async () => {
     assert.equal(c.livenessProbe?.httpGet?.path, '/healthz');
     assert.equal(c.readinessProbe?.httpGet?.path, '/readyz');
     assert.equal(c.livenessProbe?.httpGet?.port, 'metrics');
+    assert.equal(c.livenessProbe?.httpGet?.scheme, 'HTTPS', '/metrics is served with TLS, and the probes with it');
+    assert.equal(c.readinessProbe?.httpGet?.scheme, 'HTTPS');
     const svc = find(objects, 'Service', 'slipway-metrics') as KubeObject & { spec: { ports: { port: number }[] } };
     assert.equal(svc.spec.ports[0]?.port, 8080);
     assert.ok(!objects.some((o) => o.kind === 'ServiceMonitor'), 'no ServiceMonitor unless asked');
@@ -168,8 +171,30 @@ describe('helm template, air-gapped registry and extra namespaces', () => {
 
   it('renders a ServiceMonitor when asked', async () => {
     const { objects } = await render({ namespace: NS, values: { metrics: { serviceMonitor: { enabled: true, labels: { release: 'prom' } } } } });
-    const sm = find(objects, 'ServiceMonitor', 'slipway');
+    const sm = find(objects, 'ServiceMonitor', 'slipway') as KubeObject & { spec: { endpoints: Record<string, unknown>[] } };
     assert.equal(sm.metadata.labels?.['release'], 'prom');
+    const [endpoint] = sm.spec.endpoints;
+    assert.equal(endpoint?.['scheme'], 'https');
+    assert.equal(endpoint?.['bearerTokenFile'], '/var/run/secrets/kubernetes.io/serviceaccount/token');
+    assert.deepEqual(endpoint?.['tlsConfig'], { insecureSkipVerify: true });
+  });
+
+  it('lets the controller review tokens for /metrics, and gives its readers a ClusterRole', async () => {
+    const { objects } = await render({ namespace: NS });
+    const rules = (find(objects, 'ClusterRole', 'slipway') as KubeObject & { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }).rules;
+    assert.ok(rules.some((r) => r.apiGroups.includes('authentication.k8s.io') && r.resources.includes('tokenreviews') && r.verbs.includes('create')));
+    assert.ok(rules.some((r) => r.apiGroups.includes('authorization.k8s.io') && r.resources.includes('subjectaccessreviews') && r.verbs.includes('create')));
+    const reader = find(objects, 'ClusterRole', 'slipway-metrics-reader') as KubeObject & { rules: unknown };
+    assert.deepEqual(reader.rules, [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
+  });
+
+  it('with metrics.auth none serves plain HTTP without a token, probes and ServiceMonitor alike', async () => {
+    const { objects } = await render({ namespace: NS, values: { metrics: { auth: 'none', serviceMonitor: { enabled: true } } } });
+    const ctl = controller(objects);
+    assert.ok(ctl.args?.includes('--metrics-auth=none'));
+    assert.equal(ctl.livenessProbe?.httpGet?.scheme, 'HTTP');
+    const sm = find(objects, 'ServiceMonitor', 'slipway') as KubeObject & { spec: { endpoints: Record<string, unknown>[] } };
+    assert.equal(sm.spec.endpoints[0]?.['scheme'], undefined);
   });
 });
 

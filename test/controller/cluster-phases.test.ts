@@ -58,11 +58,14 @@ type Shown = ClusterPhase | 'no phase';
 
 /** The phases of `cluster` in the versions seen from index `from` on, each change once. */
 function phasesSince(versions: EventRecorder<Cluster>, cluster: string, from: number): Shown[] {
+  // A version that changed only metadata (the controller's finalizer) shows the phase it had.
+  const before = versions.events.slice(0, from).findLast((c) => c.metadata.name === cluster);
+  const baseline = before ? (before.status?.phase ?? 'no phase') : undefined;
   const shown: Shown[] = [];
   for (const c of versions.events.slice(from)) {
     if (c.metadata.name !== cluster) continue;
     const phase = c.status?.phase ?? 'no phase';
-    if (shown.at(-1) !== phase) shown.push(phase);
+    if ((shown.at(-1) ?? baseline) !== phase) shown.push(phase);
   }
   return shown;
 }

@@ -242,7 +242,7 @@ export async function spawnController(o: {
   const daemon = startDaemon({
     name: `slipway controller ${o.podName}`,
     command: process.execPath,
-    args: [CLI, 'controller', `--namespace=${o.ns}`, `--redis-url=${o.redisUrl}`, `--kubeconfig=${o.kubeconfigPath ?? env.kubeconfigPath}`, `--metrics-addr=127.0.0.1:${port}`, ...(o.extraArgs ?? [])],
+    args: [CLI, 'controller', `--namespace=${o.ns}`, `--redis-url=${o.redisUrl}`, `--kubeconfig=${o.kubeconfigPath ?? env.kubeconfigPath}`, `--metrics-addr=127.0.0.1:${port}`, '--metrics-auth=none', '--shared-hosts=allow', ...(o.extraArgs ?? [])],
     logFile: join(env.logsDir, `controller-${o.podName}.log`),
     cwd: dir,
     env: { ...process.env, POD_NAME: o.podName, SLIPWAY_LOG_LEVEL: process.env.SLIPWAY_LOG_LEVEL ?? 'info', ...o.env },

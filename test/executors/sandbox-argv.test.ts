@@ -15,6 +15,7 @@ const spec: SandboxSpec = {
   workDir: '/w/op',
   builtinDir: '/repo/playbooks',
   fds: { info: 3, block: 4 },
+  tmpBytes: 1048576,
   controlDir: '/tmp/cp',
   agentDir: '/s/agent',
   command: ['ansible-playbook', '-i', 'inventory/hosts.yml', 'x.yml'],
@@ -36,13 +37,13 @@ test('root Slipway drops to the sandbox uid before bwrap, which unshares everyth
   assert.deepEqual(argv.slice(argv.lastIndexOf('--') + 1), spec.command);
 });
 
-test('binds exactly: the OS and playbooks read-only, the work, control and agent dirs writable, private /tmp', () => {
+test('binds exactly: the OS and playbooks read-only, the work, control and agent dirs writable, private bounded /tmp and /var/tmp', () => {
   const argv = sandboxArgv(spec);
   assert.deepEqual(after(argv, '--ro-bind', 2), [['/usr', '/usr'], ['/s/etc/passwd', '/etc/passwd'], ['/repo/playbooks', '/slipway/builtin']]);
   assert.deepEqual(after(argv, '--ro-bind-try', 2), [['/etc/ssl', '/etc/ssl']]);
   assert.deepEqual(after(argv, '--bind', 2), [['/w/op', '/slipway/work'], ['/tmp/cp', '/slipway/cp'], ['/s/agent', '/slipway/agent']]);
   assert.deepEqual(after(argv, '--symlink', 2), [['usr/bin', '/bin']]);
-  assert.deepEqual(after(argv, '--tmpfs'), [['/tmp']]);
+  assert.deepEqual(after(argv, '--size', 3), [['1048576', '--tmpfs', '/tmp'], ['1048576', '--tmpfs', '/var/tmp']]);
   assert.deepEqual(after(argv, '--proc'), [['/proc']]);
   assert.deepEqual(after(argv, '--dev'), [['/dev']]);
 });
@@ -52,6 +53,11 @@ test('loopback hosts share the host network; no cgroup means RLIMIT_AS; an unpri
   assert.deepEqual(argv.slice(0, 4), ['prlimit', '--as=1024', '--', 'bwrap']);
   assert.ok(argv.includes('--share-net'));
   assert.ok(!argv.includes('setpriv'));
+});
+
+test('no pids and cpu cgroups means RLIMIT_NPROC and RLIMIT_CPU, set before the uid changes', () => {
+  const argv = sandboxArgv({ ...spec, addressSpaceLimitBytes: 1024, processLimit: 64, cpuTimeLimitSeconds: 30 });
+  assert.deepEqual(argv.slice(0, 6), ['prlimit', '--as=1024', '--nproc=64', '--cpu=30:40', '--', 'setpriv']);
 });
 
 test("the sandbox's /etc names its own account, and resolves through slirp's DNS only when isolated", () => {
