@@ -2,12 +2,13 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, readlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Plan, Step } from '../engine/plan-types.js';
-import { sweepLeftovers } from '../sandbox/leftovers.js';
+import { sweepLeftovers, sweepStepCgroups } from '../sandbox/leftovers.js';
+import { STEP_CGROUP_PARENT } from '../sandbox/limit-cgroups.js';
 import { launchSandboxedStep, execFailure, type SandboxedStepUsage } from '../sandbox/sandboxed-step.js';
 import {
   describeUnavailable,
@@ -88,8 +89,8 @@ export class LocalExecutor implements Executor {
     const emit = safeSink(sink, logger);
     log?.write(`# ${startTime} operation ${plan.cluster}/${plan.operation}: ${plan.action}\n`);
 
-    await this.sweepOnce();
     const support = await this.sandboxSupport();
+    await this.sweepOnce(support.runtime);
     const unavailable = support.unavailable[this.network()];
     if (unavailable) {
       const refused = refuseWithoutSandbox(plan, unavailable, emit, log, logger);
@@ -130,6 +131,7 @@ export class LocalExecutor implements Executor {
           this.runStep(step, {
             workspace,
             runtime,
+            // Ends in -<pid>-<ms>: after a kill, sweepStepCgroups finds the owner by it.
             label: `${plan.operation}-${index}-${process.pid}-${Date.now()}`.slice(-100),
             redact,
             emit,
@@ -185,11 +187,17 @@ export class LocalExecutor implements Executor {
   private supportOnce: Promise<SandboxSupport> | undefined;
   private swept: Promise<void> | undefined;
 
-  /** Before the first operation: what a Slipway killed earlier left running (its ssh-agents). */
-  private sweepOnce(): Promise<void> {
-    this.swept ??= sweepLeftovers().then(
-      (swept) => {
+  /** Before the first operation: what a Slipway killed earlier left (its ssh-agents, dirs, step cgroups). */
+  private sweepOnce(runtime: SandboxRuntime): Promise<void> {
+    const { memory, limits } = runtime;
+    const cgroups = [
+      ...(memory.mode === 'cgroup' ? [join(memory.cgroupRoot, STEP_CGROUP_PARENT)] : []),
+      ...(limits.mode === 'cgroup' ? [join(limits.cgroupMount, 'pids', STEP_CGROUP_PARENT), join(limits.cgroupMount, 'cpu', STEP_CGROUP_PARENT)] : []),
+    ];
+    this.swept ??= Promise.all([sweepLeftovers(), sweepStepCgroups(cgroups)]).then(
+      ([swept, groups]) => {
         for (const s of swept) this.opts.logger?.warn({ dir: s.dir, pids: s.pids }, 'removed what a stopped Slipway left behind');
+        if (groups.length > 0) this.opts.logger?.warn({ cgroups: groups }, 'removed the step cgroups of a stopped Slipway');
       },
       (err: unknown) => this.opts.logger?.warn({ err }, 'could not sweep the leftovers of a stopped Slipway'),
     );

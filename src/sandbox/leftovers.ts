@@ -10,7 +10,7 @@
  * sandbox's uid could carry a marker of the sandbox's making.
  */
 import { constants } from 'node:fs';
-import { lstat, open, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, readlink, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -56,6 +56,26 @@ export async function sweepLeftovers(root: string = tmpdir()): Promise<SweptDir[
     swept.push({ dir, pids });
   }
   return swept;
+}
+
+/**
+ * Step cgroups a killed Slipway left (`<parent>/<label>`, the label ending in
+ * `-<pid>-<milliseconds>`): removed once that pid is gone and they are empty.
+ */
+export async function sweepStepCgroups(parents: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const parent of parents) {
+    for (const name of await readdir(parent).catch(() => [] as string[])) {
+      const pid = /-(\d+)-\d{13,}$/.exec(name)?.[1];
+      if (pid === undefined || (await startTime(Number(pid))) !== '') continue;
+      const ok = await rmdir(join(parent, name)).then(
+        () => true,
+        () => false,
+      );
+      if (ok) removed.push(join(parent, name));
+    }
+  }
+  return removed;
 }
 
 async function stopUsersOf(path: string): Promise<number[]> {

@@ -8,7 +8,9 @@ import { access, constants, mkdir, readFile, rmdir, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 
 export const DEFAULT_CGROUP_MOUNT = '/sys/fs/cgroup';
-const PARENT = 'slipway';
+/** The cgroup (in each controller's hierarchy) holding Slipway's step cgroups. */
+export const STEP_CGROUP_PARENT = 'slipway';
+const PARENT = STEP_CGROUP_PARENT;
 const CPU_PERIOD_US = 100_000;
 
 export interface LimitCgroups {

@@ -3,11 +3,11 @@
  * step exceeds its limit, and its oom_kill counter tells us afterwards that it did.
  */
 import { access, constants, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
-import { removeWhenEmpty } from './limit-cgroups.js';
+import { removeWhenEmpty, STEP_CGROUP_PARENT } from './limit-cgroups.js';
 import { join } from 'node:path';
 
 export const DEFAULT_MEMORY_CGROUP_ROOT = '/sys/fs/cgroup/memory';
-const PARENT = 'slipway';
+const PARENT = STEP_CGROUP_PARENT;
 
 export interface MemoryCgroup {
   path: string;

@@ -3,13 +3,13 @@
  * `slipway run` is killed with SIGKILL in the middle of a step, and its agent goes with it (the
  * parent-death signal). What is left on disk, and an agent that did survive (simulated here:
  * one started by hand under a dead owner's directory), goes at the next Slipway's start, the
- * killed operation's work directory with it.
+ * killed operation's work directory and step cgroups with it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadTestEnv } from '../env/index.js';
@@ -87,10 +87,14 @@ test('kill -9 of slipway run mid-step: its ssh-agent and the socket go; the next
     const marker = await readFile(join(sandboxDir, OWNER_FILE), 'utf8');
     const workDir = /^remove (\/.*\/slipway-[^/]*)$/m.exec(marker)?.[1];
     assert.ok(workDir && existsSync(workDir), marker);
+    const stepCgroups = async () =>
+      (await Promise.all(['pids', 'cpu', 'memory'].map((c) => readdir(`/sys/fs/cgroup/${c}/slipway`).catch(() => [] as string[])))).flat().filter((n) => n.includes(`-${child.pid}-`));
+    assert.ok((await stepCgroups()).length > 0, 'the killed step left its cgroups');
     const next = await runCli(await clusterManifests(env, { operation: { actionType: 'playbook', action: 'ping.yml' } }));
     assert.equal(next.exitCode, 0, next.stderr);
     assert.equal(existsSync(sandboxDir), false, 'the killed run\'s sandbox dir was swept');
     assert.equal(existsSync(workDir), false, 'and its work dir');
+    assert.deepEqual(await stepCgroups(), [], 'and its step cgroups');
     assert.equal(existsSync(orphanDir), false, 'the orphan\'s dir was swept');
     assert.ok(await eventually(async () => (await alive(orphanSocket)).length === 0, 5_000), 'the orphan agent was stopped');
   } finally {
