@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { ObjectSource } from '../api/object-source.js';
 import { API_VERSION, CLUSTER_KIND, CLUSTER_OPERATION_KIND, CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus, type ObjectRef } from '../api/types.js';
 import { JobPlanError } from '../engine/job-plan.js';
+import { operationKind } from '../engine/kubespray-actions.js';
 import { JobVolumeError } from '../engine/job-plan-volumes.js';
 import type { Plan } from '../engine/plan-types.js';
 import type { OperatorOptions } from '../engine/prepare-plan.js';
@@ -49,6 +50,8 @@ export interface ControllerScope {
   waitingShown: Map<string, string>;
   /** Re-reconcile the unfinished operations of a cluster (their blocker changed). */
   refreshCluster: (cluster: string) => void;
+  /** Look at the managed cluster soon (its operation ended). */
+  observeCluster?: (cluster: string) => void;
   metrics?: ControllerMetrics;
 }
 
@@ -58,7 +61,7 @@ export interface TurnOutcome {
 }
 
 const opTarget = (op: ClusterOperation) => ({ apiVersion: API_VERSION, kind: CLUSTER_OPERATION_KIND, name: op.metadata.name ?? '', uid: op.metadata.uid });
-const clusterTarget = (name: string, uid?: string) => ({ apiVersion: API_VERSION, kind: CLUSTER_KIND, name, ...(uid ? { uid } : {}) });
+export const clusterTarget = (name: string, uid?: string) => ({ apiVersion: API_VERSION, kind: CLUSTER_KIND, name, ...(uid ? { uid } : {}) });
 /** Errors a dispatch repeats however often it is retried: the operation fails with them. */
 const isPermanent = (err: unknown): err is Error => err instanceof JobPlanError || err instanceof JobBuildError || err instanceof JobVolumeError;
 
@@ -171,7 +174,7 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
           if (op.status?.status !== 'Running') {
             await Promise.all([
               scope.events.record(opTarget(op), 'Normal', 'Started', redactFor(plan, `${plan.action}: ${operation.message ?? 'running'}`)),
-              running.cluster.phase && scope.events.record(clusterTarget(op.spec.cluster), 'Normal', 'OperationStarted', `${name} (${plan.action}); phase ${running.cluster.phase}`),
+              running.cluster.phase && scope.events.record(clusterTarget(op.spec.cluster, cluster.metadata.uid), 'Normal', 'OperationStarted', `${name} (${plan.action}); phase ${running.cluster.phase}`),
             ]);
           }
         },
@@ -183,6 +186,7 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
     throw err;
   }
   if (outcome.kind === 'rejected') {
+    scope.metrics?.operationEnded(operationKind(op.spec.action, undefined), 'Rejected');
     await scope.status.operation(name, op.metadata.uid, outcome.status);
     await scope.events.record(opTarget(op), 'Warning', 'Rejected', outcome.status.message ?? 'rejected');
     await prune(scope, op.spec.cluster);
@@ -196,8 +200,11 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
   });
   const sinceEnd = ControllerMetrics.secondsSince(result.endTime);
   if (sinceEnd !== undefined) scope.metrics?.statusUpdateLatency.observe(sinceEnd);
-  await recordEnd(scope, op, plan, result, { operation: statuses.operation, ...(clusterStatus ? { cluster: clusterStatus } : {}) });
+  const ran = (Date.parse(result.endTime) - Date.parse(result.startTime)) / 1000;
+  scope.metrics?.operationEnded(operationKind(plan.action, plan.clusterFacts.limit), result.status, Number.isFinite(ran) ? Math.max(0, ran) : undefined);
+  await recordEnd(scope, op, plan, result, { operation: statuses.operation, ...(clusterStatus ? { cluster: clusterStatus } : {}) }, outcome.cluster?.metadata.uid);
   await prune(scope, op.spec.cluster);
+  scope.observeCluster?.(op.spec.cluster);
   return { status: result.status };
 }
 
@@ -226,12 +233,12 @@ function redactFor(plan: Plan, text: string): string {
   return createRedactor(plan.secrets)(text);
 }
 
-async function recordEnd(scope: ControllerScope, op: ClusterOperation, plan: Plan, result: OperationResult, statuses: { operation: ClusterOperationStatus; cluster?: ClusterStatus }): Promise<void> {
+async function recordEnd(scope: ControllerScope, op: ClusterOperation, plan: Plan, result: OperationResult, statuses: { operation: ClusterOperationStatus; cluster?: ClusterStatus }, clusterUid: string | undefined): Promise<void> {
   const ok = result.status === 'Succeeded';
   await Promise.all([
     scope.events.record(opTarget(op), ok ? 'Normal' : 'Warning', result.status, redactFor(plan, statuses.operation.message ?? result.status)),
     scope.events.record(
-      clusterTarget(op.spec.cluster),
+      clusterTarget(op.spec.cluster, clusterUid),
       ok ? 'Normal' : 'Warning',
       ok ? 'OperationSucceeded' : 'OperationFailed',
       redactFor(plan, `${op.metadata.name} (${plan.action}) ${result.status}${statuses.cluster?.phase ? `; phase ${statuses.cluster.phase}` : ''}`),
@@ -249,6 +256,7 @@ async function fail(scope: ControllerScope, op: ClusterOperation, message: strin
   const cluster = await scope.source.getCluster(op.spec.cluster);
   const clusterStatus = await scope.status.pair(op, status, cluster, (previous) => clusterStatusAfterLostRun(previous, op, now));
   await scope.events.record(opTarget(op), 'Warning', 'Failed', message);
+  scope.metrics?.operationEnded(operationKind(op.spec.action, undefined), 'Failed');
   if (clusterStatus) {
     await scope.events.record(clusterTarget(op.spec.cluster, cluster?.metadata.uid), 'Warning', 'OperationFailed', `${op.metadata.name} (${op.spec.action}) Failed; phase ${clusterStatus.phase}`);
   }

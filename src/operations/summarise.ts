@@ -38,9 +38,18 @@ export function summariseFinished(op: ClusterOperation, plan: Plan, result: Oper
         previous,
         operation: op,
         cluster: plan.clusterFacts,
-        outcome: { succeeded: result.status === 'Succeeded', startTime: result.startTime, endTime: result.endTime },
+        outcome: { succeeded: result.status === 'Succeeded', changedNothing: changedNothing(result), startTime: result.startTime, endTime: result.endTime },
       }),
     },
     redact,
   );
+}
+
+/**
+ * Every step that ran is an ansible run whose recap shows no host changed (a run refused by its
+ * first check). A step without a recap (a shell step, or one cut short) may have changed anything.
+ */
+export function changedNothing(result: OperationResult): boolean {
+  const ran = result.steps.filter((s) => s.status !== 'Skipped');
+  return ran.length > 0 && ran.every((s) => Object.keys(s.hosts).length > 0 && Object.values(s.hosts).every((h) => h.changed === 0));
 }
