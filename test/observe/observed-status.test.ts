@@ -189,14 +189,18 @@ describe('an operation refused before it changed any host', () => {
   const facts = { controlPlane: ['node1'], workers: ['node2'], kubernetesVersion: 'v1.36.4', controlPlaneDigest: 'sha256:cp1' };
   const healthyConditions = statusWithObservation(undefined, seen(), NOW).clusterConditions;
   const host = (changed: number) => ({ ok: 2, changed, failed: 0, unreachable: 0, skipped: 0, rescued: 0, ignored: 0 });
-  const step = (hosts: StepResult['hosts'], status: StepResult['status'] = 'Failed'): StepResult => ({ name: 'action: upgrade-cluster.yml', role: 'action', status, exitCode: 2, startTime: 't', endTime: 't', hosts, failures: [] });
+  const refusal = { play: 'Check the target version', task: 'Refuse', host: 'node1', unreachable: false, check: true, message: 'no host was changed' };
+  const step = (hosts: StepResult['hosts'], status: StepResult['status'] = 'Failed', failures: StepResult['failures'] = [refusal]): StepResult => ({ name: 'action: upgrade-cluster.yml', role: 'action', status, exitCode: 2, startTime: 't', endTime: 't', hosts, failures });
   const result = (...steps: StepResult[]): OperationResult => ({ status: 'Failed', startTime: 't', endTime: 't', steps });
 
-  it('is told by the recap: every step that ran changed no host', () => {
+  it('is told by the recap and the failures: no host changed, failed only at assertions', () => {
     assert.equal(changedNothing(result(step({ node1: host(0), node2: host(0) }))), true);
     assert.equal(changedNothing(result(step({ node1: host(0), node2: host(1) }))), false);
     assert.equal(changedNothing(result(step({}))), false, 'no recap (a shell step, a run cut short): anything may have changed');
     assert.equal(changedNothing(result(step({ node1: host(0) }), step({}, 'Skipped'))), true);
+    assert.equal(changedNothing(result(step({ node1: host(0) }, 'Failed', [{ ...refusal, check: undefined }]))), false, 'a failed command may have changed its host without saying so');
+    assert.equal(changedNothing(result(step({ node1: host(0) }, 'Failed', [refusal, { ...refusal, host: 'node2', check: undefined, unreachable: true }]))), true, 'an unreachable host was not changed');
+    assert.equal(changedNothing(result(step({ node1: host(0) }, 'TimedOut'))), false);
     assert.equal(changedNothing(result()), false);
   });
 
