@@ -48,6 +48,7 @@ TAIL_CHARS = 2000
 MESSAGE_CHARS = 4000
 # The message of these tasks is what the play reports to the user (cluster-info.yml).
 DEBUG_ACTIONS = ('debug', 'ansible.builtin.debug', 'ansible.legacy.debug')
+CHECK_ACTIONS = ('assert', 'ansible.builtin.assert', 'ansible.legacy.assert')
 
 
 def _tail(text):
@@ -146,7 +147,13 @@ class CallbackModule(CallbackBase):
         self._runner(result, outcome)
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
-        self._runner(result, 'ignored' if ignore_errors else 'failed', with_msg=True)
+        if ignore_errors or result._task.action not in CHECK_ACTIONS:
+            self._runner(result, 'ignored' if ignore_errors else 'failed', with_msg=True)
+            return
+        # An assert changes nothing: a run that failed only at assertions left its hosts as they were.
+        event = {'e': 'runner', 'outcome': 'failed', 'host': result._host.get_name(), 'task': result._task.get_name(),
+                 'play': self._play, 'msg': _describe(result._result)[:MESSAGE_CHARS], 'check': True}
+        self._emit(event)
 
     def v2_runner_on_unreachable(self, result):
         self._runner(result, 'unreachable', with_msg=True)

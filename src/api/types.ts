@@ -89,13 +89,37 @@ export interface Condition {
   observedGeneration?: number;
 }
 
+/** One node of the managed cluster as Slipway last observed it. */
+export interface ClusterNodeStatus {
+  name: string;
+  /** From the node-role.kubernetes.io/<role> labels. */
+  roles?: string[];
+  /** The kubelet's version. */
+  version?: string;
+  ready: boolean;
+  /** The node's InternalIP. */
+  address?: string;
+}
+
 export interface ClusterStatus {
   conditions?: ClusterCondition[];
   phase?: ClusterPhase;
   controlPlaneCount?: number;
   workerCount?: number;
-  kubernetesVersion?: string;
+  /** kube_version of the cluster's vars: what the operations install. */
+  desiredVersion?: string;
+  /** The version the cluster's apiserver reports. */
+  observedVersion?: string;
+  /** The first nodes (control planes first); nodeCount and readyNodeCount count them all. */
+  nodes?: ClusterNodeStatus[];
+  nodeCount?: number;
+  readyNodeCount?: number;
+  /** "ready/total", for the NODES column. */
+  nodesReady?: string;
+  /** The nearest expiry of the apiserver's serving certificate and the kubeconfig's client certificate. */
+  certificatesExpiry?: string;
   observedGeneration?: number;
+  /** Conditions of the observed cluster (ControlPlaneAvailable, WorkersReady, SystemPodsReady, CertificatesExpiry). */
   clusterConditions?: Condition[];
   /** Digest of the control-plane hosts as of the last successful install/scale/upgrade. */
   controlPlaneDigest?: string;
@@ -308,6 +332,14 @@ export const CONDITION_FIELDS = {
   observedGeneration: int64,
 } satisfies FieldSet<Condition>;
 
+export const CLUSTER_NODE_FIELDS = {
+  name: requiredStr,
+  roles: { type: 'array', required: false, items: { type: 'string' } },
+  version: str,
+  ready: { type: 'boolean', required: true },
+  address: str,
+} satisfies FieldSet<ClusterNodeStatus>;
+
 export const CLUSTER_STATUS_FIELDS = {
   conditions: {
     type: 'array',
@@ -317,7 +349,13 @@ export const CLUSTER_STATUS_FIELDS = {
   phase: { type: 'string', enum: CLUSTER_PHASES, required: false },
   controlPlaneCount: int32,
   workerCount: int32,
-  kubernetesVersion: str,
+  desiredVersion: str,
+  observedVersion: str,
+  nodes: { type: 'array', required: false, items: { type: 'object', fields: CLUSTER_NODE_FIELDS } },
+  nodeCount: int32,
+  readyNodeCount: int32,
+  nodesReady: str,
+  certificatesExpiry: time,
   controlPlaneDigest: str,
   kubeconfigSecretRef: optionalRef,
   observedGeneration: int64,

@@ -36,6 +36,7 @@ Options:
                           SubjectAccessReview); none: plain HTTP for anyone who can connect,
                           for an address only Prometheus reaches (127.0.0.1 and a sidecar)
   --metrics-cert-dir <d>  tls.crt and tls.key to serve with (default: a self-signed certificate)
+  --observe-interval <s>  seconds between looks at each managed cluster (default 300, jittered)
 Environment: POD_NAME (Lease identity), SLIPWAY_WATCH_NAMESPACES (comma-separated namespaces
 whose ConfigMaps and Secrets may be read), SLIPWAY_REDIS_URL, SLIPWAY_LOG_LEVEL.
 `;
@@ -70,6 +71,7 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         'metrics-auth': { type: 'string' },
         'shared-hosts': { type: 'string' },
         'metrics-cert-dir': { type: 'string' },
+        'observe-interval': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -93,6 +95,9 @@ export async function controllerCommand(argv: string[]): Promise<number> {
     if (!/^\d+$/.test(historyText)) throw new UsageError(`--history-limit needs a whole number >= 0, got ${JSON.stringify(historyText)}`);
     const concurrencyText = values.concurrency;
     if (concurrencyText !== undefined && !/^[1-9]\d*$/.test(concurrencyText)) throw new UsageError(`--concurrency needs a whole number >= 1, got ${JSON.stringify(concurrencyText)}`);
+    const observeText = values['observe-interval'];
+    if (observeText !== undefined && !/^\d+(\.\d+)?$/.test(observeText)) throw new UsageError(`--observe-interval needs a number of seconds, got ${JSON.stringify(observeText)}`);
+    if (observeText !== undefined && Number(observeText) < 0.1) throw new UsageError('--observe-interval must be at least 0.1 seconds');
     const executor = values.executor ?? 'job';
     if (executor !== 'job' && executor !== 'local') throw new UsageError(`--executor must be job or local, not ${JSON.stringify(executor)}`);
     const kubeConfig = new KubeConfig();
@@ -125,6 +130,7 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         builtinDir: values['builtin-dir'] ?? defaultBuiltinDir(),
         historyLimit: Number(historyText),
         ...(concurrencyText !== undefined ? { concurrency: Number(concurrencyText) } : {}),
+        ...(observeText !== undefined ? { observe: { intervalMs: Number(observeText) * 1000 } } : {}),
         operator: { allowLoopbackHosts },
         local: { sandbox: { allowLoopbackHosts } },
         ...(watch.length > 0 ? { watchNamespaces: new Set(watch) } : {}),

@@ -9,6 +9,7 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { KubeSource } from '../api/kube-source.js';
+import { ClusterObserver, type ClusterObserverOptions } from '../observe/cluster-observer.js';
 import { PooledKubeConfig } from '../api/pooled-kube-config.js';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../api/types.js';
 import type { OperatorOptions } from '../engine/prepare-plan.js';
@@ -29,7 +30,7 @@ import { ControllerMetrics } from './metrics.js';
 import type { Health } from './metrics-server.js';
 import { operationRefOf } from './operation-ref.js';
 import { RetrySchedule } from './retry-schedule.js';
-import { reconcileQueued, reconcileWaiting, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
+import { clusterTarget, reconcileQueued, reconcileWaiting, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
 import { StatusWriter } from './status-writer.js';
 import { WatchedNamespacesSource } from './watched-source.js';
 
@@ -70,6 +71,8 @@ export interface ControllerOptions {
   queueName?: string;
   keyPrefix?: string;
   leaseName?: string;
+  /** How managed clusters are observed (src/observe/cluster-observer.ts): interval, clusters at once, probe limits. */
+  observe?: Pick<ClusterObserverOptions, 'intervalMs' | 'concurrency' | 'limits'>;
   lease?: { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
   logger: Logger;
 }
@@ -90,6 +93,7 @@ export class Controller implements Health {
   private constructor(private readonly opts: ControllerOptions & { kubeConfig: PooledKubeConfig }) {
     const identity = `${opts.identity}-${randomBytes(3).toString('hex')}`;
     this.leaseKubeConfig = PooledKubeConfig.copy(opts.kubeConfig);
+    this.metrics.observeLeader(() => this.elector.isLeader);
     this.elector = new LeaderElector({
       kubeConfig: this.leaseKubeConfig,
       namespace: opts.namespace,
@@ -195,6 +199,7 @@ class LeaderSession {
     private readonly clusters: ResilientInformer<Cluster>,
     private readonly metrics: ControllerMetrics,
     private readonly deletion: ClusterDeletion,
+    readonly observer: ClusterObserver,
   ) {}
 
   static async start(opts: ControllerOptions, identity: string, signal: AbortSignal, metrics: ControllerMetrics): Promise<LeaderSession> {
@@ -241,6 +246,7 @@ class LeaderSession {
       logs: { core: opts.kubeConfig.makeApiClient(CoreV1Api), namespace: opts.logNamespace ?? opts.namespace },
       runs,
       ...(opts.sharedHosts === 'refuse' ? { hostClaims: new HostClaims((name, uid) => clusters.get(name)?.metadata.uid === uid) } : {}),
+      observeCluster: (cluster) => self.session?.observer.observeSoon(cluster),
     };
     const queue = await ClusterQueue.open({ connection: opts.redis, queueName, ...prefix });
     if (jobs) await jobs.start();
@@ -264,7 +270,17 @@ class LeaderSession {
       jobs: jobs !== undefined,
       logger,
     });
-    const session = new LeaderSession(opts, scope, queue, worker, operations, clusters, metrics, deletion);
+    const status = scope.status;
+    const observer = new ClusterObserver({
+      kubeConfig: opts.kubeConfig,
+      namespace: opts.namespace,
+      clusters: () => clusters.list(),
+      writeStatus: (name, uid, s, rv) => status.cluster(name, uid, s, rv),
+      event: (c, type, reason, message) => scope.events.record(clusterTarget(c.metadata.name!, c.metadata.uid), type, reason, message),
+      logger,
+      ...opts.observe,
+    });
+    const session = new LeaderSession(opts, scope, queue, worker, operations, clusters, metrics, deletion, observer);
     self.session = session;
     signal.addEventListener('abort', () => void session.stop(), { once: true });
     await session.watch();
@@ -276,6 +292,8 @@ class LeaderSession {
     for (const informer of [this.operations, this.clusters]) informer.onError((err) => this.opts.logger.warn({ err: err.message }, 'informer restarting'));
     await Promise.all([ops.start(), this.clusters.start()]);
     this.metrics.observeOperations(() => ops.list());
+    this.metrics.observeClusters(() => this.clusters.list());
+    this.observer.start();
     // Everything unfinished in one call, so each cluster's line starts with its oldest operation.
     const unfinished = ops.list().filter((op) => !isFinished(op) && !op.metadata.deletionTimestamp);
     const refs = unfinished.flatMap((op) => {
@@ -385,6 +403,8 @@ class LeaderSession {
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
     this.metrics.observeOperations(undefined);
+    this.metrics.observeClusters(undefined);
+    await this.observer.stop();
     await Promise.allSettled([this.operations.stop(), this.clusters.stop()]);
     // Running Jobs go on; the next leader's worker resumes their turns.
     await this.worker.close({ abandon: true });

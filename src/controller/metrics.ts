@@ -3,9 +3,27 @@
  * never share series). Gauges are computed at scrape time from the leader's informer store;
  * histograms are observed by the operation phases. A standby has no store: its gauges are empty.
  */
-import { Gauge, Histogram, Registry } from 'prom-client';
-import type { ClusterOperation } from '../api/types.js';
+import { readFileSync } from 'node:fs';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CLUSTER_PHASES, type Cluster, type ClusterOperation } from '../api/types.js';
 import { isFinished } from './history.js';
+
+/** Seconds an operation runs; from a quick check to a large cluster's upgrade. */
+const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14_400];
+/** The phase label of a Cluster with none yet. */
+const NO_PHASE = 'None';
+/** How an operation ended, for slipway_operations_total{result}. */
+export type OperationResultLabel = 'Succeeded' | 'Failed' | 'Rejected';
+
+/** package.json's version (it ships beside dist/ in the controller's image). */
+function buildVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** Seconds; from sub-second to an hour (dispatch waits for its cluster's turn). */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
@@ -16,11 +34,81 @@ export class ControllerMetrics {
   readonly dispatchLatency: Histogram;
   /** The run ended (Job completion / pod termination time) → the final status written. */
   readonly statusUpdateLatency: Histogram;
+  /** Operations ended, by kind of action (install, upgrade… other) and result. */
+  readonly operationsTotal: Counter<'action' | 'result'>;
+  /** How long operations ran (the run's start to its end), by kind of action and result. */
+  readonly operationDuration: Histogram<'action' | 'result'>;
   private operations: () => readonly ClusterOperation[] = () => [];
+  private clusters: () => readonly Cluster[] = () => [];
+  private leader: () => boolean = () => false;
 
   constructor() {
     const registers = [this.registry];
     const ops = (): readonly ClusterOperation[] => this.operations();
+    const clusters = (): readonly Cluster[] => this.clusters();
+    const leader = (): boolean => this.leader();
+    new Gauge({
+      name: 'slipway_build_info',
+      help: 'Always 1; the version label says which Slipway runs',
+      labelNames: ['version'],
+      registers,
+    }).set({ version: buildVersion() }, 1);
+    new Gauge({
+      name: 'slipway_leader',
+      help: '1 while this replica holds the leader Lease, else 0',
+      registers,
+      collect() {
+        this.set(leader() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'slipway_clusters',
+      help: `Clusters in the leader's informer store, by status.phase ("${NO_PHASE}" = no phase yet); every phase has a series`,
+      labelNames: ['phase'],
+      registers,
+      collect() {
+        this.reset();
+        if (!leader()) return;
+        const counts = new Map<string, number>([...CLUSTER_PHASES, NO_PHASE].map((p) => [p, 0]));
+        for (const c of clusters()) {
+          const phase = c.status?.phase ?? NO_PHASE;
+          counts.set(phase, (counts.get(phase) ?? 0) + 1);
+        }
+        for (const [phase, n] of counts) this.set({ phase }, n);
+      },
+    });
+    new Gauge({
+      name: 'slipway_queue_depth',
+      help: 'Unfinished ClusterOperations in the leader\'s informer store, by state: waiting (for their turn, or not started) or running',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.reset();
+        if (!leader()) return;
+        let waiting = 0;
+        let running = 0;
+        for (const op of ops()) {
+          if (isFinished(op) || op.metadata.deletionTimestamp) continue;
+          if (op.status?.status === 'Running') running++;
+          else waiting++;
+        }
+        this.set({ state: 'waiting' }, waiting);
+        this.set({ state: 'running' }, running);
+      },
+    });
+    this.operationsTotal = new Counter({
+      name: 'slipway_operations_total',
+      help: 'ClusterOperations ended, by kind of action (install, scale-out, scale-in, upgrade, reset, other) and result (Succeeded, Failed, Rejected)',
+      labelNames: ['action', 'result'],
+      registers,
+    });
+    this.operationDuration = new Histogram({
+      name: 'slipway_operation_duration_seconds',
+      help: 'How long ClusterOperations ran, from the start of their run to its end, by kind of action and result',
+      labelNames: ['action', 'result'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
     new Gauge({
       name: 'slipway_cluster_operations',
       help: 'ClusterOperations in the leader\'s informer store, by status ("" = not started yet)',
@@ -65,6 +153,22 @@ export class ControllerMetrics {
   /** The store the gauges read; undefined while this replica is not leading. */
   observeOperations(list: (() => readonly ClusterOperation[]) | undefined): void {
     this.operations = list ?? (() => []);
+  }
+
+  /** The Clusters the phase gauge counts; undefined while this replica is not leading. */
+  observeClusters(list: (() => readonly Cluster[]) | undefined): void {
+    this.clusters = list ?? (() => []);
+  }
+
+  /** Whether this replica leads (slipway_leader). */
+  observeLeader(isLeader: () => boolean): void {
+    this.leader = isLeader;
+  }
+
+  /** An operation ended: counted by kind and result, and its run's length observed when it ran. */
+  operationEnded(action: string, result: OperationResultLabel, seconds?: number): void {
+    this.operationsTotal.inc({ action, result });
+    if (seconds !== undefined) this.operationDuration.observe({ action, result }, seconds);
   }
 
   /**

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { ObjectSource } from '../api/object-source.js';
 import { API_VERSION, CLUSTER_KIND, CLUSTER_OPERATION_KIND, CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus, type ObjectRef } from '../api/types.js';
 import { JobPlanError } from '../engine/job-plan.js';
+import { operationKind } from '../engine/kubespray-actions.js';
 import { JobVolumeError } from '../engine/job-plan-volumes.js';
 import type { Plan } from '../engine/plan-types.js';
 import type { OperatorOptions } from '../engine/prepare-plan.js';
@@ -58,6 +59,8 @@ export interface ControllerScope {
   logs?: { core: CoreV1Api; namespace: string };
   /** Re-reconcile the unfinished operations of a cluster (their blocker changed). */
   refreshCluster: (cluster: string) => void;
+  /** Look at the managed cluster soon (its operation ended). */
+  observeCluster?: (cluster: string) => void;
   metrics?: ControllerMetrics;
   /** The turns running here, so that deleting their Cluster can stop them (cluster-deletion.ts). */
   runs?: RunRegistry;
@@ -71,7 +74,7 @@ export interface TurnOutcome {
 }
 
 const opTarget = (op: ClusterOperation) => ({ apiVersion: API_VERSION, kind: CLUSTER_OPERATION_KIND, name: op.metadata.name ?? '', uid: op.metadata.uid });
-const clusterTarget = (name: string, uid?: string) => ({ apiVersion: API_VERSION, kind: CLUSTER_KIND, name, ...(uid ? { uid } : {}) });
+export const clusterTarget = (name: string, uid?: string) => ({ apiVersion: API_VERSION, kind: CLUSTER_KIND, name, ...(uid ? { uid } : {}) });
 /** Errors a dispatch repeats however often it is retried: the operation fails with them. */
 const isPermanent = (err: unknown): err is Error => err instanceof JobPlanError || err instanceof JobBuildError || err instanceof JobVolumeError;
 
@@ -215,7 +218,7 @@ async function driveTracked(scope: ControllerScope, op: ClusterOperation, signal
           if (op.status?.status !== 'Running') {
             await Promise.all([
               scope.events.record(opTarget(op), 'Normal', 'Started', redactFor(plan, `${plan.action}: ${operation.message ?? 'running'}`)),
-              running.cluster.phase && scope.events.record(clusterTarget(op.spec.cluster), 'Normal', 'OperationStarted', `${name} (${plan.action}); phase ${running.cluster.phase}`),
+              running.cluster.phase && scope.events.record(clusterTarget(op.spec.cluster, cluster.metadata.uid), 'Normal', 'OperationStarted', `${name} (${plan.action}); phase ${running.cluster.phase}`),
             ]);
           }
           // From here on (the Running status is written) progress patches have a status to land in.
@@ -251,12 +254,16 @@ async function driveTracked(scope: ControllerScope, op: ClusterOperation, signal
   });
   const sinceEnd = ControllerMetrics.secondsSince(result.endTime);
   if (sinceEnd !== undefined) scope.metrics?.statusUpdateLatency.observe(sinceEnd);
-  await recordEnd(scope, op, plan, result, { operation: statuses.operation, ...(clusterStatus ? { cluster: clusterStatus } : {}) });
+  const ran = (Date.parse(result.endTime) - Date.parse(result.startTime)) / 1000;
+  scope.metrics?.operationEnded(operationKind(plan.action, plan.clusterFacts.limit), result.status, Number.isFinite(ran) ? Math.max(0, ran) : undefined);
+  await recordEnd(scope, op, plan, result, { operation: statuses.operation, ...(clusterStatus ? { cluster: clusterStatus } : {}) }, outcome.cluster?.metadata.uid);
   await prune(scope, op.spec.cluster);
+  scope.observeCluster?.(op.spec.cluster);
   return { status: result.status };
 }
 
 async function reject(scope: ControllerScope, op: ClusterOperation, status: ClusterOperationStatus): Promise<TurnOutcome> {
+  scope.metrics?.operationEnded(operationKind(op.spec.action, undefined), 'Rejected');
   await scope.status.operation(op.metadata.name!, op.metadata.uid, status);
   await scope.events.record(opTarget(op), 'Warning', 'Rejected', status.message ?? 'rejected');
   await prune(scope, op.spec.cluster);
@@ -288,12 +295,12 @@ function redactFor(plan: Plan, text: string): string {
   return createRedactor(plan.secrets)(text);
 }
 
-async function recordEnd(scope: ControllerScope, op: ClusterOperation, plan: Plan, result: OperationResult, statuses: { operation: ClusterOperationStatus; cluster?: ClusterStatus }): Promise<void> {
+async function recordEnd(scope: ControllerScope, op: ClusterOperation, plan: Plan, result: OperationResult, statuses: { operation: ClusterOperationStatus; cluster?: ClusterStatus }, clusterUid: string | undefined): Promise<void> {
   const ok = result.status === 'Succeeded';
   await Promise.all([
     scope.events.record(opTarget(op), ok ? 'Normal' : 'Warning', result.status, redactFor(plan, statuses.operation.message ?? result.status)),
     scope.events.record(
-      clusterTarget(op.spec.cluster),
+      clusterTarget(op.spec.cluster, clusterUid),
       ok ? 'Normal' : 'Warning',
       ok ? 'OperationSucceeded' : 'OperationFailed',
       redactFor(plan, `${op.metadata.name} (${plan.action}) ${result.status}${statuses.cluster?.phase ? `; phase ${statuses.cluster.phase}` : ''}`),
@@ -311,6 +318,7 @@ async function fail(scope: ControllerScope, op: ClusterOperation, message: strin
   const cluster = await scope.source.getCluster(op.spec.cluster);
   const clusterStatus = await scope.status.pair(op, status, cluster, (previous) => clusterStatusAfterLostRun(previous, op, now));
   await scope.events.record(opTarget(op), 'Warning', 'Failed', message);
+  scope.metrics?.operationEnded(operationKind(op.spec.action, undefined), 'Failed');
   if (clusterStatus) {
     await scope.events.record(clusterTarget(op.spec.cluster, cluster?.metadata.uid), 'Warning', 'OperationFailed', `${op.metadata.name} (${op.spec.action}) Failed; phase ${clusterStatus.phase}`);
   }

@@ -11,7 +11,8 @@ export type AnsibleEvent =
   | { kind: 'playbook'; file: string }
   | { kind: 'play'; name: string }
   | { kind: 'task'; name: string; play: string; handler: boolean }
-  | { kind: 'runner'; outcome: HostTaskOutcome; host: string; task: string; play: string; message?: string }
+  /** `check`: the failed task was an assert, which changes nothing. */
+  | { kind: 'runner'; outcome: HostTaskOutcome; host: string; task: string; play: string; message?: string; check?: boolean }
   | { kind: 'stats'; hosts: Record<string, HostSummary> };
 
 /** What one line holds: text for humans, an event, or (when they share a line) both. */
@@ -53,6 +54,7 @@ export function decodeEvent(json: string): AnsibleEvent | undefined {
       if (!outcome || typeof raw.host !== 'string') return undefined;
       const event: AnsibleEvent = { kind: 'runner', outcome, host: raw.host, task: str(raw.task), play: str(raw.play) };
       if (typeof raw.msg === 'string') event.message = raw.msg;
+      if (raw.check === true) event.check = true;
       return event;
     }
     case 'stats': {

@@ -89,6 +89,7 @@ export function tallyEvent(tally: StepTally, event: AnsibleEvent): void {
           task: event.task,
           host: event.host,
           unreachable: event.outcome === 'unreachable',
+          ...(event.check ? { check: true } : {}),
           message: event.message ?? '',
         });
       }

@@ -21,6 +21,8 @@ export interface TaskFailure {
   task: string;
   host: string;
   unreachable: boolean;
+  /** The task was an assert, which changes nothing on the host. */
+  check?: boolean;
   /** ansible's msg, redacted. */
   message: string;
 }

@@ -38,9 +38,28 @@ export function summariseFinished(op: ClusterOperation, plan: Plan, result: Oper
         previous,
         operation: op,
         cluster: plan.clusterFacts,
-        outcome: { succeeded: result.status === 'Succeeded', startTime: result.startTime, endTime: result.endTime },
+        outcome: { succeeded: result.status === 'Succeeded', changedNothing: changedNothing(result), startTime: result.startTime, endTime: result.endTime },
       }),
     },
     redact,
+  );
+}
+
+/**
+ * A run refused by its checks: every step that ran is an ansible run whose recap shows no host
+ * changed, and it failed only at assertions or unreachable hosts. A step without a
+ * recap (a shell step, or one cut short) may have changed anything, and so may a failed task of
+ * another module (a `kubeadm upgrade` that failed half-way is not counted as changed).
+ */
+export function changedNothing(result: OperationResult): boolean {
+  const ran = result.steps.filter((s) => s.status !== 'Skipped');
+  if (ran.length === 0) return false;
+  return ran.every(
+    (s) =>
+      s.status !== 'TimedOut' &&
+      s.status !== 'Cancelled' &&
+      Object.keys(s.hosts).length > 0 &&
+      Object.values(s.hosts).every((h) => h.changed === 0) &&
+      s.failures.every((f) => f.unreachable || f.check === true),
   );
 }

@@ -34,3 +34,34 @@ export function phaseAfter(o: PhaseOutcome): ClusterPhase | undefined {
   if (o.kind === 'other') return o.healthy === true ? 'Healthy' : o.previous;
   return 'Healthy';
 }
+
+/** The phases an operation holds while it runs; an observation never replaces them. */
+const OPERATION_PHASES: ReadonlySet<ClusterPhase> = new Set(['Installing', 'Scaling Out', 'Scaling In', 'Upgrading', 'Deleting']);
+
+export type ObservedHealth = 'healthy' | 'unhealthy' | 'unknown';
+
+/**
+ * The phase once the cluster was observed: an operation's phase stays; an unhealthy cluster is
+ * Abnormal; a healthy one is Healthy, except that an Abnormal a failed operation left (the
+ * observation before was not unhealthy) stays until an operation succeeds; unknown health (the
+ * cluster could not be reached) changes nothing.
+ */
+export function phaseObserved(current: ClusterPhase | undefined, health: ObservedHealth, healthBefore: ObservedHealth): ClusterPhase | undefined {
+  if (current !== undefined && OPERATION_PHASES.has(current)) return current;
+  if (health === 'unknown') return current;
+  if (health === 'unhealthy') return 'Abnormal';
+  if (current === 'Abnormal' && healthBefore !== 'unhealthy') return 'Abnormal';
+  return 'Healthy';
+}
+
+/**
+ * The phase an operation that was refused before it changed any host leaves: the one its
+ * cluster was in before it, as the status tells it: the observed health when known, else the
+ * outcome of the operation before (none: no phase).
+ */
+export function phaseBefore(health: ObservedHealth, previousOperation: 'Succeeded' | 'Failed' | undefined): ClusterPhase | undefined {
+  if (health === 'healthy') return 'Healthy';
+  if (health === 'unhealthy') return 'Abnormal';
+  if (previousOperation === 'Succeeded') return 'Healthy';
+  return previousOperation === 'Failed' ? 'Abnormal' : undefined;
+}

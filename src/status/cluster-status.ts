@@ -2,15 +2,19 @@ import type { ClusterCondition, ClusterOperation, ClusterPhase, ClusterStatus, O
 import type { Plan } from '../engine/plan-types.js';
 import { digestAfter } from '../engine/control-plane-change.js';
 import { operationKind } from '../engine/kubespray-actions.js';
-import { phaseAfter, phaseWhileRunning } from './cluster-phase.js';
+import { healthOf } from './cluster-health.js';
+import { phaseAfter, phaseBefore, phaseWhileRunning } from './cluster-phase.js';
 
 export interface ClusterStatusInput {
   previous: ClusterStatus | undefined;
   operation: ClusterOperation;
   /** The plan's view of the cluster: main --limit, node roles, kube_version. */
   cluster: Plan['clusterFacts'];
-  /** undefined while the operation runs. */
-  outcome?: { succeeded: boolean; healthy?: boolean; startTime: string; endTime?: string };
+  /**
+   * undefined while the operation runs. `changedNothing`: it failed before any host changed (its
+   * first check refused it), so the cluster is as it was and so is its phase.
+   */
+  outcome?: { succeeded: boolean; healthy?: boolean; changedNothing?: boolean; startTime: string; endTime?: string };
 }
 
 /**
@@ -23,6 +27,7 @@ export function clusterStatusFor(i: ClusterStatusInput): ClusterStatus {
   const previousPhase = i.previous?.phase;
   let phase: ClusterPhase | undefined;
   if (!i.outcome || i.outcome.endTime === undefined) phase = phaseWhileRunning(kind) ?? previousPhase;
+  else if (!i.outcome.succeeded && i.outcome.changedNothing) phase = phaseWhileRunning(kind) ? phaseBefore(healthOf(i.previous?.clusterConditions), outcomeBefore(i.previous, i.operation)) : previousPhase;
   else phase = phaseAfter({ kind, succeeded: i.outcome.succeeded, healthy: i.outcome.healthy, previous: previousPhase });
 
   const condition: ClusterCondition = {
@@ -42,7 +47,7 @@ export function clusterStatusFor(i: ClusterStatusInput): ClusterStatus {
     ...(phase ? { phase } : {}),
     controlPlaneCount: i.cluster.controlPlane.length,
     workerCount: i.cluster.workers.length,
-    ...(i.cluster.kubernetesVersion ? { kubernetesVersion: i.cluster.kubernetesVersion } : {}),
+    ...(i.cluster.kubernetesVersion ? { desiredVersion: i.cluster.kubernetesVersion } : {}),
     conditions,
     ...(digest ? { controlPlaneDigest: digest } : {}),
   };
@@ -65,6 +70,12 @@ export function clusterStatusAfterLostRun(previous: ClusterStatus | undefined, o
     ...(phase ? { phase } : {}),
     conditions: withCondition(previous, { ...running, status: 'Failed', endTime }),
   };
+}
+
+/** How the operation before `op` ended, by kubean's record (the newest entry other than op's). */
+function outcomeBefore(previous: ClusterStatus | undefined, op: ClusterOperation): 'Succeeded' | 'Failed' | undefined {
+  const others = (previous?.conditions ?? []).filter((c) => c.clusterOps !== op.metadata.name && (c.status === 'Succeeded' || c.status === 'Failed'));
+  return others.at(-1)?.status as 'Succeeded' | 'Failed' | undefined;
 }
 
 /** kubean's per-operation conditions with `condition` replacing an earlier one of the same operation. */

@@ -32,8 +32,16 @@ describe('slipway controller --metrics-addr', () => {
     assert.ok((sample(text, 'slipway_dispatch_latency_seconds_sum') ?? -1) >= 0);
     assert.ok((sample(text, 'slipway_cluster_operations{status="Succeeded"}') ?? 0) >= 1);
     assert.match(text, /^process_cpu_user_seconds_total /m, 'process metrics too');
+    assert.equal(sample(text, 'slipway_operations_total{action="other",result="Succeeded"}'), 1);
+    assert.equal(sample(text, 'slipway_operation_duration_seconds_count{action="other",result="Succeeded"}'), 1);
+    assert.equal(sample(text, 'slipway_leader'), 1);
+    assert.match(text, /^slipway_build_info\{version="[^"]+"\} 1$/m);
+    assert.notEqual(sample(text, 'slipway_clusters{phase="Healthy"}'), undefined, 'one series per phase');
+    assert.notEqual(sample(text, 'slipway_queue_depth{state="waiting"}'), undefined);
     const standbyText = (await httpGet(`${standby.metricsUrl}/metrics`)).text;
     assert.equal(sample(standbyText, 'slipway_dispatch_latency_seconds_count'), 0, 'the standby dispatched nothing');
     assert.doesNotMatch(standbyText, /^slipway_cluster_operations\{/m, 'a standby has no store to count');
+    assert.equal(sample(standbyText, 'slipway_leader'), 0);
+    assert.doesNotMatch(standbyText, /^slipway_clusters\{/m, 'nor a phase to count');
   });
 });

@@ -19,6 +19,10 @@ test('marker lines become events', () => {
       { kind: 'runner', outcome: 'failed', host: 'node2', task: 'Ping', play: 'Install', message: 'boom' },
     ],
     [
+      { e: 'runner', outcome: 'failed', host: 'node1', task: 'Refuse a downgrade', play: 'Check', msg: 'refused', check: true },
+      { kind: 'runner', outcome: 'failed', host: 'node1', task: 'Refuse a downgrade', play: 'Check', message: 'refused', check: true },
+    ],
+    [
       { e: 'runner', outcome: 'ignored', host: 'node1', task: 'T', play: 'P' },
       { kind: 'runner', outcome: 'ignored', host: 'node1', task: 'T', play: 'P' },
     ],

@@ -15,7 +15,7 @@ describe('clusterStatusFor', () => {
   it('shows Installing while cluster.yml runs, with counts and a Running condition', () => {
     const s = clusterStatusFor({ previous: undefined, operation: op('cluster.yml'), cluster: facts, outcome: { succeeded: false, startTime: 't0' } });
     assert.equal(s.phase, 'Installing');
-    assert.deepEqual([s.controlPlaneCount, s.workerCount, s.kubernetesVersion], [1, 2, 'v1.34.4']);
+    assert.deepEqual([s.controlPlaneCount, s.workerCount, s.desiredVersion], [1, 2, 'v1.34.4']);
     assert.deepEqual(s.conditions, [{ clusterOps: 'op-1', status: 'Running', startTime: 't0' }]);
   });
 
