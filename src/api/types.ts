@@ -23,7 +23,7 @@ export type ActionSource = (typeof ACTION_SOURCES)[number];
 export const DEFAULT_ACTION_SOURCE = 'builtin' satisfies ActionSource;
 
 /** '' means not started yet; Waiting: queued behind another operation of its cluster (Slipway's). */
-export const OPERATION_STATUSES = ['Waiting', 'Running', 'Succeeded', 'Failed', ''] as const;
+export const OPERATION_STATUSES = ['Waiting', 'Running', 'Succeeded', 'Failed', 'Cancelled', ''] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 /** kubean's per-operation condition in Cluster status: an operation appears there once it runs. */
 export const CLUSTER_OPS_STATUSES = ['Running', 'Succeeded', 'Failed', ''] as const;

@@ -11,6 +11,7 @@ import { planCommand } from './plan-command.js';
 import { runCommand, type CliIO } from './run-command.js';
 import { logsCommand } from './logs-command.js';
 import { retryCommand } from './retry-command.js';
+import { cancelCommand } from './cancel-command.js';
 import { labCommand } from '../lab/lab-command.js';
 import { bundleCommand } from '../bundle/bundle-command.js';
 
@@ -24,6 +25,7 @@ Commands:
   kubeconfig <cluster>    print the admin kubeconfig stored after its install (kubeconfig --help)
   logs <operation>        print (-f: follow) an operation's log the controller keeps
   retry <operation>       a new operation from a failed one, on the hosts that failed
+  cancel <operation>      stop a running or queued operation (it ends Cancelled)
   bundle <build|serve>    the offline bundle: binaries and images for air-gapped sites
 
 Options:
@@ -54,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'kubeconfig') return kubeconfigCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
   if (argv[0] === 'logs') return logsCommand(argv.slice(1), stdio);
   if (argv[0] === 'retry') return retryCommand(argv.slice(1), stdio);
+  if (argv[0] === 'cancel') return cancelCommand(argv.slice(1), stdio);
   if (argv[0] === 'bundle') return bundleCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
   const { values, positionals } = parseArgs({
     args: argv,

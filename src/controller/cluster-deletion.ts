@@ -52,6 +52,14 @@ export class RunRegistry {
     };
   }
 
+  /** Stops the run of `uid` if it runs here, with the message its operation is to end with; false if it does not. */
+  cancel(uid: string, message: string): TrackedRun | undefined {
+    const run = this.runs.get(uid);
+    if (!run) return undefined;
+    run.cancelled ??= message;
+    return run;
+  }
+
   /** Why the run of `uid` was cancelled from here, if it was. */
   cancelledReason(uid: string | undefined): string | undefined {
     return this.runs.get(uid ?? '')?.cancelled;
@@ -167,7 +175,7 @@ export class ClusterDeletion {
   }
 
   /** Deletes the operation's Job with its pods (Foreground) and waits until it is gone. */
-  private async deleteJob(op: ClusterOperation): Promise<void> {
+  async deleteJob(op: ClusterOperation): Promise<void> {
     const name = op.status?.jobRef?.name;
     const namespace = op.status?.jobRef?.namespace ?? this.deps.namespace;
     if (!name) return;

@@ -17,6 +17,7 @@ import { JobExecutor, type JobExecutorOptions } from '../executors/job-executor.
 import { LocalExecutor, type LocalExecutorOptions } from '../executors/local-executor.js';
 import { ClusterCacheSource } from './cluster-cache-source.js';
 import { ClusterDeletion, RunRegistry } from './cluster-deletion.js';
+import { cancelRequest, OperationCancelledError } from './operation-cancel.js';
 import { HostClaims } from './host-claims.js';
 import { ClusterQueue, OperationStartedError } from './cluster-queue.js';
 import { ClusterQueueWorker } from './cluster-queue-worker.js';
@@ -30,7 +31,7 @@ import { ControllerMetrics } from './metrics.js';
 import type { Health } from './metrics-server.js';
 import { operationRefOf } from './operation-ref.js';
 import { RetrySchedule } from './retry-schedule.js';
-import { clusterTarget, reconcileQueued, reconcileWaiting, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
+import { cancelUnstarted, clusterTarget, reconcileQueued, reconcileWaiting, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
 import { StatusWriter } from './status-writer.js';
 import { WatchedNamespacesSource } from './watched-source.js';
 
@@ -308,6 +309,7 @@ class LeaderSession {
     ops.onAdd((op) => this.reconcile(op));
     ops.onUpdate((op) => {
       const uid = op.metadata.uid ?? '';
+      if (cancelRequest(op) && !isFinished(op)) this.cancel(op);
       if (!this.reconciledAt.has(uid) || this.reconciledAt.get(uid) !== op.metadata.generation) this.reconcile(op);
     });
     ops.onDelete((op) => {
@@ -335,6 +337,38 @@ class LeaderSession {
       timer.unref();
       this.retryTimers.add(timer);
     });
+  }
+
+  /**
+   * A cancel request (annotation or deletion): a run of this process is stopped (its Job deleted
+   * with its pods) and its turn writes Cancelled once the run has ended; a queued one leaves its
+   * cluster's line now. A run another process started sees the request when its turn resumes here.
+   */
+  private cancel(op: ClusterOperation): void {
+    const reason = cancelRequest(op);
+    if (!reason) return;
+    const run = this.scope.runs?.cancel(op.metadata.uid ?? '', reason);
+    if (run) {
+      if (run.abort.signal.aborted) return;
+      const stopJob = this.scope.jobs ? this.deletion.deleteJob(op) : Promise.resolve();
+      stopJob
+        .catch((err: unknown) => this.opts.logger.warn({ operation: op.metadata.name, err: err instanceof Error ? err.message : String(err) }, 'could not delete the Job of a cancelled operation'))
+        .finally(() => run.abort.abort(new OperationCancelledError(reason)));
+      return;
+    }
+    this.serially(op, () =>
+      this.withLatest(op, async (latest) => {
+        if (isFinished(latest) || latest.status?.status === 'Running') return;
+        try {
+          await this.queue.forget(operationRefOf(latest));
+        } catch (err) {
+          // Its turn began meanwhile: the turn sees the request before it dispatches anything.
+          if (err instanceof OperationStartedError) return;
+          throw err;
+        }
+        await cancelUnstarted(this.scope, latest, reason);
+      }),
+    );
   }
 
   /** The turn of `cluster` changed hands (or the Cluster appeared): its waiting operations say whom they wait for now. */

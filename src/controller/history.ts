@@ -1,8 +1,8 @@
 import type { ClusterOperation } from '../api/types.js';
 
-const FINISHED = new Set(['Succeeded', 'Failed']);
+const FINISHED = new Set(['Succeeded', 'Failed', 'Cancelled']);
 
-/** Succeeded or Failed; Running, Waiting and not started ('' or no status) are not finished. */
+/** Succeeded, Failed or Cancelled; Running, Waiting and not started ('' or no status) are not finished. */
 export function isFinished(op: ClusterOperation): boolean {
   return FINISHED.has(op.status?.status ?? '');
 }

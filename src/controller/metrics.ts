@@ -13,7 +13,7 @@ const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 720
 /** The phase label of a Cluster with none yet. */
 const NO_PHASE = 'None';
 /** How an operation ended, for slipway_operations_total{result}. */
-export type OperationResultLabel = 'Succeeded' | 'Failed' | 'Rejected';
+export type OperationResultLabel = 'Succeeded' | 'Failed' | 'Cancelled' | 'Rejected';
 
 /** package.json's version (it ships beside dist/ in the controller's image). */
 function buildVersion(): string {

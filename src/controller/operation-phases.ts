@@ -33,7 +33,8 @@ import { OperationLogWriter } from '../oplog/operation-log-writer.js';
 import { logLineOf } from '../oplog/log-line-of.js';
 import { ownerReferenceTo } from '../executors/job-builder.js';
 import type { StatusWriter } from './status-writer.js';
-import { ClusterDeletedError, ensureClusterFinalizer, type RunRegistry } from './cluster-deletion.js';
+import { ClusterDeletedError, DELETED_MESSAGE, ensureClusterFinalizer, type RunRegistry } from './cluster-deletion.js';
+import { addRunFinalizer, cancelRequest, OperationCancelledError, removeRunFinalizer } from './operation-cancel.js';
 import { clusterHostAddresses, type HostClaims } from './host-claims.js';
 
 export interface ControllerScope {
@@ -70,7 +71,7 @@ export interface ControllerScope {
 
 /** What a turn hands back to the queue (and keeps in Redis for a day). */
 export interface TurnOutcome {
-  status: 'Succeeded' | 'Failed' | 'Gone';
+  status: 'Succeeded' | 'Failed' | 'Cancelled' | 'Gone';
 }
 
 const opTarget = (op: ClusterOperation) => ({ apiVersion: API_VERSION, kind: CLUSTER_OPERATION_KIND, name: op.metadata.name ?? '', uid: op.metadata.uid });
@@ -128,7 +129,7 @@ export async function runTurn(scope: ControllerScope, ref: OperationRef, signal:
   const op = await currentOperation(scope, ref);
   if (!op) return { status: 'Gone' };
   scope.waitingShown.delete(ref.uid);
-  if (isFinished(op)) return { status: op.status!.status as 'Succeeded' | 'Failed' };
+  if (isFinished(op)) return { status: op.status!.status as 'Succeeded' | 'Failed' | 'Cancelled' };
   // This one holds the turn now: the others of its cluster wait for it, not for the one before.
   scope.refreshCluster(ref.cluster);
   return drive(scope, op, signal);
@@ -142,7 +143,7 @@ export async function runTurn(scope: ControllerScope, ref: OperationRef, signal:
 export async function resumeTurn(scope: ControllerScope, ref: OperationRef, signal: AbortSignal): Promise<TurnOutcome> {
   const op = await currentOperation(scope, ref);
   if (!op) return { status: 'Gone' };
-  if (isFinished(op)) return { status: op.status!.status as 'Succeeded' | 'Failed' };
+  if (isFinished(op)) return { status: op.status!.status as 'Succeeded' | 'Failed' | 'Cancelled' };
   const ranBefore = op.status?.status === 'Running';
   const lost = scope.jobs
     ? ranBefore && op.status?.jobRef !== undefined && !scope.jobs.jobOf(op) && !(await jobExists(scope, op))
@@ -171,6 +172,8 @@ async function drive(scope: ControllerScope, op: ClusterOperation, workerSignal:
     return await driveTracked(scope, op, tracked?.signal ?? workerSignal);
   } finally {
     tracked?.end();
+    // Its final status is written (or the turn failed and resumes later, adding it again).
+    if (scope.runs) await removeRunFinalizer(scope.custom, op.metadata.name!, op.metadata.uid);
   }
 }
 
@@ -186,6 +189,9 @@ async function guardCluster(scope: ControllerScope, op: ClusterOperation): Promi
   if (!cluster) return;
   scope.hostClaims?.claim(cluster, await clusterHostAddresses(scope.source, cluster));
   await ensureClusterFinalizer(scope.custom, cluster);
+  await addRunFinalizer(scope.custom, op);
+  const cancelled = cancelRequest(op) ?? scope.runs.cancelledReason(op.metadata.uid);
+  if (cancelled) throw new OperationCancelledError(cancelled);
 }
 
 async function driveTracked(scope: ControllerScope, op: ClusterOperation, signal: AbortSignal): Promise<TurnOutcome> {
@@ -234,8 +240,9 @@ async function driveTracked(scope: ControllerScope, op: ClusterOperation, signal
       },
     );
   } catch (err) {
-    const cancelled = err instanceof ClusterDeletedError ? err.message : scope.runs?.cancelledReason(op.metadata.uid);
-    if (cancelled) return fail(scope, op, cancelled);
+    if (err instanceof ClusterDeletedError) return fail(scope, op, err.message);
+    const cancelled = err instanceof OperationCancelledError ? err.message : scope.runs?.cancelledReason(op.metadata.uid);
+    if (cancelled) return fail(scope, op, cancelled, cancelled !== DELETED_MESSAGE);
     if (err instanceof ExecutionLostError) return fail(scope, op, err.message);
     if (err instanceof InputError) return reject(scope, op, rejectedStatus(op, err, new Date()));
     if (isPermanent(err)) return fail(scope, op, `cannot run it as a Job: ${err.message}`);
@@ -245,8 +252,11 @@ async function driveTracked(scope: ControllerScope, op: ClusterOperation, signal
   }
   if (outcome.kind === 'rejected') return reject(scope, op, outcome.status);
   const cancelled = scope.runs?.cancelledReason(op.metadata.uid);
-  if (cancelled) return fail(scope, op, cancelled);
-  const { result, plan, ref, statuses } = outcome;
+  if (cancelled === DELETED_MESSAGE) return fail(scope, op, cancelled);
+  const { plan, ref } = outcome;
+  // Stopped on request: the steps it ran are kept, the operation ends Cancelled.
+  const result = cancelled ? { ...outcome.result, cancelled } : outcome.result;
+  const statuses = cancelled ? summariseFinished(op, plan, result, ref, outcome.cluster?.status) : outcome.statuses;
   const kubeconfigRef = await storeKubeconfig(scope, op, plan, result, outcome.cluster);
   const clusterStatus = await scope.status.pair(op, statuses.operation, outcome.cluster, (previous) => {
     const cluster = summariseFinished(op, plan, result, ref, previous).cluster;
@@ -255,11 +265,12 @@ async function driveTracked(scope: ControllerScope, op: ClusterOperation, signal
   const sinceEnd = ControllerMetrics.secondsSince(result.endTime);
   if (sinceEnd !== undefined) scope.metrics?.statusUpdateLatency.observe(sinceEnd);
   const ran = (Date.parse(result.endTime) - Date.parse(result.startTime)) / 1000;
-  scope.metrics?.operationEnded(operationKind(plan.action, plan.clusterFacts.limit), result.status, Number.isFinite(ran) ? Math.max(0, ran) : undefined);
+  const ended = result.cancelled ? 'Cancelled' : result.status;
+  scope.metrics?.operationEnded(operationKind(plan.action, plan.clusterFacts.limit), ended, Number.isFinite(ran) ? Math.max(0, ran) : undefined);
   await recordEnd(scope, op, plan, result, { operation: statuses.operation, ...(clusterStatus ? { cluster: clusterStatus } : {}) }, outcome.cluster?.metadata.uid);
   await prune(scope, op.spec.cluster);
   scope.observeCluster?.(op.spec.cluster);
-  return { status: result.status };
+  return { status: ended };
 }
 
 async function reject(scope: ControllerScope, op: ClusterOperation, status: ClusterOperationStatus): Promise<TurnOutcome> {
@@ -297,13 +308,14 @@ function redactFor(plan: Plan, text: string): string {
 
 async function recordEnd(scope: ControllerScope, op: ClusterOperation, plan: Plan, result: OperationResult, statuses: { operation: ClusterOperationStatus; cluster?: ClusterStatus }, clusterUid: string | undefined): Promise<void> {
   const ok = result.status === 'Succeeded';
+  const ended = result.cancelled ? 'Cancelled' : result.status;
   await Promise.all([
-    scope.events.record(opTarget(op), ok ? 'Normal' : 'Warning', result.status, redactFor(plan, statuses.operation.message ?? result.status)),
+    scope.events.record(opTarget(op), ok ? 'Normal' : 'Warning', ended, redactFor(plan, statuses.operation.message ?? ended)),
     scope.events.record(
       clusterTarget(op.spec.cluster, clusterUid),
       ok ? 'Normal' : 'Warning',
-      ok ? 'OperationSucceeded' : 'OperationFailed',
-      redactFor(plan, `${op.metadata.name} (${plan.action}) ${result.status}${statuses.cluster?.phase ? `; phase ${statuses.cluster.phase}` : ''}`),
+      `Operation${ended}`,
+      redactFor(plan, `${op.metadata.name} (${plan.action}) ${ended}${statuses.cluster?.phase ? `; phase ${statuses.cluster.phase}` : ''}`),
     ),
   ]);
 }
@@ -312,18 +324,25 @@ async function recordEnd(scope: ControllerScope, op: ClusterOperation, plan: Pla
  * Fails the operation without a plan (its run is lost or cannot be built). A Cluster that shows it
  * running is written first, so it does not stay in the operation's phase (Upgrading…) for good.
  */
-async function fail(scope: ControllerScope, op: ClusterOperation, message: string): Promise<TurnOutcome> {
+async function fail(scope: ControllerScope, op: ClusterOperation, message: string, cancelled = false): Promise<TurnOutcome> {
   const now = new Date().toISOString();
-  const status: ClusterOperationStatus = finishedStatus(op, { status: 'Failed', startTime: op.status?.startTime ?? now, endTime: now, steps: [], failed: { step: 'job', hosts: [], message } }, undefined, op.status?.jobRef);
+  const result = { status: 'Failed' as const, startTime: op.status?.startTime ?? now, endTime: now, steps: [], failed: { step: 'job', hosts: [], message }, ...(cancelled ? { cancelled: message } : {}) };
+  const status: ClusterOperationStatus = finishedStatus(op, result, undefined, op.status?.jobRef);
   const cluster = await scope.source.getCluster(op.spec.cluster);
-  const clusterStatus = await scope.status.pair(op, status, cluster, (previous) => clusterStatusAfterLostRun(previous, op, now));
-  await scope.events.record(opTarget(op), 'Warning', 'Failed', message);
-  scope.metrics?.operationEnded(operationKind(op.spec.action, undefined), 'Failed');
+  const clusterStatus = await scope.status.pair(op, status, cluster, (previous) => clusterStatusAfterLostRun(previous, op, now, cancelled));
+  const outcome = status.status === 'Cancelled' ? 'Cancelled' : 'Failed';
+  await scope.events.record(opTarget(op), 'Warning', outcome, message);
+  scope.metrics?.operationEnded(operationKind(op.spec.action, undefined), outcome);
   if (clusterStatus) {
-    await scope.events.record(clusterTarget(op.spec.cluster, cluster?.metadata.uid), 'Warning', 'OperationFailed', `${op.metadata.name} (${op.spec.action}) Failed; phase ${clusterStatus.phase}`);
+    await scope.events.record(clusterTarget(op.spec.cluster, cluster?.metadata.uid), 'Warning', `Operation${outcome}`, `${op.metadata.name} (${op.spec.action}) ${outcome}; phase ${clusterStatus.phase ?? 'none'}`);
   }
   await prune(scope, op.spec.cluster);
-  return { status: 'Failed' };
+  return { status: outcome };
+}
+
+/** A cancel request reached an operation that is not running: it ends Cancelled without having run. */
+export function cancelUnstarted(scope: ControllerScope, op: ClusterOperation, message: string): Promise<TurnOutcome> {
+  return fail(scope, op, message, true);
 }
 
 /** Deletes the finished operations of `cluster` beyond the newest `historyLimit` (their Jobs and plan objects go with them). */

@@ -41,6 +41,8 @@ export interface StepResult {
 
 export interface OperationResult {
   status: 'Succeeded' | 'Failed';
+  /** Set by the driver when a cancel request stopped the run: why, and when. */
+  cancelled?: string;
   startTime: string;
   endTime: string;
   steps: StepResult[];

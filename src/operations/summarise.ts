@@ -38,7 +38,7 @@ export function summariseFinished(op: ClusterOperation, plan: Plan, result: Oper
         previous,
         operation: op,
         cluster: plan.clusterFacts,
-        outcome: { succeeded: result.status === 'Succeeded', changedNothing: changedNothing(result), startTime: result.startTime, endTime: result.endTime },
+        outcome: { succeeded: result.status === 'Succeeded', changedNothing: changedNothing(result), cancelled: result.cancelled !== undefined, startTime: result.startTime, endTime: result.endTime },
       }),
     },
     redact,

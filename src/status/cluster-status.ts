@@ -14,7 +14,7 @@ export interface ClusterStatusInput {
    * undefined while the operation runs. `changedNothing`: it failed before any host changed (its
    * first check refused it), so the cluster is as it was and so is its phase.
    */
-  outcome?: { succeeded: boolean; healthy?: boolean; changedNothing?: boolean; startTime: string; endTime?: string };
+  outcome?: { succeeded: boolean; healthy?: boolean; changedNothing?: boolean; cancelled?: boolean; startTime: string; endTime?: string };
 }
 
 /**
@@ -27,7 +27,8 @@ export function clusterStatusFor(i: ClusterStatusInput): ClusterStatus {
   const previousPhase = i.previous?.phase;
   let phase: ClusterPhase | undefined;
   if (!i.outcome || i.outcome.endTime === undefined) phase = phaseWhileRunning(kind) ?? previousPhase;
-  else if (!i.outcome.succeeded && i.outcome.changedNothing) phase = phaseWhileRunning(kind) ? phaseBefore(healthOf(i.previous?.clusterConditions), outcomeBefore(i.previous, i.operation)) : previousPhase;
+  // A cancelled ping changes nothing; a cancelled lifecycle change leaves the cluster half-way: Abnormal.
+  else if (!i.outcome.succeeded && (i.outcome.changedNothing || (i.outcome.cancelled && !phaseWhileRunning(kind)))) phase = phaseWhileRunning(kind) ? phaseBefore(healthOf(i.previous?.clusterConditions), outcomeBefore(i.previous, i.operation)) : previousPhase;
   else phase = phaseAfter({ kind, succeeded: i.outcome.succeeded, healthy: i.outcome.healthy, previous: previousPhase });
 
   const condition: ClusterCondition = {
@@ -60,11 +61,13 @@ export function clusterStatusFor(i: ClusterStatusInput): ClusterStatus {
  * digest stay as they were. Undefined when the Cluster does not show it running: nothing of the
  * operation reached the Cluster, so there is nothing to correct. Pure.
  */
-export function clusterStatusAfterLostRun(previous: ClusterStatus | undefined, operation: ClusterOperation, endTime: string): ClusterStatus | undefined {
+/** `cancelled`: stopped on request, so an action that is no lifecycle change (ping.yml) leaves the phase as it was. */
+export function clusterStatusAfterLostRun(previous: ClusterStatus | undefined, operation: ClusterOperation, endTime: string, cancelled = false): ClusterStatus | undefined {
   const name = operation.metadata.name ?? '';
   const running = previous?.conditions?.find((c) => c.clusterOps === name && c.status === 'Running');
   if (!running) return undefined;
-  const phase = phaseAfter({ kind: operationKind(operation.spec.action, undefined), succeeded: false, previous: previous?.phase });
+  const kind = operationKind(operation.spec.action, undefined);
+  const phase = cancelled && kind === 'other' ? previous?.phase : phaseAfter({ kind, succeeded: false, previous: previous?.phase });
   return {
     ...previous,
     ...(phase ? { phase } : {}),

@@ -71,6 +71,20 @@ export function finishedStatus(op: ClusterOperation, result: OperationResult, pl
     }),
   );
   const failed = result.failed;
+  if (result.cancelled) {
+    return {
+      action: op.spec.action,
+      status: 'Cancelled',
+      startTime: result.startTime,
+      endTime: result.endTime,
+      digest: specDigest(op.spec),
+      hasModified: false,
+      ...(jobRef ? { jobRef } : {}),
+      steps,
+      ...deadlineOf(plan),
+      message: result.cancelled,
+    };
+  }
   return {
     action: op.spec.action,
     status: result.status,
