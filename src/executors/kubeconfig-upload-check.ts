@@ -34,7 +34,12 @@ export function checkUploadedKubeconfig(dropBox: Pick<V1Secret, 'data' | 'metada
   if (Buffer.byteLength(text) !== bytes.length || text.includes('\0')) return refused('it is not UTF-8 text');
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) return refused(`it is not YAML (${doc.errors[0]!.message.split('\n')[0]})`);
-  const root: unknown = doc.toJS({ maxAliasCount: 0 });
+  let root: unknown;
+  try {
+    root = doc.toJS({ maxAliasCount: 0 });
+  } catch (err) {
+    return refused(`it is not a plain YAML document (${(err as Error).message})`);
+  }
   if (!isMap(root) || root.kind !== 'Config') return refused('it is not a kubeconfig (kind: Config)');
   const clusters = Array.isArray(root.clusters) ? root.clusters : [];
   const users = Array.isArray(root.users) ? root.users : [];
