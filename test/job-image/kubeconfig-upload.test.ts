@@ -199,8 +199,7 @@ describe('the admin kubeconfig of a Job-mode install', () => {
 
   it('a Secret the sidecar may not patch (here the Cluster\'s own kubeconfig Secret) fails the run, saying why; the Secret is untouched', async () => {
     const other = secretName;
-    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: other }, stringData: { value: 'kept' } } }).catch(() => undefined);
-    await core.replaceNamespacedSecret({ name: other, namespace: ns, body: { metadata: { name: other }, stringData: { value: 'kept' } } });
+    await new KubeconfigStore(env.kubeConfig, ns).store(d.cluster, 'kept');
     const run = await runPodHere(await uploaderPod(other, () => leave(d.install.kubeconfig)), { apiServer });
     const r = readRun(run.main);
     assert.equal(r.exitCode, 71, r.stderr + r.stdout);
