@@ -86,7 +86,7 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
     assert.equal(planCm.metadata?.ownerReferences?.[0]?.uid, op.metadata.uid);
     assert.deepEqual(planSecret.metadata?.ownerReferences?.map((o) => [o.kind, o.uid]), [['ConfigMap', planCm.metadata?.uid]]);
     assert.ok(planSecret.data?.['group_vars.yml'] !== undefined && planCm.data?.['group_vars.yml'] === undefined, 'group_vars.yml is in the plan Secret');
-    assert.deepEqual(agent?.resources, DEFAULT_JOB_RESOURCES.sshAgent, 'the sidecar has its requests and limits');
+    assert.deepEqual(JSON.parse(JSON.stringify(agent?.resources)), DEFAULT_JOB_RESOURCES.sshAgent, 'the sidecar has its requests and limits');
     assert.ok(planCm.data?.['plan.json']?.includes('cluster.yml'));
     assert.ok(!JSON.stringify(planCm.data).includes('OPENSSH'), 'the key is in no plan object');
 
@@ -206,8 +206,13 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
     }
   });
 
-  /** Held until released: the test plays the uploader by writing the drop-box as the pod's sidecar would. */
+  /**
+   * Held until released: the test plays the uploader by writing the drop-box as the pod's sidecar
+   * would. One controller at a time (every controller reconciles every operation): an earlier
+   * call's stops first.
+   */
   async function heldUpload(prefix: string, upload: (dropBox: string, op: ClusterOperation) => object | undefined, before?: (ns: string, cluster: string) => Promise<void>) {
+    for (const stop of running.splice(0).reverse()) await stop();
     const { ns, cluster } = await clusterFixture(`${HELD_NAMESPACE_PREFIX}${prefix}`, cleanups, { hosts: HOSTS });
     await before?.(ns, cluster);
     await startController(ns, running);
