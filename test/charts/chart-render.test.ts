@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { V1Container, V1Deployment, V1EnvVar } from '@kubernetes/client-node';
 import { repoRoot } from '../env/repo-root.js';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { jobImagePolicyFromFlags } from '../../src/cli/job-image-flags.js';
+import { parseJobResources } from '../../src/executors/job-resources.js';
+import { chooseJobImage } from '../../src/policy/job-image.js';
 import { CHART_DIR, find, helm, render, template, withValuesFile, type KubeObject } from './helm.js';
-
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 const NS = 'slipway-system';
 const APP_VERSION = /^appVersion:\s*"?([^"\s]+)"?/m.exec(readFileSync(join(CHART_DIR, 'Chart.yaml'), 'utf8'))?.[1];
@@ -226,17 +225,22 @@ describe('helm template, Job pods', () => {
     const { objects } = await render({ namespace: NS, values: { job } });
     const args = controller(objects).args ?? [];
     assert.equal(jobImageArg(controller(objects)), `slipway/job${digest}`);
-    assert.deepEqual(args.filter((a) => /^--(allow|map)-job-image|^--no-kubean|^--job-resources/.test(a)), [
+    assert.deepEqual(args.filter((a) => /^--(allow|map)-job-image|^--no-kubean/.test(a)), [
       '--allow-job-image=registry.local/tools/kubespray:v2.27.0',
       '--allow-job-image=registry.local/team-a/*',
       '--map-job-image=quay.io/kubespray/kubespray=registry.local/tools/kubespray:v2.27.0',
       '--map-job-image=registry.local/old-job=',
       '--no-kubean-image-map',
-      `--job-resources=${JSON.stringify(job.resources)}`,
     ]);
-    // The controller itself takes them as they are rendered.
-    const r = await execa('node', [CLI, 'controller', '--help'], { reject: false });
-    for (const flag of ['--allow-job-image', '--map-job-image', '--no-kubean-image-map', '--job-resources']) assert.match(r.stdout, new RegExp(flag));
+    // The controller reads them as they are rendered.
+    const value = (flag: string) => args.filter((a) => a.startsWith(`${flag}=`)).map((a) => a.slice(flag.length + 1));
+    const policy = jobImagePolicyFromFlags({ 'job-image': value('--job-image')[0]!, 'allow-job-image': value('--allow-job-image'), 'map-job-image': value('--map-job-image'), 'no-kubean-image-map': args.includes('--no-kubean-image-map') });
+    assert.deepEqual(
+      ['quay.io/kubespray/kubespray:v2.20', 'registry.local/old-job:3', 'registry.local/team-a/x:1', 'ghcr.io/kubean-io/spray-job:v0.37.0'].map((i) => { const c = chooseJobImage(i, policy); return [c.kind, c.kind === 'refused' ? undefined : c.image]; }),
+      [['mapped', 'registry.local/tools/kubespray:v2.27.0'], ['mapped', `slipway/job${digest}`], ['allowed', 'registry.local/team-a/x:1'], ['refused', undefined]],
+    );
+    const [resources] = value('--job-resources');
+    assert.deepEqual(parseJobResources(resources!).operation, job.resources.operation);
   });
 });
 
