@@ -176,7 +176,7 @@ kubeconfig_line() {
 }
 
 # After the last step succeeded: the admin kubeconfig a step fetched goes to the kubeconfig-upload
-# sidecar, which alone may write it into the Cluster's Secret; returns non-zero when it was not
+# sidecar, which alone may write it into the operation's drop-box; returns non-zero when it was not
 # stored. Nothing to do when no step fetched one, or the pod has no such sidecar.
 hand_off_kubeconfig() {
   local src=$work/$kubeconfig_artifact result=$kubeconfig_status_dir/result status='' why='' t

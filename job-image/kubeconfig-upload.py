@@ -3,11 +3,12 @@
 
 A native sidecar: the kubelet starts it before the ansible container and stops it after. It is
 the only container with a service-account token, of a ServiceAccount whose one right is to
-patch the Cluster's kubeconfig Secret. It waits for the admin kubeconfig the ansible container
-hands over once every step succeeded, writes it into that Secret with one merge patch (key
-`value`, and the operation's uid in an annotation, so the controller knows this run stored it),
-says how that went, and then only waits to be stopped. It never prints the kubeconfig or the
-token. Needs only the Python 3 standard library.
+patch the operation's drop-box, an empty Secret made for this operation. It waits for the admin
+kubeconfig the ansible container hands over once every step succeeded, writes it into the
+drop-box with one merge patch (key `value`, and the operation's uid in an annotation), says how
+that went, and then only waits to be stopped; the controller checks what the drop-box holds and
+stores it in the Cluster's Secret itself. It never prints the kubeconfig or the token. Needs
+only the Python 3 standard library.
 
 Reads (contract: src/engine/job-plan.ts):
   $SLIPWAY_KUBECONFIG_DIR (/kubeconfig)  admin.conf, written by the ansible container
@@ -128,7 +129,7 @@ class Target:
             'Authorization': 'Bearer ' + token,
         })
         try:
-            # The answer is the Secret, kubeconfig included: read and dropped.
+            # The answer is the drop-box: what was just sent, read and dropped.
             with urllib.request.urlopen(request, context=context, timeout=TIMEOUT_SECONDS) as response:
                 response.read()
         except urllib.error.HTTPError as e:

@@ -9,6 +9,9 @@ import { MetricsAddressError, parseMetricsAddr, serveMetrics, type MetricsServeO
 import { redactRedisUrl, redisOptionsFromUrl } from '../controller/redis-url.js';
 import { QueueUnavailableError } from '../controller/turn-store.js';
 import { defaultBuiltinDir } from '../engine/builtin-dir.js';
+import { JobResourcesError, parseJobResources, type JobResources } from '../executors/job-resources.js';
+import { JobImagePolicyError, type JobImagePolicy } from '../policy/job-image.js';
+import { jobImagePolicyFromFlags, type JobImageFlags } from './job-image-flags.js';
 import { createLogger } from '../util/logger.js';
 import { selfSignedCert } from '../util/self-signed-cert.js';
 
@@ -19,7 +22,17 @@ Reconciles kubean.io/v1alpha1 ClusterOperations: one Job per operation, one at a
 Options:
   --namespace <ns>        where Jobs, plan objects and the leader Lease live (required)
   --redis-url <url>       redis:// or rediss:// URL of the queue (or SLIPWAY_REDIS_URL)
-  --job-image <image>     image of operations that set no spec.image (default slipway/job:latest)
+  --job-image <image>     the operator's job image (default slipway/job:latest; pin it by digest):
+                          every pod's sidecars (SSH key, kubeconfig upload), and the ansible
+                          container of operations that set no spec.image
+  --allow-job-image <ref> an image spec.image may name besides the job image (repeatable):
+                          repo:tag, repo@sha256:..., repo:* (any tag) or prefix/*
+  --map-job-image <from=to>  run <to> (empty: the job image) when spec.image is <from> (a
+                          repository: any tag) (repeatable; checked before the allowlist)
+  --no-kubean-image-map   do not map kubean's spray-job (ghcr.io and ghcr.m.daocloud.io) to the job image
+  --job-resources <json>  CPU and memory of the Job pods' containers, e.g.
+                          '{"operation":{"requests":{"cpu":"1"},"limits":{"cpu":"2","memory":"4Gi"}}}'
+                          (operation: unless spec.resources is set; sshAgent, kubeconfigUpload)
   --history-limit <n>     finished operations kept per cluster (default 30)
   --concurrency <n>       operations (of different clusters) run at once (default 200 as Jobs, 4 locally)
   --executor job|local    run operations as Jobs (default) or here, sandboxed (tests)
@@ -51,6 +64,18 @@ async function secureMetrics(kubeConfig: KubeConfig, certDir: string | undefined
   return { tls, authorizer: kubernetesMetricsAuthorizer(kubeConfig) };
 }
 
+/** The image policy and pod resources from the flags; UsageError when one is malformed. */
+function jobSettings(values: JobImageFlags & { 'job-resources'?: string }): { jobImages: JobImagePolicy; jobResources?: JobResources } {
+  try {
+    const text = values['job-resources'];
+    return { jobImages: jobImagePolicyFromFlags(values), ...(text ? { jobResources: parseJobResources(text) } : {}) };
+  } catch (err) {
+    if (err instanceof JobImagePolicyError) throw new UsageError(err.message);
+    if (err instanceof JobResourcesError) throw new UsageError(`--job-resources: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Runs until SIGINT/SIGTERM; returns the exit code. */
 export async function controllerCommand(argv: string[]): Promise<number> {
   let values;
@@ -61,6 +86,10 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         namespace: { type: 'string' },
         'redis-url': { type: 'string' },
         'job-image': { type: 'string' },
+        'allow-job-image': { type: 'string', multiple: true },
+        'map-job-image': { type: 'string', multiple: true },
+        'no-kubean-image-map': { type: 'boolean', default: false },
+        'job-resources': { type: 'string' },
         'history-limit': { type: 'string' },
         concurrency: { type: 'string' },
         executor: { type: 'string' },
@@ -119,6 +148,7 @@ export async function controllerCommand(argv: string[]): Promise<number> {
     const sharedHosts = values['shared-hosts'] ?? 'refuse';
     if (sharedHosts !== 'refuse' && sharedHosts !== 'allow') throw new UsageError(`--shared-hosts must be refuse or allow, not ${JSON.stringify(sharedHosts)}`);
     const allowLoopbackHosts = values['allow-loopback-hosts'] ?? false;
+    const { jobImages, jobResources } = jobSettings(values);
     try {
       controller = await Controller.start({
         kubeConfig,
@@ -126,7 +156,9 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         redis: redisOptionsFromUrl(redisUrl),
         identity: process.env.POD_NAME || (await import('node:os')).hostname(),
         executor,
-        jobImage: values['job-image'] || 'slipway/job:latest',
+        jobImage: jobImages.jobImage,
+        jobImages,
+        ...(jobResources ? { jobResources } : {}),
         builtinDir: values['builtin-dir'] ?? defaultBuiltinDir(),
         historyLimit: Number(historyText),
         ...(concurrencyText !== undefined ? { concurrency: Number(concurrencyText) } : {}),

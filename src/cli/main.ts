@@ -8,6 +8,8 @@ import type { SessionOptions } from './operation-session.js';
 import { controllerCommand } from './controller-command.js';
 import { kubeconfigCommand } from './kubeconfig-command.js';
 import { planCommand } from './plan-command.js';
+import { jobImagePolicyFromFlags } from './job-image-flags.js';
+import type { JobImagePolicy } from '../policy/job-image.js';
 import { runCommand, type CliIO } from './run-command.js';
 import { logsCommand } from './logs-command.js';
 import { retryCommand } from './retry-command.js';
@@ -44,6 +46,9 @@ Options:
   --max-hosts <n>         most hosts an inventory may list (default 5000)
   --default-deadline <s>  seconds an operation may run when its spec sets no
                           activeDeadlineSeconds (default 21600; 0: none)
+  --job-image, --allow-job-image, --map-job-image, --no-kubean-image-map
+                          (plan) the controller's image policy (see controller --help):
+                          plan says which image its Job would run, and why
   -v, --verbose           echo ansible's output
   -h, --help
 `;
@@ -73,6 +78,10 @@ async function main(argv: string[]): Promise<number> {
       'max-input-bytes': { type: 'string' },
       'max-hosts': { type: 'string' },
       'default-deadline': { type: 'string' },
+      'job-image': { type: 'string' },
+      'allow-job-image': { type: 'string', multiple: true },
+      'map-job-image': { type: 'string', multiple: true },
+      'no-kubean-image-map': { type: 'boolean', default: false },
       verbose: { type: 'boolean', short: 'v', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -88,8 +97,10 @@ async function main(argv: string[]): Promise<number> {
     return 3;
   }
   let operator: SessionOptions['operator'];
+  let jobImages: JobImagePolicy;
   try {
     operator = operatorFlags(values);
+    jobImages = jobImagePolicyFromFlags(values);
   } catch (err) {
     process.stderr.write(`slipway: ${(err as Error).message}\n`);
     return 3;
@@ -134,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
         io,
       );
     case 'plan':
-      return planCommand(common, io);
+      return planCommand({ ...common, jobImages }, io);
     default:
       process.stderr.write(`slipway: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
       return 3;

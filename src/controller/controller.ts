@@ -14,6 +14,8 @@ import { PooledKubeConfig } from '../api/pooled-kube-config.js';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../api/types.js';
 import type { OperatorOptions } from '../engine/prepare-plan.js';
 import { JobExecutor, type JobExecutorOptions } from '../executors/job-executor.js';
+import type { JobResources } from '../executors/job-resources.js';
+import { defaultJobImagePolicy, type JobImagePolicy } from '../policy/job-image.js';
 import { LocalExecutor, type LocalExecutorOptions } from '../executors/local-executor.js';
 import { ClusterCacheSource } from './cluster-cache-source.js';
 import { ClusterDeletion, RunRegistry } from './cluster-deletion.js';
@@ -44,6 +46,10 @@ export interface ControllerOptions {
   identity: string;
   executor: 'job' | 'local';
   jobImage: string;
+  /** What spec.image may name (default: the job image alone, kubean's spray-job mapped to it). */
+  jobImages?: JobImagePolicy;
+  /** CPU and memory of the Job pods' containers (default DEFAULT_JOB_RESOURCES). */
+  jobResources?: JobResources;
   /** Operator-chosen pod extras for the Jobs (scheduling, test labels). */
   jobPod?: JobExecutorOptions['pod'];
   readPodLogs?: boolean;
@@ -208,9 +214,18 @@ class LeaderSession {
     const custom = opts.kubeConfig.makeApiClient(CustomObjectsApi);
     const queueName = opts.queueName ?? DEFAULT_QUEUE;
     const prefix = opts.keyPrefix ? { keyPrefix: opts.keyPrefix } : {};
+    const images = opts.jobImages ?? defaultJobImagePolicy(opts.jobImage);
     const jobs =
       opts.executor === 'job'
-        ? new JobExecutor({ kubeConfig: opts.kubeConfig, namespace: opts.namespace, defaultImage: opts.jobImage, logger, ...(opts.jobPod ? { pod: opts.jobPod } : {}), ...(opts.readPodLogs === false ? { readLogs: false } : {}) })
+        ? new JobExecutor({
+            kubeConfig: opts.kubeConfig,
+            namespace: opts.namespace,
+            images,
+            logger,
+            ...(opts.jobResources ? { resources: opts.jobResources } : {}),
+            ...(opts.jobPod ? { pod: opts.jobPod } : {}),
+            ...(opts.readPodLogs === false ? { readLogs: false } : {}),
+          })
         : undefined;
     const executor = jobs ?? new LocalExecutor({ ...opts.local, builtinDir: opts.builtinDir, logger });
     const operations = new ResilientInformer<ClusterOperation>({
@@ -231,7 +246,8 @@ class LeaderSession {
     const scope: ControllerScope = {
       source: new WatchedNamespacesSource(new ClusterCacheSource(kube, (name) => clusters.get(name)), opts.watchNamespaces),
       builtinDir: opts.builtinDir,
-      operator: opts.operator,
+      // A Job's image is part of the plan: a refused spec.image fails the operation before any Job.
+      operator: jobs ? { ...opts.operator, jobImages: images } : opts.operator,
       executor,
       ...(jobs ? { jobs } : {}),
       status: new StatusWriter(opts.kubeConfig, opts.logNamespace ?? opts.namespace),

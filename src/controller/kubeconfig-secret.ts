@@ -3,13 +3,11 @@
  * API's convention) in the controller's namespace, owned by the Cluster so it goes with it.
  * The builder is pure; the store writes it, and never overwrites a Secret it does not own.
  *
- * The local executor hands the kubeconfig back and `store` writes it. In Job mode the pod writes
- * it (its kubeconfig-upload sidecar may only patch that Secret): `prepare` creates the Secret
- * empty before the Job, and `storedBy` tells afterwards whether the operation's pod filled it.
+ * Either executor hands the kubeconfig back (in Job mode from the operation's drop-box, checked
+ * by the Job executor) and `store` writes it: no pod ever holds a right on this Secret.
  */
 import { ApiException, CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { API_VERSION, CLUSTER_KIND, type Cluster, type ObjectRef } from '../api/types.js';
-import { KUBECONFIG_OPERATION_ANNOTATION } from '../engine/job-plan.js';
 import { CLUSTER_LABEL, MANAGED_BY, MANAGED_BY_LABEL, labelValue } from '../executors/job-builder.js';
 
 export const KUBECONFIG_KEY = 'value';
@@ -60,34 +58,6 @@ export class KubeconfigStore {
     // Guarded by resourceVersion: a concurrent change makes this fail (409) rather than be lost.
     await this.core.replaceNamespacedSecret({ name: ref.name, namespace: ref.namespace, body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } } });
     return ref;
-  }
-
-  /**
-   * Job mode, before the Job: the Secret the pod will patch, created empty if absent. Its ref, or
-   * undefined when that name is another's Secret (the pod then gets no way to write it).
-   */
-  async prepare(cluster: Cluster): Promise<ObjectRef | undefined> {
-    const { ref, existing } = await this.createOrRead(buildKubeconfigSecret(cluster, this.namespace));
-    return !existing || ownedBy(existing, cluster) ? ref : undefined;
-  }
-
-  /**
-   * Job mode, after a successful run: the Secret's ref when the pod of operation `operationUid`
-   * stored a kubeconfig in it, undefined when it stored none (the playbook fetched none);
-   * KubeconfigSecretError when that name is another's Secret.
-   */
-  async storedBy(cluster: Cluster, operationUid: string): Promise<ObjectRef | undefined> {
-    const ref = { namespace: this.namespace, name: kubeconfigSecretName(cluster.metadata.name!) };
-    let existing: V1Secret;
-    try {
-      existing = await this.core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace });
-    } catch (err) {
-      if (err instanceof ApiException && err.code === 404) return undefined;
-      throw err;
-    }
-    if (!ownedBy(existing, cluster)) throw notTheClusters(ref);
-    const stored = existing.metadata?.annotations?.[KUBECONFIG_OPERATION_ANNOTATION] === operationUid && (existing.data?.[KUBECONFIG_KEY] ?? '') !== '';
-    return stored ? ref : undefined;
   }
 
   /** Creates `body`; when a Secret of its name exists already, that one is read instead. */

@@ -257,7 +257,7 @@ async function driveTracked(scope: ControllerScope, op: ClusterOperation, signal
   // Stopped on request: the steps it ran are kept, the operation ends Cancelled.
   const result = cancelled ? { ...outcome.result, cancelled } : outcome.result;
   const statuses = cancelled ? summariseFinished(op, plan, result, ref, outcome.cluster?.status) : outcome.statuses;
-  const kubeconfigRef = await storeKubeconfig(scope, op, plan, result, outcome.cluster);
+  const kubeconfigRef = await storeKubeconfig(scope, op, result, outcome.cluster);
   const clusterStatus = await scope.status.pair(op, statuses.operation, outcome.cluster, (previous) => {
     const cluster = summariseFinished(op, plan, result, ref, previous).cluster;
     return kubeconfigRef ? withKubeconfigSecretRef(cluster, kubeconfigRef) : cluster;
@@ -268,6 +268,7 @@ async function driveTracked(scope: ControllerScope, op: ClusterOperation, signal
   const ended = result.cancelled ? 'Cancelled' : result.status;
   scope.metrics?.operationEnded(operationKind(plan.action, plan.clusterFacts.limit), ended, Number.isFinite(ran) ? Math.max(0, ran) : undefined);
   await recordEnd(scope, op, plan, result, { operation: statuses.operation, ...(clusterStatus ? { cluster: clusterStatus } : {}) }, outcome.cluster?.metadata.uid);
+  await scope.executor.release?.(op);
   await prune(scope, op.spec.cluster);
   scope.observeCluster?.(op.spec.cluster);
   return { status: ended };
@@ -282,19 +283,15 @@ async function reject(scope: ControllerScope, op: ClusterOperation, status: Clus
 }
 
 /**
- * Stores the kubeconfig an install fetched in the Cluster's Secret — or, in Job mode, finds that
- * the operation's pod stored it there; the Cluster's status is to refer to the Secret returned. A
- * Secret of that name that is not the Cluster's is left alone: a Warning Event says so and the
- * operation's own outcome stands.
+ * Stores the kubeconfig an install fetched (either executor hands it back) in the Cluster's
+ * Secret; the Cluster's status is to refer to the Secret returned. A Secret of that name that is
+ * not the Cluster's is left alone: a Warning Event says so and the operation's own outcome stands.
  */
-async function storeKubeconfig(scope: ControllerScope, op: ClusterOperation, plan: Plan, result: OperationResult, cluster: Cluster | undefined): Promise<ObjectRef | undefined> {
-  if (result.status !== 'Succeeded') return undefined;
+async function storeKubeconfig(scope: ControllerScope, op: ClusterOperation, result: OperationResult, cluster: Cluster | undefined): Promise<ObjectRef | undefined> {
   const kubeconfig = result.kubeconfig;
-  const fromPod = kubeconfig === undefined && scope.jobs !== undefined && plan.kubeconfigArtifact !== undefined;
-  if (kubeconfig === undefined && !fromPod) return undefined;
-  if (!cluster?.metadata.uid) return undefined;
+  if (result.status !== 'Succeeded' || kubeconfig === undefined || !cluster?.metadata.uid) return undefined;
   try {
-    return kubeconfig !== undefined ? await scope.kubeconfigs.store(cluster, kubeconfig) : await scope.kubeconfigs.storedBy(cluster, op.metadata.uid ?? '');
+    return await scope.kubeconfigs.store(cluster, kubeconfig);
   } catch (err) {
     if (!(err instanceof KubeconfigSecretError)) throw err;
     await scope.events.record(clusterTarget(op.spec.cluster, cluster.metadata.uid), 'Warning', 'KubeconfigNotStored', err.message);
@@ -336,6 +333,7 @@ async function fail(scope: ControllerScope, op: ClusterOperation, message: strin
   if (clusterStatus) {
     await scope.events.record(clusterTarget(op.spec.cluster, cluster?.metadata.uid), 'Warning', `Operation${outcome}`, `${op.metadata.name} (${op.spec.action}) ${outcome}; phase ${clusterStatus.phase ?? 'none'}`);
   }
+  await scope.executor.release?.(op);
   await prune(scope, op.spec.cluster);
   return { status: outcome };
 }

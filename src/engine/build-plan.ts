@@ -40,7 +40,8 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
   const opObject = describeObject('ClusterOperation', op.metadata.name ?? '?');
   const files: WorkFile[] = [
     { path: INVENTORY_PATH, content: renderInventory(inventory), mode: 0o600, secret: true },
-    { path: VARS_PATH, content: renderPyYaml(p.vars), mode: 0o600, secret: false },
+    // group_vars may hold ansible_password and ansible_become_password: in a Job, a Secret's.
+    { path: VARS_PATH, content: renderPyYaml(p.vars), mode: 0o600, secret: true },
   ];
   const secrets = [...p.secrets];
   let sshPrivateKey: string | undefined;

@@ -3,8 +3,8 @@
  * what a Plan becomes when it runs as a batch/v1 Job. Pure.
  *
  * The controller creates, per operation, a ConfigMap holding `plan.json` and every non-secret
- * work file, and a Secret holding the secret ones (the rendered inventory may carry
- * ansible_password). The ansible container (the entrypoint without arguments) sees them through
+ * work file, and a Secret holding the secret ones (the rendered inventory and group_vars.yml,
+ * which may carry ansible_password and become passwords). The ansible container (the entrypoint without arguments) sees them through
  * two mounts (see job-plan-volumes.ts):
  *   /conf  hosts.yml and group_vars.yml as the planner rendered them (kubean's paths)
  *   /plan  plan.json and the other work files (ConfigMap playbooks and scripts, known_hosts)
@@ -18,8 +18,8 @@
  *                      key into an ssh-agent listening in /agent. The entrypoint writes the
  *                      agent key's public half at `agentIdentity`, the steps' ssh IdentityFile
  *                      (ansible-env.ts), and gives the steps the agent's socket.
- *   kubeconfig-upload  holds a token of a ServiceAccount that may only patch the Cluster's
- *                      kubeconfig Secret; it writes there the admin kubeconfig the entrypoint
+ *   kubeconfig-upload  holds a token of a ServiceAccount that may only patch the operation's
+ *                      drop-box Secret; it writes there the admin kubeconfig the entrypoint
  *                      hands it in /kubeconfig after every step succeeded (`kubeconfigArtifact`),
  *                      and answers in /kubeconfig-status.
  */
@@ -79,7 +79,7 @@ export const KUBECONFIG_UPLOAD_ENV = {
   namespace: 'SLIPWAY_KUBECONFIG_NAMESPACE',
   operationUid: 'SLIPWAY_OPERATION_UID',
 } as const;
-/** Set on the kubeconfig Secret with the kubeconfig: the uid of the operation whose pod stored it. */
+/** Set on the drop-box with the kubeconfig: the uid of the operation whose pod wrote it. */
 export const KUBECONFIG_OPERATION_ANNOTATION = 'slipway.io/kubeconfig-operation-uid';
 
 /** The object the controller takes a file's key from. */

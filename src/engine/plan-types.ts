@@ -1,6 +1,7 @@
 /** The argv plan of one operation: built by pure code in src/engine, run by an executor. */
 
 import type { StepRole } from '../api/types.js';
+import type { JobImageChoice } from '../policy/job-image.js';
 
 export type StepKind = 'playbook' | 'shell';
 
@@ -65,6 +66,8 @@ export interface Plan {
   activeDeadlineSeconds?: number;
   /** Where the deadline comes from: the operation's spec or the operator's default. */
   deadlineSource?: 'spec' | 'operator';
+  /** The Job's image and why (set when planned for Job mode: OperatorOptions.jobImages). */
+  image?: Exclude<JobImageChoice, { kind: 'refused' }>;
 }
 
 /**

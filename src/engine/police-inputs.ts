@@ -4,6 +4,7 @@ import type { OperationInput } from '../api/resolve-input.js';
 import { UnsafeText } from '../api/ansible-yaml-tree.js';
 import type { Inventory, Vars } from '../inventory/inventory-model.js';
 import { badHostAddress, type AddressFacts, type AddressOptions } from '../policy/host-address.js';
+import type { JobImagePolicy } from '../policy/job-image.js';
 import { within } from '../policy/policy-error.js';
 import { guardValue } from '../policy/template-guard.js';
 import { checkVars } from '../policy/vars.js';
@@ -27,6 +28,11 @@ export interface OperatorOptions {
    * DEFAULT_DEADLINE_SECONDS (6 h). 0 means no deadline.
    */
   defaultDeadlineSeconds?: number;
+  /**
+   * Set when the plan runs as a Job: which images spec.image may name (src/policy/job-image.ts).
+   * A refused image is an input problem, so the operation ends before any Job is made.
+   */
+  jobImages?: JobImagePolicy;
 }
 
 const NO_NAMES: AddressFacts = { local: [], resolved: new Map() };

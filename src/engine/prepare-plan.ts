@@ -1,6 +1,6 @@
 import { plainVars } from '../api/ansible-yaml-tree.js';
 import { checkInputSizes } from '../api/check-input-sizes.js';
-import { InputError, ProblemList, problemLocation } from '../api/input-error.js';
+import { describeObject, InputError, ProblemList, problemLocation } from '../api/input-error.js';
 import { inputLimits, type InputLimits } from '../api/input-limits.js';
 import { readAnsibleYaml } from '../api/read-ansible-yaml.js';
 import type { OperationInput, SourcedText } from '../api/resolve-input.js';
@@ -10,6 +10,7 @@ import { readInventory } from '../inventory/parse-hosts.js';
 import { validateInventory } from '../inventory/validate-inventory.js';
 import { SECRET_VARS } from '../policy/ansible-vars.js';
 import { hasTemplate } from '../policy/jinja.js';
+import { chooseJobImage, type JobImageChoice } from '../policy/job-image.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
 import { buildPlan } from './build-plan.js';
 import { removesHosts } from './kubespray-actions.js';
@@ -70,6 +71,7 @@ export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts
     validateInventory(inventory, input.hosts, { removing }, problems);
   }
   policeInputs(inventory, vars, input, problems, opts);
+  const image = opts.jobImages ? jobImageOf(input, problems, opts.jobImages) : undefined;
   // An inventory that could not be read was reported as such: nothing more to plan from.
   if (!inventory) throw new InputError(problems.items);
 
@@ -80,5 +82,14 @@ export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts
   const plan = buildPlan({ input, inventory, vars: guarded, catalog, secrets, ...(previousControlPlaneDigest ? { previousControlPlaneDigest } : {}) }, problems);
   problems.throwIfErrors();
   const warnings = problems.warnings.map((w) => `${problemLocation(w)}: ${w.message}`);
-  return { ...plan, warnings, ...operationDeadline(input.operation.spec, opts.defaultDeadlineSeconds) };
+  return { ...plan, warnings, ...operationDeadline(input.operation.spec, opts.defaultDeadlineSeconds), ...(image ? { image } : {}) };
+}
+
+/** The Job's image for the operation, or undefined after filing why spec.image is refused. */
+function jobImageOf(input: OperationInput, problems: ProblemList, policy: NonNullable<OperatorOptions['jobImages']>): Exclude<JobImageChoice, { kind: 'refused' }> | undefined {
+  const op = input.operation;
+  const choice = chooseJobImage(op.spec.image, policy);
+  if (choice.kind !== 'refused') return choice;
+  problems.at({ object: describeObject('ClusterOperation', op.metadata.name ?? '?'), key: 'spec.image' }).error(choice.code, choice.reason);
+  return undefined;
 }

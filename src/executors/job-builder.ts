@@ -2,25 +2,30 @@
  * The objects that run one ClusterOperation as a batch/v1 Job, built from already-fetched
  * inputs: the plan ConfigMap and Secret (toJobPlan's output), the Job, — only when the Cluster's
  * SSH Secret lives in another namespace than the Job — a copy of its key, and — only when the
- * plan fetches the admin kubeconfig and its Secret may receive it — the kubeconfig uploader's
- * ServiceAccount, Role and RoleBinding. Pure.
+ * plan fetches the admin kubeconfig — the kubeconfig hand-back: a drop-box Secret and the
+ * uploader's ServiceAccount, Role and RoleBinding. Pure.
  *
- * The pod: the ansible container (`operation`, the image's entrypoint) mounts the plan's files
- * and no credential; the key is in the ssh-agent sidecar, the uploader's token in the
- * kubeconfig-upload sidecar (job-sidecars.ts). Every container runs as the image's non-root
- * user, read-only root, no capabilities, no privilege escalation, RuntimeDefault seccomp.
+ * The pod: the ansible container (`operation`, the image's entrypoint) runs the image the
+ * operator's policy chose (src/policy/job-image.ts), mounts the plan's files and no credential;
+ * the key is in the ssh-agent sidecar, the uploader's token in the kubeconfig-upload sidecar
+ * (job-sidecars.ts), both always of the operator's job image. Every container runs as the
+ * image's non-root user, read-only root, no capabilities, no privilege escalation, RuntimeDefault
+ * seccomp, with CPU and memory requests and limits.
  *
- * Every object is owned by the ClusterOperation (a cluster-scoped owner of namespaced objects is
- * allowed), so deleting the operation deletes them; the user's own ConfigMaps and Secret are
- * never referenced as owned, only mounted. Names derive from the operation's uid, so dispatching
- * the same operation again finds its Job instead of creating a second one.
+ * The Job and the plan ConfigMap are owned by the ClusterOperation (a cluster-scoped owner of
+ * namespaced objects is allowed); every other object is owned by the plan ConfigMap, so deleting
+ * that one when the operation ends deletes them all, and deleting the operation deletes
+ * everything. The user's own ConfigMaps and Secret are never referenced as owned, only mounted.
+ * Names derive from the operation's uid, so dispatching the same operation again finds its Job
+ * instead of creating a second one.
  */
 import { createHash } from 'node:crypto';
-import type { V1ConfigMap, V1Job, V1OwnerReference, V1ResourceRequirements, V1Secret, V1SecurityContext, V1Toleration } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Job, V1ObjectMeta, V1OwnerReference, V1ResourceRequirements, V1Secret, V1SecurityContext, V1Toleration } from '@kubernetes/client-node';
 import { API_VERSION, CLUSTER_OPERATION_KIND, type ClusterOperation, type ObjectRef } from '../api/types.js';
 import { SSH_KEY_KEY, type JobPlanObjects } from '../engine/job-plan.js';
 import { jobPlanVolumes } from '../engine/job-plan-volumes.js';
 import { kubeconfigUploadSidecar, sshAgentSidecar, type Sidecar } from './job-sidecars.js';
+import { DEFAULT_JOB_RESOURCES, type JobResources } from './job-resources.js';
 import { kubeconfigUploaderRbac, uploaderName, type UploaderRbac } from './kubeconfig-uploader-rbac.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -29,6 +34,8 @@ export const OPERATION_UID_LABEL = 'slipway.io/operation-uid';
 /** The operation's name when it fits a label value, else its hashed form. */
 export const OPERATION_LABEL = 'slipway.io/operation';
 export const CLUSTER_LABEL = 'slipway.io/cluster';
+/** On the pods of operations that hand a kubeconfig back: their NetworkPolicy lets them reach the apiserver. */
+export const KUBECONFIG_UPLOAD_LABEL = 'slipway.io/kubeconfig-upload';
 /** Set by the Job controller on the Job's pods. */
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 export const JOB_CONTAINER = 'operation';
@@ -44,18 +51,19 @@ export interface JobBuildInput {
   jobPlan: JobPlanObjects;
   /** Seconds; 0 or undefined: none. */
   activeDeadlineSeconds: number | undefined;
-  /** Used when the operation's spec.image is empty. */
-  defaultImage: string;
+  /** The ansible container's image, as the operator's policy chose it (Plan.image). */
+  image: string;
+  /** The operator's job image: the sidecars', whatever the operation asks for. */
+  jobImage: string;
+  /** The operator's defaults (DEFAULT_JOB_RESOURCES when absent). */
+  resources?: JobResources;
+  /** The plan ConfigMap's uid (known once it is created): every object but it and the Job is its dependent. */
+  planUid: string;
   /**
    * The Cluster's SSH key, when the plan uses one: the user's Secret if it is in `namespace`
    * (mounted as it is), else the key itself, copied into an operation-owned Secret.
    */
   sshKey?: { secretRef: ObjectRef; privateKey: string };
-  /**
-   * The Cluster's kubeconfig Secret in `namespace`, when the plan fetches the admin kubeconfig
-   * and the Secret exists and is the Cluster's: the pod gets the kubeconfig-upload sidecar.
-   */
-  kubeconfigSecret?: string;
   /** Operator-chosen extras for the pod (scheduling, test labels); never taken from the operation. */
   pod?: { labels?: Record<string, string>; annotations?: Record<string, string>; nodeSelector?: Record<string, string>; tolerations?: V1Toleration[] };
 }
@@ -66,7 +74,7 @@ export interface JobObjects {
   planSecret?: V1Secret;
   /** The copy of the SSH key, when the user's Secret is in another namespace. */
   authSecret?: V1Secret;
-  /** The kubeconfig-upload sidecar's identity, when the pod has that sidecar; created before the Job. */
+  /** The drop-box and the kubeconfig-upload sidecar's identity, when the pod has that sidecar; created before the Job. */
   uploader?: UploaderRbac;
   job: V1Job;
 }
@@ -108,17 +116,33 @@ export function ownerReferenceTo(op: ClusterOperation): V1OwnerReference {
   return { apiVersion: API_VERSION, kind: CLUSTER_OPERATION_KIND, name: op.metadata.name ?? '', uid: op.metadata.uid ?? '', controller: true };
 }
 
-export function buildJobObjects(input: JobBuildInput): JobObjects {
-  const op = input.operation;
-  const jobName = jobNameFor(op);
-  const labels = {
+function labelsOf(op: ClusterOperation): Record<string, string> {
+  return {
     [MANAGED_BY_LABEL]: MANAGED_BY,
     [OPERATION_LABEL]: labelValue(op.metadata.name ?? ''),
     [OPERATION_UID_LABEL]: op.metadata.uid ?? '',
     [CLUSTER_LABEL]: labelValue(op.spec.cluster),
   };
-  const meta = (name: string) => ({ name, namespace: input.namespace, labels, ownerReferences: [ownerReferenceTo(op)] });
+}
+
+/** The plan ConfigMap alone: created first, since every other object but the Job is its dependent. */
+export function buildPlanConfigMap(input: Pick<JobBuildInput, 'namespace' | 'operation' | 'jobPlan'>): V1ConfigMap {
+  const op = input.operation;
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: planObjectName(jobNameFor(op)), namespace: input.namespace, labels: labelsOf(op), ownerReferences: [ownerReferenceTo(op)] },
+    data: input.jobPlan.configMapData,
+  };
+}
+
+export function buildJobObjects(input: JobBuildInput): JobObjects {
+  const op = input.operation;
+  const jobName = jobNameFor(op);
+  const labels = labelsOf(op);
   const planName = planObjectName(jobName);
+  const planOwner: V1OwnerReference = { apiVersion: 'v1', kind: 'ConfigMap', name: planName, uid: input.planUid, controller: true };
+  const meta = (name: string): V1ObjectMeta => ({ name, namespace: input.namespace, labels, ownerReferences: [planOwner] });
   const hasSecretFiles = Object.keys(input.jobPlan.secretData).length > 0;
   const usesKey = input.jobPlan.plan.agentIdentity !== undefined;
   if (usesKey && !input.sshKey) throw new JobBuildError('the plan uses the SSH key but none was given');
@@ -130,27 +154,29 @@ export function buildJobObjects(input: JobBuildInput): JobObjects {
     ...(hasSecretFiles ? { planSecret: planName } : {}),
     ...(userSecret ? { userSecret } : {}),
   });
-  const image = op.spec.image || input.defaultImage;
-  const uploads = input.kubeconfigSecret !== undefined && input.jobPlan.plan.kubeconfigArtifact !== undefined;
+  const resources = input.resources ?? DEFAULT_JOB_RESOURCES;
+  const uploads = input.jobPlan.plan.kubeconfigArtifact !== undefined;
+  const sidecarBase = { image: input.jobImage, securityContext: CONTAINER_SECURITY };
   const sidecars: Sidecar[] = [
-    ...(keyMount ? [sshAgentSidecar({ image, securityContext: CONTAINER_SECURITY, keyMount })] : []),
+    ...(keyMount ? [sshAgentSidecar({ ...sidecarBase, resources: resources.sshAgent, keyMount })] : []),
     ...(uploads
-      ? [kubeconfigUploadSidecar({ image, securityContext: CONTAINER_SECURITY, secretName: input.kubeconfigSecret!, namespace: input.namespace, operationUid: op.metadata.uid ?? '' })]
+      ? [kubeconfigUploadSidecar({ ...sidecarBase, resources: resources.kubeconfigUpload, secretName: uploaderName(jobName), namespace: input.namespace, operationUid: op.metadata.uid ?? '' })]
       : []),
   ];
-  const uploader = uploads ? kubeconfigUploaderRbac({ jobName, namespace: input.namespace, secretName: input.kubeconfigSecret!, meta }) : undefined;
+  const uploader = uploads ? kubeconfigUploaderRbac({ jobName, namespace: input.namespace, meta }) : undefined;
   const deadline = input.activeDeadlineSeconds && input.activeDeadlineSeconds > 0 ? input.activeDeadlineSeconds : undefined;
   const pod = input.pod ?? {};
+  const podLabels = { ...pod.labels, ...labels, ...(uploads ? { [KUBECONFIG_UPLOAD_LABEL]: 'true' } : {}) };
   const job: V1Job = {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: meta(jobName),
+    metadata: { name: jobName, namespace: input.namespace, labels, ownerReferences: [ownerReferenceTo(op)] },
     spec: {
       // A playbook never runs twice: no retry, no restart (a second pod is suspended by the executor).
       backoffLimit: 0,
       ...(deadline ? { activeDeadlineSeconds: deadline } : {}),
       template: {
-        metadata: { labels: { ...pod.labels, ...labels }, ...(pod.annotations ? { annotations: pod.annotations } : {}) },
+        metadata: { labels: podLabels, ...(pod.annotations ? { annotations: pod.annotations } : {}) },
         spec: {
           restartPolicy: 'Never',
           // No container gets a token unless it mounts one: only the kubeconfig-upload sidecar does.
@@ -170,8 +196,8 @@ export function buildJobObjects(input: JobBuildInput): JobObjects {
           containers: [
             {
               name: JOB_CONTAINER,
-              image,
-              ...(op.spec.resources ? { resources: op.spec.resources as V1ResourceRequirements } : {}),
+              image: input.image,
+              resources: op.spec.resources ? (op.spec.resources as V1ResourceRequirements) : resources.operation,
               securityContext: CONTAINER_SECURITY,
               volumeMounts: [...mounts, { name: 'tmp', mountPath: '/tmp' }, ...sidecars.flatMap((s) => s.clientMounts)],
             },
@@ -182,7 +208,7 @@ export function buildJobObjects(input: JobBuildInput): JobObjects {
     },
   };
   return {
-    planConfigMap: { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(planName), data: input.jobPlan.configMapData },
+    planConfigMap: buildPlanConfigMap(input),
     ...(hasSecretFiles ? { planSecret: { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: meta(planName), stringData: input.jobPlan.secretData } } : {}),
     ...(usesKey && !keyInPlace
       ? { authSecret: { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: meta(authObjectName(jobName)), stringData: { [SSH_KEY_KEY]: input.sshKey!.privateKey } } }

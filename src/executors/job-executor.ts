@@ -2,6 +2,9 @@
  * Runs each operation as one batch/v1 Job in the controller's namespace (see job-builder.ts) and
  * follows it through informers on its Jobs and their Pods: no polling. The Job outlives this
  * process; observe() works from the ref alone, so a restarted controller picks it up again.
+ * When the run succeeded and the plan fetched the admin kubeconfig, observe() reads it from the
+ * operation's drop-box and checks it (kubeconfig-upload-check.ts); release() then deletes every
+ * per-operation object but the Job.
  */
 import {
   ApiException,
@@ -20,11 +23,17 @@ import {
 import type { Logger } from 'pino';
 import { runStatus, type JobOperationStatus } from '../controller/job-status.js';
 import { ResilientInformer } from '../controller/informer.js';
-import { KubeconfigStore } from '../controller/kubeconfig-secret.js';
+import type { ClusterOperation } from '../api/types.js';
 import { PLAN_JSON_KEY, toJobPlan, type JobPlanJson } from '../engine/job-plan.js';
 import type { Plan } from '../engine/plan-types.js';
+import { chooseJobImage, type JobImagePolicy } from '../policy/job-image.js';
 import { createLineRedactor, createRedactor } from '../util/redact.js';
-import { buildJobObjects, JOB_CONTAINER, JOB_NAME_LABEL, jobNameFor, MANAGED_BY, MANAGED_BY_LABEL, OPERATION_UID_LABEL, planObjectName, type JobBuildInput } from './job-builder.js';
+import {
+  buildJobObjects, buildPlanConfigMap, JobBuildError, JOB_CONTAINER, JOB_NAME_LABEL, jobNameFor, MANAGED_BY, MANAGED_BY_LABEL, OPERATION_UID_LABEL, planObjectName, type JobBuildInput,
+} from './job-builder.js';
+import type { JobResources } from './job-resources.js';
+import { checkUploadedKubeconfig } from './kubeconfig-upload-check.js';
+import { uploaderName } from './kubeconfig-uploader-rbac.js';
 import { outcomeFromJobLog } from './job-log-outcome.js';
 import { slimJob, slimPod } from './job-slim.js';
 import { ExecutionLostError, type DispatchContext, type EventSink, type ExecutionRef, type Executor, type OperationResult } from './types.js';
@@ -33,8 +42,10 @@ export interface JobExecutorOptions {
   kubeConfig: KubeConfig;
   /** Where Jobs and their plan objects go (the controller's own namespace). */
   namespace: string;
-  /** For operations whose spec.image is empty. */
-  defaultImage: string;
+  /** The operator's job image (the sidecars', and the default), and what spec.image may name. */
+  images: JobImagePolicy;
+  /** CPU and memory of the pod's containers (default DEFAULT_JOB_RESOURCES). */
+  resources?: JobResources;
   /** Operator-chosen pod extras (scheduling; tests add labels). */
   pod?: JobBuildInput['pod'];
   /** Read the pod's log when it ends, for per-step results (default true); how long to wait for it. */
@@ -54,7 +65,6 @@ export class JobExecutor implements Executor {
   private readonly batch: BatchV1Api;
   private readonly core: CoreV1Api;
   private readonly rbac: RbacAuthorizationV1Api;
-  private readonly kubeconfigs: KubeconfigStore;
   readonly jobs: ResilientInformer<V1Job>;
   readonly pods: ResilientInformer<V1Pod>;
   /** Re-evaluations waiting for a change to their Job or its pods, by Job name. */
@@ -69,7 +79,6 @@ export class JobExecutor implements Executor {
     this.batch = opts.kubeConfig.makeApiClient(BatchV1Api);
     this.core = opts.kubeConfig.makeApiClient(CoreV1Api);
     this.rbac = opts.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-    this.kubeconfigs = new KubeconfigStore(opts.kubeConfig, ns);
     this.jobs = new ResilientInformer<V1Job>({
       kubeConfig: opts.kubeConfig,
       path: `/apis/batch/v1/namespaces/${ns}/jobs`,
@@ -117,26 +126,33 @@ export class JobExecutor implements Executor {
   async dispatch(plan: Plan, ctx: DispatchContext): Promise<ExecutionRef> {
     const jobPlan = toJobPlan(plan);
     const sshRef = ctx.cluster.spec.sshAuthRef;
-    // The pod writes the kubeconfig into a Secret that exists (and is the Cluster's) beforehand.
-    const kubeconfigSecret = jobPlan.plan.kubeconfigArtifact !== undefined ? await this.kubeconfigs.prepare(ctx.cluster) : undefined;
-    const objects = buildJobObjects({
-      namespace: this.opts.namespace,
+    const choice = plan.image ?? chooseJobImage(ctx.operation.spec.image, this.opts.images);
+    if (choice.kind === 'refused') throw new JobBuildError(`${choice.code}: ${choice.reason}`);
+    const namespace = this.opts.namespace;
+    const input = (planUid: string): JobBuildInput => ({
+      namespace,
       operation: ctx.operation,
       jobPlan,
       activeDeadlineSeconds: plan.activeDeadlineSeconds,
-      defaultImage: this.opts.defaultImage,
+      image: choice.image,
+      jobImage: this.opts.images.jobImage,
+      planUid,
+      ...(this.opts.resources ? { resources: this.opts.resources } : {}),
       ...(plan.sshPrivateKey !== undefined && sshRef ? { sshKey: { secretRef: sshRef, privateKey: plan.sshPrivateKey } } : {}),
-      ...(kubeconfigSecret ? { kubeconfigSecret: kubeconfigSecret.name } : {}),
       ...(this.opts.pod ? { pod: this.opts.pod } : {}),
     });
-    const namespace = this.opts.namespace;
-    // Plan objects first, so the pod finds what it mounts; all are named after the operation, so
-    // a dispatch repeated after a crash finds them (and the Job) instead of making second ones.
+    // Built once before anything is created: what cannot be built fails before any object exists.
+    buildJobObjects(input(''));
+    // The plan ConfigMap first: every other object but the Job is its dependent. All are named
+    // after the operation, so a dispatch repeated after a crash finds them (and the Job) instead
+    // of making second ones.
+    const { created: planCreated, uid: planUid } = await this.createPlanConfigMap(buildPlanConfigMap(input('')), ctx.operation);
+    const objects = buildJobObjects(input(planUid));
     const uploader = objects.uploader;
-    const [planCreated] = await Promise.all([
-      createOrKeep(() => this.core.createNamespacedConfigMap({ namespace, body: objects.planConfigMap as V1ConfigMap })),
+    await Promise.all([
       objects.planSecret && createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.planSecret as V1Secret })),
       objects.authSecret && createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.authSecret as V1Secret })),
+      uploader && createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: uploader.dropBox })),
       uploader && createOrKeep(() => this.core.createNamespacedServiceAccount({ namespace, body: uploader.serviceAccount })),
       uploader && createOrKeep(() => this.rbac.createNamespacedRole({ namespace, body: uploader.role })),
       uploader && createOrKeep(() => this.rbac.createNamespacedRoleBinding({ namespace, body: uploader.roleBinding })),
@@ -154,6 +170,58 @@ export class JobExecutor implements Executor {
       }
     }
     return { executor: 'job', namespace, name };
+  }
+
+  /** Creates the plan ConfigMap, or finds the one an earlier dispatch of this operation made; its uid. */
+  private async createPlanConfigMap(body: V1ConfigMap, op: ClusterOperation): Promise<{ created: boolean; uid: string }> {
+    const namespace = this.opts.namespace;
+    try {
+      const made = await this.core.createNamespacedConfigMap({ namespace, body });
+      return { created: true, uid: made.metadata!.uid! };
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+    }
+    const existing = await this.core.readNamespacedConfigMap({ name: body.metadata!.name!, namespace });
+    if (existing.metadata?.labels?.[OPERATION_UID_LABEL] !== op.metadata.uid) {
+      throw new Error(`ConfigMap ${namespace}/${body.metadata!.name} exists but belongs to another operation`);
+    }
+    return { created: false, uid: existing.metadata!.uid! };
+  }
+
+  /**
+   * The operation has ended (its status is written): deletes its plan ConfigMap, and with it (its
+   * dependents, through the garbage collector) the plan Secret, the key's copy, the drop-box and
+   * the uploader's ServiceAccount, Role and RoleBinding. The drop-box is given back to the plan
+   * ConfigMap first, without finalizers, whatever the uploader did to it. The Job stays (its pod's
+   * log) until the operation is pruned. Nothing there: nothing to do.
+   */
+  async release(op: ClusterOperation): Promise<void> {
+    const namespace = this.opts.namespace;
+    const jobName = jobNameFor(op);
+    const name = planObjectName(jobName);
+    let plan: V1ConfigMap;
+    try {
+      plan = await this.core.readNamespacedConfigMap({ name, namespace });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    if (plan.metadata?.labels?.[OPERATION_UID_LABEL] !== op.metadata.uid) return;
+    const owner = { apiVersion: 'v1', kind: 'ConfigMap', name, uid: plan.metadata!.uid!, controller: true };
+    await this.core
+      .patchNamespacedSecret(
+        { name: uploaderName(jobName), namespace, body: { metadata: { ownerReferences: [owner], finalizers: null } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )
+      .catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    await this.core
+      .deleteNamespacedConfigMap({ name, namespace, propagationPolicy: 'Background', body: { preconditions: { uid: plan.metadata!.uid! } } })
+      .catch((err: unknown) => {
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      });
+    this.plans.delete(jobName);
   }
 
   /**
@@ -245,15 +313,39 @@ export class JobExecutor implements Executor {
     const endTime = iso(job.status?.completionTime) ?? iso(terminated?.finishedAt) ?? new Date().toISOString();
     const plan = await this.planOf(job);
     const fromLog = plan && pod ? await this.logOutcome(plan, pod, startTime, endTime) : undefined;
-    if (fromLog && fromLog.status === status) return fromLog;
     if (status === 'Succeeded') {
-      return { status, startTime, endTime, steps: (plan?.steps ?? []).map((s) => ({ name: s.name, role: s.role, status: 'Succeeded', exitCode: 0, startTime, endTime, hosts: {}, failures: [] })) };
+      const ran: OperationResult =
+        fromLog?.status === status
+          ? fromLog
+          : { status, startTime, endTime, steps: (plan?.steps ?? []).map((s) => ({ name: s.name, role: s.role, status: 'Succeeded', exitCode: 0, startTime, endTime, hosts: {}, failures: [] })) };
+      return plan?.kubeconfigArtifact !== undefined ? this.withUploadedKubeconfig(ran, job) : ran;
     }
+    if (fromLog && fromLog.status === status) return fromLog;
     const podWhy = terminated
       ? `${terminated.reason ?? 'terminated'}${terminated.message ? `: ${terminated.message.trim()}` : ''} (exit code ${terminated.exitCode})`
       : pod?.status?.reason ? `${pod.status.reason}${pod.status.message ? `: ${pod.status.message}` : ''}` : undefined;
     const message = podWhy ? (run.byPod ? `${run.reason}: ${podWhy}` : `${run.reason}; pod ${pod?.metadata?.name}: ${podWhy}`) : run.reason;
     return { ...failedResult(createRedactor([])(message)), startTime, endTime, ...(fromLog ? { steps: fromLog.steps } : {}) };
+  }
+
+  /** A successful run with the kubeconfig its pod left in the drop-box, checked; Failed if it is refused. */
+  private async withUploadedKubeconfig(ran: OperationResult, job: V1Job): Promise<OperationResult> {
+    let dropBox: V1Secret;
+    try {
+      dropBox = await this.core.readNamespacedSecret({ name: uploaderName(job.metadata!.name!), namespace: this.opts.namespace });
+    } catch (err) {
+      if (isNotFound(err)) return ran;
+      throw err;
+    }
+    const check = checkUploadedKubeconfig(dropBox, job.metadata?.labels?.[OPERATION_UID_LABEL] ?? '');
+    switch (check.kind) {
+      case 'empty':
+        return ran;
+      case 'accepted':
+        return { ...ran, kubeconfig: check.kubeconfig };
+      case 'refused':
+        return { ...ran, status: 'Failed', failed: { step: 'job', hosts: [], message: check.reason } };
+    }
   }
 
   /** plan.json as dispatched, else from the plan ConfigMap (the steps' names), or undefined if it is gone. */

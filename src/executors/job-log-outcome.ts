@@ -59,7 +59,7 @@ export function outcomeFromJobLog(plan: JobPlanJson, log: string, startTime: str
   const result = operationOutcome(steps, startTime, endTime);
   if (jobError && !result.failed) return { ...result, status: 'Failed', failed: { step: 'entrypoint', hosts: [], message: `the job image gave up before running a step: ${jobError}` } };
   if (notStored !== undefined && !result.failed) {
-    return { ...result, status: 'Failed', failed: { step: 'kubeconfig', hosts: [], message: `every step succeeded, but the admin kubeconfig they fetched was not stored in the Cluster's Secret: ${notStored}` } };
+    return { ...result, status: 'Failed', failed: { step: 'kubeconfig', hosts: [], message: `every step succeeded, but the admin kubeconfig they fetched was not handed back: ${notStored}` } };
   }
   return result;
 }

@@ -1,14 +1,16 @@
 /**
  * The sidecars of an operation's pod: native sidecars (init containers with `restartPolicy:
  * Always`: the kubelet starts them before the ansible container and stops them once it has
- * ended) of the same image, each the only container that mounts one credential, and the
+ * ended) of the operator's job image — never the operation's spec.image, so no image a user
+ * names ever runs beside a credential — each the only container that mounts one, and the
  * in-memory directories each shares with the ansible container. Pure; the Job builder adds them.
  *
  *   ssh-agent          mounts /auth (the Cluster's key) and serves it from an ssh-agent whose
  *                      socket is in /agent, which the ansible container mounts read-only
  *   kubeconfig-upload  mounts a token of the operation's uploader ServiceAccount (allowed to patch
- *                      one Secret, kubeconfig-uploader-rbac.ts); reads /kubeconfig, which the
- *                      ansible container writes, and answers in /kubeconfig-status
+ *                      the operation's drop-box Secret alone, kubeconfig-uploader-rbac.ts); reads
+ *                      /kubeconfig, which the ansible container writes, and answers in
+ *                      /kubeconfig-status
  *
  * The contract with the image: src/engine/job-plan.ts (JOB_SHARED_DIRS, SIDECARS).
  */
@@ -30,27 +32,25 @@ export interface Sidecar {
   clientMounts: V1VolumeMount[];
 }
 
-// bash and ssh-agent take a few MiB; python3 with ssl about 20 MiB (README: Job mode).
-const AGENT_RESOURCES: V1ResourceRequirements = { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } };
-const UPLOAD_RESOURCES: V1ResourceRequirements = { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } };
-
 /** A socket, a public key, a kubeconfig: kept off the node's disk, and small. */
 const memoryDir = (name: string): V1Volume => ({ name, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
 const at = (name: string, dir: keyof typeof JOB_SHARED_DIRS, readOnly: boolean): V1VolumeMount => ({ name, mountPath: JOB_SHARED_DIRS[dir].path, ...(readOnly ? { readOnly } : {}) });
 
 export interface SidecarInput {
+  /** The operator's job image. */
   image: string;
   securityContext: V1SecurityContext;
+  resources: V1ResourceRequirements;
 }
 
 /** A native sidecar of the image, run as `entrypoint.sh <arg>`. */
-const sidecar = (o: SidecarInput, name: string, arg: string, resources: V1ResourceRequirements, rest: Pick<V1Container, 'env' | 'volumeMounts'>): V1Container => ({
+const sidecar = (o: SidecarInput, name: string, arg: string, rest: Pick<V1Container, 'env' | 'volumeMounts'>): V1Container => ({
   name,
   image: o.image,
   args: [arg],
   restartPolicy: 'Always',
   ...rest,
-  resources,
+  resources: o.resources,
   securityContext: o.securityContext,
 });
 
@@ -58,14 +58,14 @@ const sidecar = (o: SidecarInput, name: string, arg: string, resources: V1Resour
 export function sshAgentSidecar(o: SidecarInput & { keyMount: V1VolumeMount }): Sidecar {
   const dir = 'slipway-agent';
   return {
-    container: sidecar(o, SSH_AGENT_CONTAINER, SIDECARS.sshAgent, AGENT_RESOURCES, { volumeMounts: [o.keyMount, at(dir, 'agent', false)] }),
+    container: sidecar(o, SSH_AGENT_CONTAINER, SIDECARS.sshAgent, { volumeMounts: [o.keyMount, at(dir, 'agent', false)] }),
     volumes: [memoryDir(dir)],
     clientMounts: [at(dir, 'agent', true)],
   };
 }
 
 export interface UploadInput extends SidecarInput {
-  /** The Secret it patches, in `namespace`. */
+  /** The drop-box Secret it patches, in `namespace`. */
   secretName: string;
   namespace: string;
   operationUid: string;
@@ -77,7 +77,7 @@ export function kubeconfigUploadSidecar(o: UploadInput): Sidecar {
   const status = 'slipway-kubeconfig-status';
   const token = 'slipway-kubeconfig-token';
   return {
-    container: sidecar(o, KUBECONFIG_CONTAINER, SIDECARS.kubeconfigUpload, UPLOAD_RESOURCES, {
+    container: sidecar(o, KUBECONFIG_CONTAINER, SIDECARS.kubeconfigUpload, {
       env: [
         { name: KUBECONFIG_UPLOAD_ENV.secret, value: o.secretName },
         { name: KUBECONFIG_UPLOAD_ENV.namespace, value: o.namespace },

@@ -95,4 +95,6 @@ export class ExecutionLostError extends Error {
 export interface Executor {
   dispatch(plan: Plan, ctx: DispatchContext, signal?: AbortSignal): Promise<ExecutionRef>;
   observe(ref: ExecutionRef, sink: EventSink, signal?: AbortSignal): Promise<OperationResult>;
+  /** The operation has ended and its status is written: what its run kept beside it may go. */
+  release?(operation: ClusterOperation): Promise<void>;
 }

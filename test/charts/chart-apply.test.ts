@@ -48,6 +48,19 @@ describe('the chart through the apiserver', () => {
     assert.equal(crds.split('\n').filter(Boolean).length, 2);
   });
 
+  it('accepts every object with every Job setting (image allowlist and mappings, resources, a NetworkPolicy with file servers and the apiserver\'s address)', async () => {
+    const namespace = await env.namespace('chart');
+    const job = {
+      allowedImages: ['registry.local/tools/*'],
+      imageMappings: [{ from: 'quay.io/kubespray/kubespray' }],
+      resources: { sshAgent: { requests: { cpu: '5m', memory: '8Mi' }, limits: { cpu: '50m', memory: '32Mi' } } },
+      networkPolicy: { sshPorts: [22, 2222], sshCIDRs: ['10.6.0.0/24'], fileServers: [{ cidr: '10.6.1.5/32', ports: [8080] }], apiServer: { cidrs: ['10.6.0.11/32'], ports: [6443] } },
+    };
+    const { text, objects } = await render({ release: env.randomName('rel'), namespace, values: { job, watchNamespaces: [] } });
+    assert.equal(objects.filter((o) => o.kind === 'NetworkPolicy').length, 3);
+    await dryRun(text, objects);
+  });
+
   it('accepts every object with extra watch namespaces, an air-gapped registry and no PVC', async () => {
     const namespace = await env.namespace('chart');
     const extra = [await env.namespace('inputs'), await env.namespace('inputs')];

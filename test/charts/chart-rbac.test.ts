@@ -142,11 +142,10 @@ describe('controller RBAC, applied for real', () => {
     ...each(['create', 'bind', 'escalate'], 'clusterroles.rbac.authorization.k8s.io', '', false),
   ]));
 
-  it('may create an operation\'s kubeconfig uploader (a Role to patch one Secret, bound to its ServiceAccount) without bind or escalate, and no Role granting more', async () => {
-    const secretName = env.randomName('c-kubeconfig');
-    const rbac = kubeconfigUploaderRbac({ jobName: env.randomName('slipway-op'), namespace: ns, secretName, meta: (name) => ({ name, namespace: ns }) });
+  it('may create an operation\'s kubeconfig hand-back (its drop-box, a Role to patch it, bound to its ServiceAccount) without bind or escalate, and no Role granting more', async () => {
+    const rbac = kubeconfigUploaderRbac({ jobName: env.randomName('slipway-op'), namespace: ns, meta: (name) => ({ name, namespace: ns }) });
     const create = (o: object) => kubectl(['create', '-f', '-', '-o', 'name', `--as=${user}`], JSON.stringify(o));
-    for (const o of [rbac.serviceAccount, rbac.role, rbac.roleBinding]) {
+    for (const o of [rbac.dropBox, rbac.serviceAccount, rbac.role, rbac.roleBinding]) {
       const r = await create(o);
       assert.equal(r.exitCode, 0, `${o.kind}: ${r.stderr}`);
     }
@@ -164,7 +163,7 @@ describe('controller RBAC, applied for real', () => {
       assert.match(r.stderr, /forbidden/i);
     }
     // Not in another namespace either.
-    const elsewhere = kubeconfigUploaderRbac({ jobName: 'x', namespace: other, secretName, meta: (name) => ({ name, namespace: other }) });
+    const elsewhere = kubeconfigUploaderRbac({ jobName: 'x', namespace: other, meta: (name) => ({ name, namespace: other }) });
     assert.notEqual((await create(elsewhere.role)).exitCode, 0);
   });
 

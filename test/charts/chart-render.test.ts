@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { V1Container, V1Deployment, V1EnvVar } from '@kubernetes/client-node';
 import { repoRoot } from '../env/repo-root.js';
+import { jobImagePolicyFromFlags } from '../../src/cli/job-image-flags.js';
+import { parseJobResources } from '../../src/executors/job-resources.js';
+import { chooseJobImage } from '../../src/policy/job-image.js';
 import { CHART_DIR, find, helm, render, template, withValuesFile, type KubeObject } from './helm.js';
 
 const NS = 'slipway-system';
@@ -198,6 +201,74 @@ describe('helm template, air-gapped registry and extra namespaces', () => {
   });
 });
 
+describe('helm template, Job pods', () => {
+  interface Policy { podSelector: { matchLabels?: Record<string, string>; matchExpressions?: object[] }; policyTypes: string[]; ingress?: unknown[]; egress?: { to?: { ipBlock?: { cidr: string } }[]; ports?: { port: number; protocol: string }[] }[] }
+  const specOf = (objects: KubeObject[], name: string) => (find(objects, 'NetworkPolicy', name) as KubeObject & { spec: Policy }).spec;
+  const ports = (p: Policy) => p.egress!.flatMap((e) => (e.ports ?? []).map((x) => `${x.port}/${x.protocol}`)).sort();
+
+  it('selects the operations\' pods by their labels: no ingress; egress to DNS and the hosts\' SSH port only, the apiserver only for pods handing a kubeconfig back', async () => {
+    const { objects } = await render({ namespace: NS });
+    const ops = specOf(objects, 'slipway-operations');
+    assert.deepEqual(ops.podSelector, { matchLabels: { 'app.kubernetes.io/managed-by': 'slipway' }, matchExpressions: [{ key: 'slipway.io/operation-uid', operator: 'Exists' }] });
+    assert.deepEqual(ops.policyTypes, ['Ingress', 'Egress']);
+    assert.deepEqual(ops.ingress, [], 'nothing may connect to them');
+    assert.deepEqual(ports(ops), ['22/TCP', '53/TCP', '53/UDP']);
+    const upload = specOf(objects, 'slipway-kubeconfig-upload');
+    assert.equal(upload.podSelector.matchLabels?.['slipway.io/kubeconfig-upload'], 'true');
+    assert.deepEqual(upload.policyTypes, ['Egress'], 'adds egress, takes nothing away');
+    assert.deepEqual(ports(upload), ['443/TCP', '6443/TCP']);
+    // Neither reaches the controller's metrics port or Redis.
+    for (const p of [ops, upload]) for (const forbidden of ['8080/TCP', '6379/TCP']) assert.ok(!ports(p).includes(forbidden), forbidden);
+    // The controller's own pods are not selected.
+    const controllerLabels = (find(objects, 'Deployment', 'slipway') as unknown as V1Deployment).spec!.template.metadata!.labels!;
+    assert.notEqual(controllerLabels['app.kubernetes.io/managed-by'], 'slipway');
+  });
+
+  it('takes the hosts\' SSH ports and addresses, DNS servers, file servers and the apiserver\'s addresses from values, or renders no policy', async () => {
+    const networkPolicy = { sshPorts: [22, 2222], sshCIDRs: ['10.6.0.0/24'], dnsCIDRs: ['10.96.0.10/32'], fileServers: [{ cidr: '10.6.1.5/32', ports: [8080, 8443] }], apiServer: { cidrs: ['10.6.0.11/32'], ports: [6443] } };
+    const { objects } = await render({ namespace: NS, values: { job: { networkPolicy } } });
+    const ops = specOf(objects, 'slipway-operations');
+    assert.deepEqual(ops.egress, [
+      { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '10.96.0.10/32' } }] },
+      { ports: [{ port: 22, protocol: 'TCP' }, { port: 2222, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '10.6.0.0/24' } }] },
+      { to: [{ ipBlock: { cidr: '10.6.1.5/32' } }], ports: [{ port: 8080, protocol: 'TCP' }, { port: 8443, protocol: 'TCP' }] },
+    ]);
+    assert.deepEqual(specOf(objects, 'slipway-kubeconfig-upload').egress, [{ ports: [{ port: 6443, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '10.6.0.11/32' } }] }]);
+    const off = await render({ namespace: NS, values: { job: { networkPolicy: { enabled: false } } } });
+    assert.deepEqual(off.objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name), ['slipway-redis']);
+  });
+
+  it('tells the controller the image allowlist, mappings and pod resources; a job image may be pinned by digest', async () => {
+    const digest = `@sha256:${'a'.repeat(64)}`;
+    const job = {
+      image: { tag: digest },
+      allowedImages: ['registry.local/tools/kubespray:v2.27.0', 'registry.local/team-a/*'],
+      imageMappings: [{ from: 'quay.io/kubespray/kubespray', to: 'registry.local/tools/kubespray:v2.27.0' }, { from: 'registry.local/old-job' }],
+      mapKubeanImage: false,
+      resources: { operation: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } } },
+    };
+    const { objects } = await render({ namespace: NS, values: { job } });
+    const args = controller(objects).args ?? [];
+    assert.equal(jobImageArg(controller(objects)), `slipway/job${digest}`);
+    assert.deepEqual(args.filter((a) => /^--(allow|map)-job-image|^--no-kubean/.test(a)), [
+      '--allow-job-image=registry.local/tools/kubespray:v2.27.0',
+      '--allow-job-image=registry.local/team-a/*',
+      '--map-job-image=quay.io/kubespray/kubespray=registry.local/tools/kubespray:v2.27.0',
+      '--map-job-image=registry.local/old-job=',
+      '--no-kubean-image-map',
+    ]);
+    // The controller reads them as they are rendered.
+    const value = (flag: string) => args.filter((a) => a.startsWith(`${flag}=`)).map((a) => a.slice(flag.length + 1));
+    const policy = jobImagePolicyFromFlags({ 'job-image': value('--job-image')[0]!, 'allow-job-image': value('--allow-job-image'), 'map-job-image': value('--map-job-image'), 'no-kubean-image-map': args.includes('--no-kubean-image-map') });
+    assert.deepEqual(
+      ['quay.io/kubespray/kubespray:v2.20', 'registry.local/old-job:3', 'registry.local/team-a/x:1', 'ghcr.io/kubean-io/spray-job:v0.37.0'].map((i) => { const c = chooseJobImage(i, policy); return [c.kind, c.kind === 'refused' ? undefined : c.image]; }),
+      [['mapped', 'registry.local/tools/kubespray:v2.27.0'], ['mapped', `slipway/job${digest}`], ['allowed', 'registry.local/team-a/x:1'], ['refused', undefined]],
+    );
+    const [resources] = value('--job-resources');
+    assert.deepEqual(parseJobResources(resources!).operation, job.resources.operation);
+  });
+});
+
 describe('values.schema.json', () => {
   const refused: [string, object, RegExp][] = [
     ['a misspelt key', { controller: { replica: 3 } }, /replica/],
@@ -205,6 +276,9 @@ describe('values.schema.json', () => {
     ['a Redis URL of another scheme', { redis: { url: 'http://redis.example' } }, /redis/],
     ['an invalid namespace name', { watchNamespaces: ['Team_A'] }, /watchNamespaces/],
     ['an unknown pull policy', { controller: { image: { pullPolicy: 'Sometimes' } } }, /pullPolicy/],
+    ['a misspelt Job pod container', { job: { resources: { ansible: { limits: { cpu: '1' } } } } }, /ansible/],
+    ['a port out of range', { job: { networkPolicy: { sshPorts: [70000] } } }, /sshPorts/],
+    ['a file server without ports', { job: { networkPolicy: { fileServers: [{ cidr: '10.0.0.1/32' }] } } }, /ports/],
   ];
   for (const [what, values, mentions] of refused) {
     it(`refuses ${what}`, async () => {

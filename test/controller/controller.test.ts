@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { RbacAuthorizationV1Api, type V1Job } from '@kubernetes/client-node';
-import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterOperationSpec } from '../../src/api/types.js';
+import { PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions, type V1Job } from '@kubernetes/client-node';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterOperation, type ClusterOperationSpec } from '../../src/api/types.js';
+import { KUBECONFIG_OPERATION_ANNOTATION } from '../../src/engine/job-plan.js';
+import { DEFAULT_JOB_RESOURCES } from '../../src/executors/job-resources.js';
+import { defaultJobImagePolicy } from '../../src/policy/job-image.js';
 import { createLogger } from '../../src/util/logger.js';
 import { FAIL_POD_LABEL, FAKE_NODE_LABEL } from '../env/index.js';
 import { fakeInstall } from '../fixtures/fake-install.js';
@@ -81,13 +84,20 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
     const planName = `${job.metadata!.name}-plan`;
     const planCm = await core.readNamespacedConfigMap({ name: planName, namespace: ns });
     const planSecret = await core.readNamespacedSecret({ name: planName, namespace: ns });
-    for (const o of [planCm, planSecret]) assert.equal(o.metadata?.ownerReferences?.[0]?.uid, op.metadata.uid);
+    assert.equal(planCm.metadata?.ownerReferences?.[0]?.uid, op.metadata.uid);
+    assert.deepEqual(planSecret.metadata?.ownerReferences?.map((o) => [o.kind, o.uid]), [['ConfigMap', planCm.metadata?.uid]]);
+    assert.ok(planSecret.data?.['group_vars.yml'] !== undefined && planCm.data?.['group_vars.yml'] === undefined, 'group_vars.yml is in the plan Secret');
+    assert.deepEqual(JSON.parse(JSON.stringify(agent?.resources)), DEFAULT_JOB_RESOURCES.sshAgent, 'the sidecar has its requests and limits');
     assert.ok(planCm.data?.['plan.json']?.includes('cluster.yml'));
     assert.ok(!JSON.stringify(planCm.data).includes('OPENSSH'), 'the key is in no plan object');
 
     const done = await finished(name);
     assert.equal(done.status?.status, 'Succeeded', done.status?.message);
     assert.equal(done.status?.hasModified, false);
+    // The operation has ended: its plan objects go (the Job stays, for its log, until the operation is pruned).
+    await eventually('the plan ConfigMap to be deleted at the end', () => gone(() => core.readNamespacedConfigMap({ name: planName, namespace: ns })));
+    await eventually('the plan Secret to be deleted at the end', () => gone(() => core.readNamespacedSecret({ name: planName, namespace: ns })));
+    await batch.readNamespacedJob({ name: job.metadata!.name!, namespace: ns });
     const c = await getCluster(cluster);
     assert.equal(c.status?.phase, 'Healthy');
     assert.deepEqual(c.status?.conditions?.map((x) => [x.clusterOps, x.status]), [[name, 'Succeeded']]);
@@ -197,27 +207,122 @@ describe('slipway controller with Jobs (kwok runs the pods)', () => {
     }
   });
 
-  it("gives no uploader when <cluster>-kubeconfig is another's Secret, leaves it alone, and says so", async () => {
-    const { ns, cluster } = await clusterFixture('ctl-kcfg-taken', cleanups, { hosts: HOSTS });
-    const secretName = `${cluster}-kubeconfig`;
-    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: secretName }, stringData: { value: 'someone else\'s' } } });
+  /**
+   * Held until released: the test plays the uploader by writing the drop-box as the pod's sidecar
+   * would. One controller at a time (every controller reconciles every operation): an earlier
+   * call's stops first.
+   */
+  async function heldUpload(prefix: string, upload: (dropBox: string, op: ClusterOperation) => object | undefined, before?: (ns: string, cluster: string) => Promise<void>) {
+    for (const stop of running.splice(0).reverse()) await stop();
+    const { ns, cluster } = await clusterFixture(`${HELD_NAMESPACE_PREFIX}${prefix}`, cleanups, { hosts: HOSTS });
+    await before?.(ns, cluster);
     await startController(ns, running);
     const name = env.randomName('fetch');
     const op = await createOperation(name, { cluster, postHook: [{ actionType: 'playbook', action: 'kubeconfig.yml' }] }, cleanups);
-    const done = await finished(name);
-    assert.equal(done.status?.status, 'Succeeded', done.status?.message);
+    const held = await runningPod(ns, op);
     const [job] = await jobsOf(ns, op.metadata.uid!);
-    assert.deepEqual(job?.spec?.template.spec?.initContainers?.map((c) => c.name), ['ssh-agent'], 'no uploader');
-    assert.equal(job?.spec?.template.spec?.serviceAccountName, undefined);
-    const roles = await env.kubeConfig.makeApiClient(RbacAuthorizationV1Api).listNamespacedRole({ namespace: ns });
-    assert.deepEqual(roles.items.map((r) => r.metadata?.name), []);
-    const secret = await core.readNamespacedSecret({ name: secretName, namespace: ns });
-    assert.equal(Buffer.from(secret.data?.value ?? '', 'base64').toString('utf8'), 'someone else\'s');
-    assert.equal((await getCluster(cluster)).status?.kubeconfigSecretRef, undefined);
+    const dropBox = `${job!.metadata!.name}-kubeconfig`;
+    assert.deepEqual(job?.spec?.template.spec?.initContainers?.map((c) => c.name), ['ssh-agent', 'kubeconfig-upload']);
+    const body = upload(dropBox, op);
+    if (body) await core.patchNamespacedSecret({ name: dropBox, namespace: ns, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await releasePod(ns, held.pod);
+    return { ns, cluster, name, op, job: job!, dropBox, done: await finished(name) };
+  }
+  const upload = (text: string, uid: string | undefined) => ({
+    metadata: { annotations: { [KUBECONFIG_OPERATION_ANNOTATION]: uid } },
+    data: { value: Buffer.from(text).toString('base64') },
+  });
+  const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://10.6.0.11:6443"}}]\nusers: [{name: admin, user: {token: t0ken-of-the-test}}]\n';
+
+  it("stores a checked upload in <cluster>-kubeconfig; leaves that name alone when it is another's Secret, and says so", async () => {
+    const stored = await heldUpload('kcfg-ok', (_dropBox, op) => upload(KUBECONFIG, op.metadata.uid));
+    assert.equal(stored.done.status?.status, 'Succeeded', stored.done.status?.message);
+    const secretName = `${stored.cluster}-kubeconfig`;
+    assert.deepEqual((await getCluster(stored.cluster)).status?.kubeconfigSecretRef, { namespace: stored.ns, name: secretName });
+    const secret = await core.readNamespacedSecret({ name: secretName, namespace: stored.ns });
+    assert.equal(Buffer.from(secret.data?.value ?? '', 'base64').toString('utf8'), KUBECONFIG);
+    assert.deepEqual(secret.metadata?.ownerReferences?.map((o) => o.kind), ['Cluster']);
+
+    const taken = await heldUpload('kcfg-taken', (_dropBox, op) => upload(KUBECONFIG, op.metadata.uid), async (ns, cluster) => {
+      await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: `${cluster}-kubeconfig` }, stringData: { value: 'someone else\'s' } } });
+    });
+    assert.equal(taken.done.status?.status, 'Succeeded', taken.done.status?.message);
+    const theirs = await core.readNamespacedSecret({ name: `${taken.cluster}-kubeconfig`, namespace: taken.ns });
+    assert.equal(Buffer.from(theirs.data?.value ?? '', 'base64').toString('utf8'), 'someone else\'s');
+    assert.equal((await getCluster(taken.cluster)).status?.kubeconfigSecretRef, undefined);
     await eventually('a KubeconfigNotStored Event', async () => {
-      const events = await core.listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.name=${cluster}` });
+      const events = await core.listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.name=${taken.cluster}` });
       return events.items.find((e) => e.reason === 'KubeconfigNotStored');
     });
+  });
+
+  it('refuses a malformed or oversize upload with a clear reason: the operation fails and nothing is stored', async () => {
+    const cases: [string, (dropBox: string, op: ClusterOperation) => object, RegExp][] = [
+      ['not a kubeconfig', (_d, op) => upload('kind: Pod\nmetadata: {name: x}\n', op.metadata.uid), /the uploaded kubeconfig was refused: it is not a kubeconfig/],
+      ['oversize', (_d, op) => upload(`${KUBECONFIG}# ${'x'.repeat(300 * 1024)}\n`, op.metadata.uid), /the uploaded kubeconfig was refused: it is larger than 262144 bytes/],
+      ['another operation\'s', () => upload(KUBECONFIG, 'another-operation'), /does not carry this operation's uid/],
+    ];
+    for (const [what, body, reason] of cases) {
+      const r = await heldUpload('kcfg-bad', body);
+      assert.equal(r.done.status?.status, 'Failed', what);
+      assert.match(r.done.status?.message ?? '', reason, what);
+      await assert.rejects(core.readNamespacedSecret({ name: `${r.cluster}-kubeconfig`, namespace: r.ns }), (err: { code?: number }) => err.code === 404, `${what}: nothing stored`);
+      assert.equal((await getCluster(r.cluster)).status?.kubeconfigSecretRef, undefined, what);
+      assert.ok(!JSON.stringify(r.done.status).includes('t0ken-of-the-test'), what);
+    }
+  });
+
+  it('leaves none of an operation\'s own objects once it has ended: plan ConfigMap and Secret, key copy, drop-box, the uploader\'s ServiceAccount, Role and RoleBinding', async () => {
+    // The SSH Secret in another namespace than the controller's: the key is copied for the Job.
+    const inputs = await clusterFixture('ctl-left', cleanups, { hosts: HOSTS });
+    const controllerNs = await env.namespace('ctl-left-jobs');
+    await startController(controllerNs, running);
+    const name = env.randomName('fetch');
+    const op = await createOperation(name, { cluster: inputs.cluster, postHook: [{ actionType: 'playbook', action: 'kubeconfig.yml' }] }, cleanups);
+    const job = await eventually('its Job', async () => (await jobsOf(controllerNs, op.metadata.uid!))[0]);
+    const jobName = job.metadata!.name!;
+    const rbac = env.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    const reads: [string, () => Promise<unknown>][] = [
+      ['plan ConfigMap', () => core.readNamespacedConfigMap({ name: `${jobName}-plan`, namespace: controllerNs })],
+      ['plan Secret', () => core.readNamespacedSecret({ name: `${jobName}-plan`, namespace: controllerNs })],
+      ['key copy', () => core.readNamespacedSecret({ name: `${jobName}-auth`, namespace: controllerNs })],
+      ['drop-box', () => core.readNamespacedSecret({ name: `${jobName}-kubeconfig`, namespace: controllerNs })],
+      ['ServiceAccount', () => core.readNamespacedServiceAccount({ name: `${jobName}-kubeconfig`, namespace: controllerNs })],
+      ['Role', () => rbac.readNamespacedRole({ name: `${jobName}-kubeconfig`, namespace: controllerNs })],
+      ['RoleBinding', () => rbac.readNamespacedRoleBinding({ name: `${jobName}-kubeconfig`, namespace: controllerNs })],
+    ];
+    for (const [what, read] of reads) await read().catch((err: unknown) => assert.fail(`${what} made for the run: ${String(err)}`));
+    const done = await finished(name);
+    assert.equal(done.status?.status, 'Succeeded', done.status?.message);
+    for (const [what, read] of reads) await eventually(`the ${what} to be gone once the operation ended`, () => gone(read));
+    await batch.readNamespacedJob({ name: jobName, namespace: controllerNs });
+    assert.ok(await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name }), 'the operation itself is kept');
+  });
+
+  it('fails an operation whose spec.image the operator does not allow before any Job is made, naming the problem, the image and the allowlist; the cluster\'s next operation runs, kubean\'s spray-job as the job image', async () => {
+    const { ns, cluster } = await clusterFixture('ctl-image', cleanups, { hosts: HOSTS });
+    await startController(ns, running, { jobImages: { jobImage: 'registry.invalid/slipway/job:test', allowed: ['registry.invalid/tools/*'], mappings: defaultJobImagePolicy('registry.invalid/slipway/job:test').mappings } });
+    const refusedName = env.randomName('img-refused');
+    const refused = await createOperation(refusedName, { cluster, image: 'attacker.example/steal-keys:1' }, cleanups);
+    const nextName = env.randomName('img-kubean');
+    const next = await createOperation(nextName, { cluster, image: 'ghcr.m.daocloud.io/kubean-io/spray-job:v0.37.0' }, cleanups);
+    const allowedName = env.randomName('img-allowed');
+    const allowed = await createOperation(allowedName, { cluster, image: 'registry.invalid/tools/kubespray:v2.27.0' }, cleanups);
+    const failed = await finished(refusedName);
+    assert.equal(failed.status?.status, 'Failed');
+    assert.match(failed.status?.message ?? '', /job-image-refused/);
+    assert.match(failed.status?.message ?? '', /attacker\.example\/steal-keys:1/);
+    assert.match(failed.status?.message ?? '', /registry\.invalid\/slipway\/job:test, registry\.invalid\/tools\/\*/);
+    assert.deepEqual(await jobsOf(ns, refused.metadata.uid!), [], 'no Job');
+    assert.deepEqual((await core.listNamespacedConfigMap({ namespace: ns, labelSelector: `slipway.io/operation-uid=${refused.metadata.uid}` })).items, [], 'no plan object');
+    for (const [n, o, image] of [[nextName, next, 'registry.invalid/slipway/job:test'], [allowedName, allowed, 'registry.invalid/tools/kubespray:v2.27.0']] as const) {
+      const done = await finished(n);
+      assert.equal(done.status?.status, 'Succeeded', done.status?.message);
+      const [j] = await jobsOf(ns, o.metadata.uid!);
+      const spec = j!.spec!.template.spec!;
+      assert.equal(spec.containers[0]!.image, image);
+      assert.deepEqual(spec.initContainers?.map((c) => c.image), ['registry.invalid/slipway/job:test'], 'the sidecar runs the job image');
+    }
   });
 });
 

@@ -55,17 +55,17 @@ describe('toJobPlan', () => {
     assert.deepEqual(JSON.parse(job.configMapData[PLAN_JSON_KEY]!), job.plan);
   });
 
-  it('puts the rendered inventory in the Secret, vars and ConfigMap files in the ConfigMap, and never the key', async () => {
+  it('puts the rendered inventory and group_vars.yml in the Secret, ConfigMap files in the ConfigMap, and never the key', async () => {
     const plan = await plannedOperation();
     const job = toJobPlan(plan);
     const inventory = plan.files.find((f) => f.path === 'inventory/hosts.yml')!;
     const key = plan.sshPrivateKey!;
     assert.match(key, /BEGIN OPENSSH PRIVATE KEY/, 'the fixture plan has the key');
 
-    assert.deepEqual(Object.keys(job.secretData), ['hosts.yml']);
+    assert.deepEqual(Object.keys(job.secretData), ['hosts.yml', 'group_vars.yml']);
     assert.equal(job.secretData['hosts.yml'], inventory.content);
     assert.match(job.secretData['hosts.yml']!, /s3cr3t-pass-word/);
-    assert.deepEqual(Object.keys(job.configMapData).sort(), ['group_vars.yml', 'plan.json', 'w2-actions_0_prepare.sh', 'w3-actions_2_check.yml']);
+    assert.deepEqual(Object.keys(job.configMapData).sort(), ['plan.json', 'w2-actions_0_prepare.sh', 'w3-actions_2_check.yml']);
     const everything = JSON.stringify([job.configMapData, job.secretData, job.plan]);
     for (const line of key.trim().split('\n')) {
       if (!line.startsWith('-----')) assert.ok(!everything.includes(line), 'the private key stays in the user Secret');
@@ -75,7 +75,7 @@ describe('toJobPlan', () => {
 
     assert.deepEqual(job.plan.files, [
       { path: 'inventory/hosts.yml', mount: 'conf', key: 'hosts.yml', source: 'plan-secret', mode: 0o600 },
-      { path: 'vars/group_vars.yml', mount: 'conf', key: 'group_vars.yml', source: 'plan-configmap', mode: 0o600 },
+      { path: 'vars/group_vars.yml', mount: 'conf', key: 'group_vars.yml', source: 'plan-secret', mode: 0o600 },
       { path: 'actions/0/prepare.sh', mount: 'plan', key: 'w2-actions_0_prepare.sh', source: 'plan-configmap', mode: 0o600 },
       { path: 'actions/2/check.yml', mount: 'plan', key: 'w3-actions_2_check.yml', source: 'plan-configmap', mode: 0o600 },
     ]);
@@ -144,8 +144,7 @@ describe('jobPlanVolumes', () => {
     assert.deepEqual(keyMount, { name: 'slipway-auth', mountPath: '/auth', readOnly: true });
     const conf = volumes.find((v) => v.name === 'slipway-conf')!.projected!.sources!;
     assert.deepEqual(conf, [
-      { secret: { name: 'op-plan', items: [{ key: 'hosts.yml', path: 'hosts.yml', mode: 0o440 }] } },
-      { configMap: { name: 'op-plan', items: [{ key: 'group_vars.yml', path: 'group_vars.yml', mode: 0o444 }] } },
+      { secret: { name: 'op-plan', items: [{ key: 'hosts.yml', path: 'hosts.yml', mode: 0o440 }, { key: 'group_vars.yml', path: 'group_vars.yml', mode: 0o440 }] } },
     ]);
     const auth = volumes.find((v) => v.name === 'slipway-auth')!.projected!.sources!;
     assert.deepEqual(auth, [{ secret: { name: 'demo-ssh', items: [{ key: 'ssh-privatekey', path: 'ssh-privatekey', mode: 0o440 }] } }]);

@@ -5,6 +5,7 @@
  * the Job's conditions. That makes "the pod ended, the Job does not say so yet" a state to hold
  * rather than a race to win.
  */
+import { defaultJobImagePolicy } from '../../src/policy/job-image.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BatchV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1ContainerStatus, type V1JobCondition, type V1JobSpec } from '@kubernetes/client-node';
@@ -26,7 +27,7 @@ let ns: string;
 let executor: JobExecutor;
 before(async () => {
   ns = await env.namespace('job-exec');
-  executor = new JobExecutor({ kubeConfig: env.kubeConfig, namespace: ns, defaultImage: 'registry.invalid/slipway/job:test', readLogs: false });
+  executor = new JobExecutor({ kubeConfig: env.kubeConfig, namespace: ns, images: defaultJobImagePolicy('registry.invalid/slipway/job:test'), readLogs: false });
   await executor.start();
 });
 after(async () => {

@@ -30,7 +30,7 @@ describe('outcomeFromJobLog and the kubeconfig line', () => {
     assert.deepEqual(r?.failed, {
       step: 'kubeconfig',
       hosts: [],
-      message: "every step succeeded, but the admin kubeconfig they fetched was not stored in the Cluster's Secret: the apiserver answered 403: forbidden",
+      message: "every step succeeded, but the admin kubeconfig they fetched was not handed back: the apiserver answered 403: forbidden",
     });
   });
 });

@@ -1,9 +1,8 @@
 /**
  * A Job-mode install dispatched for real: a Cluster of the test sshd hosts (its SSH Secret in a
  * held-* namespace, where kwok keeps the Job's pod Running), a ClusterOperation that runs a fake
- * install and kubean's kubeconfig.yml, and the JobExecutor's dispatch of its plan — the empty
- * kubeconfig Secret, the uploader's ServiceAccount, Role and RoleBinding, the plan objects and the
- * Job. No controller runs: the test plays the pod (pod emulator, or podman) with what the kubelet
+ * install and kubean's kubeconfig.yml, and the JobExecutor's dispatch of its plan — the plan
+ * objects, the empty drop-box, the uploader's ServiceAccount, Role and RoleBinding, and the Job. No controller runs: the test plays the pod (pod emulator, or podman) with what the kubelet
  * would read (`objects`).
  */
 import { readFile } from 'node:fs/promises';
@@ -13,6 +12,7 @@ import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster,
 import type { Plan } from '../../src/engine/plan-types.js';
 import { JobExecutor } from '../../src/executors/job-executor.js';
 import { uploaderName } from '../../src/executors/kubeconfig-uploader-rbac.js';
+import { defaultJobImagePolicy } from '../../src/policy/job-image.js';
 import { eventually } from '../controller/controller-harness.js';
 import { FAKE_NODE_LABEL, type TestEnv } from '../env/index.js';
 import { fakeInstall, type FakeInstall } from '../fixtures/fake-install.js';
@@ -27,12 +27,16 @@ export interface DispatchedInstall {
   plan: Plan;
   install: FakeInstall;
   jobName: string;
-  /** The uploader's ServiceAccount (and Role, RoleBinding). */
+  /** The uploader's ServiceAccount (and Role, RoleBinding, and the drop-box Secret). */
   serviceAccount: string;
+  /** The drop-box the uploader writes. */
+  dropBox: string;
+  /** The Cluster's kubeconfig Secret (the controller's to write; none is made here). */
   secretName: string;
   /** The Job's pod, Running. */
   pod: V1Pod;
   objects: PodObjects;
+  executor: JobExecutor;
 }
 
 export async function dispatchInstall(env: TestEnv, cleanups: (() => Promise<unknown>)[]): Promise<DispatchedInstall> {
@@ -62,7 +66,7 @@ export async function dispatchInstall(env: TestEnv, cleanups: (() => Promise<unk
     hostVars: { [env.hosts[0]!.name]: install.vars },
   }, PLAYBOOKS);
 
-  const executor = new JobExecutor({ kubeConfig: env.kubeConfig, namespace: ns, defaultImage: 'registry.invalid/slipway/job:test', pod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value } } });
+  const executor = new JobExecutor({ kubeConfig: env.kubeConfig, namespace: ns, images: defaultJobImagePolicy('registry.invalid/slipway/job:test'), pod: { nodeSelector: { [FAKE_NODE_LABEL.key]: FAKE_NODE_LABEL.value } } });
   const ref = await executor.dispatch(plan, { operation: op, cluster });
   const jobName = ref.executor === 'job' ? ref.name : '';
   const pod = await eventually('the Job\'s pod to run', async () => {
@@ -72,7 +76,7 @@ export async function dispatchInstall(env: TestEnv, cleanups: (() => Promise<unk
   // The kubelet's view: objects from the apiserver, tokens of the pod's ServiceAccount bound to the pod.
   const objects = apiserverObjects(env.kubeConfig, ns, { name: pod.metadata!.name!, uid: pod.metadata!.uid! });
   await eventually('kube-root-ca.crt in the namespace', () => objects.configMap('kube-root-ca.crt'), 180_000);
-  return { ns, cluster, op, plan, install, jobName, serviceAccount: uploaderName(jobName), secretName: `${name}-kubeconfig`, pod, objects };
+  return { ns, cluster, op, plan, install, jobName, serviceAccount: uploaderName(jobName), dropBox: uploaderName(jobName), secretName: `${name}-kubeconfig`, pod, objects, executor };
 }
 
 /** The Secret's kubeconfig (key value) and annotations. */

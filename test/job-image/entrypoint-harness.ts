@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ClusterOperation } from '../../src/api/types.js';
-import { PLAN_JSON_KEY, SSH_KEY_KEY, toJobPlan, type JobPlanJson, type JobPlanObjects } from '../../src/engine/job-plan.js';
+import { KUBECONFIG_UPLOAD_ENV, PLAN_JSON_KEY, SSH_KEY_KEY, toJobPlan, type JobPlanJson, type JobPlanObjects } from '../../src/engine/job-plan.js';
 import { parseJobStepLine, type JobStepLine } from '../../src/engine/job-step-lines.js';
 import { parseLine, type AnsibleEvent } from '../../src/executors/ansible-event-parser.js';
 import { buildJobObjects, JOB_CONTAINER, type JobObjects } from '../../src/executors/job-builder.js';
@@ -30,7 +30,10 @@ export interface LayOutOptions {
   withKey?: boolean;
   /** The key the user Secret holds, instead of the test environment's. */
   keyPath?: string;
-  /** Gives the pod the kubeconfig-upload sidecar, for this Secret. */
+  /**
+   * The Secret the kubeconfig-upload sidecar patches instead of the builder's drop-box (the
+   * sidecar is there whenever the plan has a kubeconfigArtifact).
+   */
   kubeconfigSecret?: string;
   /** Objects the builder does not make (kube-root-ca.crt) and the token, for that sidecar. */
   objects?: Partial<PodObjects>;
@@ -59,10 +62,16 @@ export async function layOut(env: TestEnv, job: JobPlanObjects, plan: JobPlanJso
     operation,
     jobPlan,
     activeDeadlineSeconds: undefined,
-    defaultImage: 'slipway/job:test',
+    image: 'slipway/job:test',
+    jobImage: 'slipway/job:test',
+    planUid: '00000000-0000-4000-8000-000000000002',
     ...(plan.agentIdentity !== undefined ? { sshKey: { secretRef: { namespace: POD_NAMESPACE, name: USER_SECRET }, privateKey: privateKey ?? '' } } : {}),
-    ...(opts.kubeconfigSecret ? { kubeconfigSecret: opts.kubeconfigSecret } : {}),
   });
+  if (opts.kubeconfigSecret) {
+    for (const c of objects.job.spec!.template.spec!.initContainers ?? []) {
+      for (const e of c.env ?? []) if (e.name === KUBECONFIG_UPLOAD_ENV.secret) e.value = opts.kubeconfigSecret;
+    }
+  }
   const source: PodObjects = {
     configMap: async (name) => (name === objects.planConfigMap.metadata?.name ? objects.planConfigMap.data : undefined),
     secret: async (name) => {

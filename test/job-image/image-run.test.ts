@@ -61,7 +61,7 @@ test('the built image\'s kubeconfig-upload sidecar, with a real token of the pod
 
   assert.equal(r.exitCode, 0, r.stderr + r.stdout + JSON.stringify(run.sidecars));
   assert.ok(r.steps.some((s) => s.kind === 'kubeconfig' && s.stored));
-  const stored = await kubeconfigSecret(env, d.ns, d.secretName);
+  const stored = await kubeconfigSecret(env, d.ns, d.dropBox);
   assert.equal(stored.value, d.install.kubeconfig);
   assert.equal(stored.annotations[KUBECONFIG_OPERATION_ANNOTATION], d.op.metadata.uid);
   assert.match(run.sidecars[KUBECONFIG_CONTAINER]?.stderr ?? '', /stored the admin kubeconfig/);

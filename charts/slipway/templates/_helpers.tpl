@@ -38,11 +38,12 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
-{{/* <registry>/<repository>:<tag>: (dict "ctx" $ "image" .Values.controller.image) */}}
+{{/* <registry>/<repository>:<tag>, or @<digest> for a tag "@sha256:…": (dict "ctx" $ "image" .Values.controller.image) */}}
 {{- define "slipway.image" -}}
 {{- $registry := default .ctx.Values.imageRegistry .image.registry | trimSuffix "/" }}
 {{- $tag := default .ctx.Chart.AppVersion .image.tag }}
-{{- if $registry }}{{ printf "%s/%s:%s" $registry .image.repository $tag }}{{ else }}{{ printf "%s:%s" .image.repository $tag }}{{ end }}
+{{- $ref := ternary $tag (printf ":%s" $tag) (hasPrefix "@" $tag) }}
+{{- if $registry }}{{ printf "%s/%s%s" $registry .image.repository $ref }}{{ else }}{{ printf "%s%s" .image.repository $ref }}{{ end }}
 {{- end }}
 
 {{/* The namespaces whose ConfigMaps and Secrets the controller reads, other than the release namespace, as a JSON list. */}}
