@@ -7,6 +7,7 @@ import { createLogger } from '../util/logger.js';
 import type { SessionOptions } from './operation-session.js';
 import { controllerCommand } from './controller-command.js';
 import { kubeconfigCommand } from './kubeconfig-command.js';
+import { webhookCommand } from './webhook-command.js';
 import { planCommand } from './plan-command.js';
 import { runCommand, type CliIO } from './run-command.js';
 import { labCommand } from '../lab/lab-command.js';
@@ -19,6 +20,7 @@ Commands:
   plan -f <file|dir>...   print the plan (inventory, steps, argv) without running anything
   lab <up|ls|down>        machines on this host to try Slipway on (slipway lab --help)
   controller              reconcile ClusterOperations in a Kubernetes cluster (see controller --help)
+  webhook                 serve only the controller's admission webhook (see webhook --help)
   kubeconfig <cluster>    print the admin kubeconfig stored after its install (kubeconfig --help)
   bundle <build|serve>    the offline bundle: binaries and images for air-gapped sites
 
@@ -45,6 +47,7 @@ Options:
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'lab') return labCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
   if (argv[0] === 'controller') return controllerCommand(argv.slice(1));
+  if (argv[0] === 'webhook') return webhookCommand(argv.slice(1));
   if (argv[0] === 'kubeconfig') return kubeconfigCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
   if (argv[0] === 'bundle') return bundleCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
   const { values, positionals } = parseArgs({

@@ -30,6 +30,7 @@ import { RetrySchedule } from './retry-schedule.js';
 import { reconcileQueued, reconcileWaiting, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
 import { StatusWriter } from './status-writer.js';
 import { WatchedNamespacesSource } from './watched-source.js';
+import { accessReviewer } from '../webhook/access-review.js';
 
 export interface ControllerOptions {
   kubeConfig: KubeConfig;
@@ -54,6 +55,11 @@ export interface ControllerOptions {
    */
   concurrency?: number;
   operator: OperatorOptions;
+  /**
+   * `off`: operations run without checking who admitted their refs (one tenant only). Otherwise
+   * the key stamps are verified with and the namespace no ref may point into.
+   */
+  admission: { key: Buffer; protectedNamespace: string } | 'off';
   /** Namespaces whose ConfigMaps and Secrets may be read; undefined: any. */
   watchNamespaces?: ReadonlySet<string>;
   /** Where Events about Clusters and ClusterOperations go (default `default`). */
@@ -227,6 +233,7 @@ class LeaderSession {
       operations: () => operations.list(),
       waitingShown: new Map(),
       refreshCluster: (cluster) => self.session?.refreshCluster(cluster),
+      ...(opts.admission !== 'off' ? { admission: { ...opts.admission, review: accessReviewer(opts.kubeConfig) } } : {}),
     };
     const queue = await ClusterQueue.open({ connection: opts.redis, queueName, ...prefix });
     if (jobs) await jobs.start();

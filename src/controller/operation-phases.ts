@@ -20,6 +20,7 @@ import { summariseFinished, summariseRunning } from '../operations/summarise.js'
 import { clusterStatusAfterLostRun, withKubeconfigSecretRef } from '../status/cluster-status.js';
 import { finishedStatus, modifiedStatus, waitingStatus } from '../status/operation-status.js';
 import { createRedactor } from '../util/redact.js';
+import { checkAdmitted, notAdmittedStatus, withCheckedCluster, type AdmissionGate } from './admission-check.js';
 import type { ClusterQueue, TurnStatus } from './cluster-queue.js';
 import { isFinished, operationsToPrune } from './history.js';
 import type { KubeEvents } from './kube-events.js';
@@ -50,6 +51,8 @@ export interface ControllerScope {
   /** Re-reconcile the unfinished operations of a cluster (their blocker changed). */
   refreshCluster: (cluster: string) => void;
   metrics?: ControllerMetrics;
+  /** Stamps and refs checked when a turn starts; undefined with `--admission off`. */
+  admission?: AdmissionGate;
 }
 
 /** What a turn hands back to the queue (and keeps in Redis for a day). */
@@ -115,7 +118,7 @@ export async function runTurn(scope: ControllerScope, ref: OperationRef, signal:
   if (isFinished(op)) return { status: op.status!.status as 'Succeeded' | 'Failed' };
   // This one holds the turn now: the others of its cluster wait for it, not for the one before.
   scope.refreshCluster(ref.cluster);
-  return drive(scope, op, signal);
+  return admitAndDrive(scope, op, signal);
 }
 
 /**
@@ -135,7 +138,16 @@ export async function resumeTurn(scope: ControllerScope, ref: OperationRef, sign
     const message = scope.jobs ? `its Job ${op.status!.jobRef!.namespace}/${op.status!.jobRef!.name} is gone` : 'the controller restarted while it ran locally; it is not run again';
     return fail(scope, op, message);
   }
-  return drive(scope, op, signal);
+  return admitAndDrive(scope, op, signal);
+}
+
+/** Checks its admission unless it was dispatched already (and so checked), then drives it with the Cluster it checked. */
+async function admitAndDrive(scope: ControllerScope, op: ClusterOperation, signal: AbortSignal): Promise<TurnOutcome> {
+  if (!scope.admission || op.status?.status === 'Running') return drive(scope, op, signal);
+  const cluster = await scope.source.getCluster(op.spec.cluster);
+  const admitted = await checkAdmitted(scope.admission, op, cluster);
+  if ('problem' in admitted) return reject(scope, op, notAdmittedStatus(op, admitted.problem, new Date()), 'NotAdmitted');
+  return drive(cluster ? { ...scope, source: withCheckedCluster(scope.source, cluster) } : scope, op, signal);
 }
 
 async function jobExists(scope: ControllerScope, op: ClusterOperation): Promise<boolean> {
@@ -182,12 +194,7 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
     if (isPermanent(err)) return fail(scope, op, `cannot run it as a Job: ${err.message}`);
     throw err;
   }
-  if (outcome.kind === 'rejected') {
-    await scope.status.operation(name, op.metadata.uid, outcome.status);
-    await scope.events.record(opTarget(op), 'Warning', 'Rejected', outcome.status.message ?? 'rejected');
-    await prune(scope, op.spec.cluster);
-    return { status: 'Failed' };
-  }
+  if (outcome.kind === 'rejected') return reject(scope, op, outcome.status, 'Rejected');
   const { result, plan, ref, statuses } = outcome;
   const kubeconfigRef = await storeKubeconfig(scope, op, plan, result, outcome.cluster);
   const clusterStatus = await scope.status.pair(op, statuses.operation, outcome.cluster, (previous) => {
@@ -199,6 +206,14 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
   await recordEnd(scope, op, plan, result, { operation: statuses.operation, ...(clusterStatus ? { cluster: clusterStatus } : {}) });
   await prune(scope, op.spec.cluster);
   return { status: result.status };
+}
+
+/** Fails it before anything ran: its status and a Warning Event say why. */
+async function reject(scope: ControllerScope, op: ClusterOperation, status: ClusterOperationStatus, reason: string): Promise<TurnOutcome> {
+  await scope.status.operation(op.metadata.name!, op.metadata.uid, status);
+  await scope.events.record(opTarget(op), 'Warning', reason, status.message ?? reason);
+  await prune(scope, op.spec.cluster);
+  return { status: 'Failed' };
 }
 
 /**

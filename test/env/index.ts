@@ -25,6 +25,11 @@ export interface TestEnvState {
   fakeNodes: string[];
   /** Pods carrying this label fail (exit code 1) instead of completing. */
   failPodLabel: { key: 'slipway.test/fail'; value: 'true' };
+  /**
+   * The admission webhook (`slipway webhook`): its Secret (TLS, the stamps' HMAC key) in
+   * `namespace`, where no ref may point; its MutatingWebhookConfiguration; its URL.
+   */
+  admission: { namespace: string; secretName: string; webhookConfig: string; url: string };
 }
 
 export interface TestEnv extends TestEnvState {
