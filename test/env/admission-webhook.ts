@@ -17,6 +17,11 @@ import { startReadyDaemon } from './component.js';
 export const ADMISSION_NAMESPACE = 'slipway-system';
 export const ADMISSION_SECRET = 'slipway-webhook';
 export const ADMISSION_CONFIG = 'slipway-test';
+/**
+ * Objects carrying this label skip the webhook, as if it were not installed when they were
+ * written: how tests make unadmitted objects without taking the webhook away from the others.
+ */
+export const SKIP_ADMISSION_LABEL = 'slipway.test/skip-admission';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -36,6 +41,7 @@ export function webhookConfiguration(name: string, url: string): V1MutatingWebho
         admissionReviewVersions: ['v1'],
         timeoutSeconds: 10,
         reinvocationPolicy: 'IfNeeded',
+        objectSelector: { matchExpressions: [{ key: SKIP_ADMISSION_LABEL, operator: 'DoesNotExist' }] },
       },
     ],
   };
