@@ -11,7 +11,7 @@ import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster,
 import { ADMITTED_ANNOTATION, verifyStamp } from '../../src/webhook/admission-stamp.js';
 import { clusterRefs, operationRefs, refsDigest } from '../../src/webhook/object-refs.js';
 import { SKIP_ADMISSION_LABEL } from '../env/index.js';
-import { createClusterInputs, INPUT_NAMES, operationObject } from '../fixtures/kube-cluster.js';
+import { createClusterInputs, INPUT_NAMES, ONE_NODE_HOSTS, operationObject } from '../fixtures/kube-cluster.js';
 import { admissionKey, core, custom, env, finished, getCluster, getOp, HELD_NAMESPACE_PREFIX, releasePod, runningPod, startController, testLifecycle } from '../controller/controller-harness.js';
 
 const { cleanups, running } = testLifecycle();
@@ -31,10 +31,12 @@ function clientAs(user: string): CustomObjectsApi {
 }
 
 const clusterBody = (name: string, spec: ClusterSpec, labels?: Record<string, string>): Cluster => ({ apiVersion: 'kubean.io/v1alpha1', kind: 'Cluster', metadata: { name, ...(labels ? { labels } : {}) }, spec });
-const inputsIn = (ns: string, ssh = true): ClusterSpec => ({
-  hostsConfRef: { namespace: ns, name: INPUT_NAMES.hosts },
+/** Hosts of kwok's Jobs: never dialled. */
+const KWOK_HOSTS = 'kwok-hosts';
+const inputsIn = (ns: string, hosts: string = INPUT_NAMES.hosts): ClusterSpec => ({
+  hostsConfRef: { namespace: ns, name: hosts },
   varsConfRef: { namespace: ns, name: INPUT_NAMES.vars },
-  ...(ssh ? { sshAuthRef: { namespace: ns, name: INPUT_NAMES.ssh } } : {}),
+  sshAuthRef: { namespace: ns, name: INPUT_NAMES.ssh },
 });
 
 /** The apiserver's refusal text, or a failure if it was accepted. */
@@ -75,9 +77,10 @@ describe('admission webhook: refs are authorised as their author', () => {
     for (const ns of [tenantNs, victimNs]) {
       await createClusterInputs(core, ns, { hosts });
       await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: INPUT_NAMES.ssh }, stringData: secret } });
+      await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: KWOK_HOSTS }, data: { 'hosts.yml': ONE_NODE_HOSTS } } });
     }
     victimCluster = env.randomName('victim');
-    await created(custom, CLUSTER_PLURAL, clusterBody(victimCluster, inputsIn(victimNs)));
+    await created(custom, CLUSTER_PLURAL, clusterBody(victimCluster, inputsIn(victimNs, KWOK_HOSTS)));
     // The tenant: kubean objects (cluster-scoped), ConfigMaps in its namespace, its own Secret only.
     const role = env.randomName('tenant-kubean');
     await rbac.createClusterRole({ body: { metadata: { name: role }, rules: [{ apiGroups: [GROUP], resources: [CLUSTER_PLURAL, CLUSTER_OPERATION_PLURAL], verbs: ['create', 'get', 'list', 'watch', 'update', 'patch'] }] } });
@@ -117,7 +120,7 @@ describe('admission webhook: refs are authorised as their author', () => {
     const name = env.randomName('hijack');
     const text = await refused(asTenant.createClusterCustomObject({ ...kubean, plural: CLUSTER_OPERATION_PLURAL, body: operationObject(name, { cluster: victimCluster }) }));
     assert.ok(text.includes(`Cluster/${victimCluster} spec.sshAuthRef (secrets ${victimNs}/ssh): user "${tenant}" may not get secrets ${victimNs}/ssh`), text);
-    assert.ok(text.includes(`Cluster/${victimCluster} spec.hostsConfRef (configmaps ${victimNs}/hosts)`), text);
+    assert.ok(text.includes(`Cluster/${victimCluster} spec.hostsConfRef (configmaps ${victimNs}/${KWOK_HOSTS})`), text);
     const own = env.randomName('own');
     await created(asTenant, CLUSTER_PLURAL, clusterBody(own, inputsIn(tenantNs)));
     const hooks = await refused(asTenant.createClusterCustomObject({
@@ -159,7 +162,7 @@ describe('admission webhook: refs are authorised as their author', () => {
     const ns = await env.namespace('adm-ctl');
     await startController(ns, running);
     const own = env.randomName('unadm');
-    await created(asTenant, CLUSTER_PLURAL, clusterBody(own, inputsIn(tenantNs)));
+    await created(asTenant, CLUSTER_PLURAL, clusterBody(own, inputsIn(tenantNs, KWOK_HOSTS)));
     const skipped = env.randomName('skipped');
     await created(asTenant, CLUSTER_OPERATION_PLURAL, { ...operationObject(skipped, { cluster: own }), metadata: { name: skipped, labels: { [SKIP_ADMISSION_LABEL]: 'true' } } });
     // A stamp copied from an admitted operation onto an unadmitted one of the same refs.
@@ -197,7 +200,7 @@ describe('admission webhook: refs are authorised as their author', () => {
     const ns = await env.namespace(`${HELD_NAMESPACE_PREFIX}adm`);
     await startController(ns, running);
     const cluster = env.randomName('repoint');
-    await created(asTenant, CLUSTER_PLURAL, clusterBody(cluster, inputsIn(tenantNs)));
+    await created(asTenant, CLUSTER_PLURAL, clusterBody(cluster, inputsIn(tenantNs, KWOK_HOSTS)));
     const first = await created(asTenant, CLUSTER_OPERATION_PLURAL, operationObject(env.randomName('first'), { cluster }));
     const { pod } = await runningPod(ns, first);
     const second = await created(asTenant, CLUSTER_OPERATION_PLURAL, operationObject(env.randomName('second'), { cluster }));
