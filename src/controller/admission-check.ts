@@ -9,7 +9,7 @@ import type { ObjectSource } from '../api/object-source.js';
 import type { Cluster, ClusterOperation, ClusterOperationStatus } from '../api/types.js';
 import { specDigest } from '../status/operation-status.js';
 import type { AccessReviewer } from '../webhook/access-review.js';
-import { ADMITTED_ANNOTATION, verifyStamp, type Author } from '../webhook/admission-stamp.js';
+import { ADMITTED_ANNOTATION, verifyStamp, type Author, type StampCheck } from '../webhook/admission-stamp.js';
 import { clusterRefs, describeRef, operationRefs, refsDigest, type NamedRef } from '../webhook/object-refs.js';
 
 export interface AdmissionGate {
@@ -17,6 +17,8 @@ export interface AdmissionGate {
   /** No ref may point into it (the controller's namespace, where the webhook's Secret is). */
   protectedNamespace: string;
   review: AccessReviewer;
+  /** How long before its object's creation a stamp may have been made (default {@link STAMP_LEAD_MS}). */
+  stampLeadMs?: number;
 }
 
 export type AdmissionProblemCode = 'not-admitted' | 'ref-forbidden';
@@ -30,14 +32,14 @@ export interface AdmissionProblem {
 export async function checkAdmitted(gate: AdmissionGate, op: ClusterOperation, cluster: Cluster | undefined): Promise<{ author: Author } | { problem: AdmissionProblem }> {
   const opId = `ClusterOperation/${op.metadata.name ?? ''}`;
   const own = operationRefs(op.spec);
-  const opStamp = verifyStamp(gate.key, op.metadata.annotations?.[ADMITTED_ANNOTATION], opId, refsDigest(own, op.spec.cluster));
+  const opStamp = stampOf(gate, op, opId, refsDigest(own, op.spec.cluster));
   if (!opStamp.ok) return { problem: { code: 'not-admitted', message: `${opId} was not admitted by the webhook: ${opStamp.why}` } };
   const author = opStamp.body.author;
   const refs: (NamedRef & { owner: string })[] = own.map((r) => ({ ...r, owner: opId }));
   if (cluster) {
     const clusterId = `Cluster/${cluster.metadata.name ?? ''}`;
     const theirs = clusterRefs(cluster.spec);
-    const clusterStamp = verifyStamp(gate.key, cluster.metadata.annotations?.[ADMITTED_ANNOTATION], clusterId, refsDigest(theirs));
+    const clusterStamp = stampOf(gate, cluster, clusterId, refsDigest(theirs));
     if (!clusterStamp.ok) return { problem: { code: 'not-admitted', message: `${clusterId} was not admitted by the webhook: ${clusterStamp.why}` } };
     refs.push(...theirs.map((r) => ({ ...r, owner: clusterId })));
   }
@@ -48,6 +50,21 @@ export async function checkAdmitted(gate: AdmissionGate, op: ClusterOperation, c
   const denied = decisions.filter(({ d }) => !d.allowed).map(({ r, d }) => `${r.owner} ${r.key} (${describeRef(r)}): ${d.why}`);
   if (denied.length > 0) return { problem: { code: 'ref-forbidden', message: `its author may no longer use what it runs with: ${denied.join('; ')}` } };
   return { author };
+}
+
+/**
+ * A stamp made well before the object existed is one copied from an earlier object of that name
+ * (no uid exists yet when the webhook stamps a new object, so the stamp cannot name one). The
+ * lead allows for the admission chain's time (at most 30 s per webhook) and clock skew.
+ */
+export const STAMP_LEAD_MS = 60_000;
+
+function stampOf(gate: AdmissionGate, obj: Cluster | ClusterOperation, id: string, digest: string): StampCheck {
+  const check = verifyStamp(gate.key, obj.metadata.annotations?.[ADMITTED_ANNOTATION], id, digest);
+  if (!check.ok) return check;
+  const created = new Date(obj.metadata.creationTimestamp as unknown as string).getTime();
+  if (Date.parse(check.body.at) < created - (gate.stampLeadMs ?? STAMP_LEAD_MS)) return { ok: false, why: `its ${ADMITTED_ANNOTATION} annotation was made at ${check.body.at}, before it was created: it is an earlier object's` };
+  return check;
 }
 
 /** Failed before anything ran, with the problem's code first. */

@@ -59,7 +59,7 @@ export interface ControllerOptions {
    * `off`: operations run without checking who admitted their refs (one tenant only). Otherwise
    * the key stamps are verified with and the namespace no ref may point into.
    */
-  admission: { key: Buffer; protectedNamespace: string } | 'off';
+  admission: { key: Buffer; protectedNamespace: string; stampLeadMs?: number } | 'off';
   /** Namespaces whose ConfigMaps and Secrets may be read; undefined: any. */
   watchNamespaces?: ReadonlySet<string>;
   /** Where Events about Clusters and ClusterOperations go (default `default`). */

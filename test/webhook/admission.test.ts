@@ -12,7 +12,7 @@ import { ADMITTED_ANNOTATION, verifyStamp } from '../../src/webhook/admission-st
 import { clusterRefs, operationRefs, refsDigest } from '../../src/webhook/object-refs.js';
 import { SKIP_ADMISSION_LABEL } from '../env/index.js';
 import { createClusterInputs, INPUT_NAMES, ONE_NODE_HOSTS, operationObject } from '../fixtures/kube-cluster.js';
-import { admissionKey, core, custom, env, finished, getCluster, getOp, HELD_NAMESPACE_PREFIX, releasePod, runningPod, startController, testLifecycle } from '../controller/controller-harness.js';
+import { admissionKey, core, custom, env, eventually, finished, getCluster, getOp, gone, HELD_NAMESPACE_PREFIX, releasePod, runningPod, startController, testLifecycle } from '../controller/controller-harness.js';
 
 const { cleanups, running } = testLifecycle();
 const rbac = env.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
@@ -180,6 +180,22 @@ describe('admission webhook: refs are authorised as their author', () => {
     const c = await finished(good);
     assert.equal(c.status?.status, 'Succeeded', c.status?.message);
     assert.equal((await finished(donor.metadata.name!)).status?.status, 'Succeeded');
+  });
+
+  it('fails an operation re-created under an earlier one\'s name with its stamp copied', async () => {
+    const ns = await env.namespace('adm-ctl');
+    await startController(ns, running, { admission: { key: await admissionKey(), protectedNamespace: env.admission.namespace, stampLeadMs: 1000 } });
+    const name = env.randomName('replayed');
+    const original = await created(custom, CLUSTER_OPERATION_PLURAL, operationObject(name, { cluster: victimCluster }));
+    assert.equal((await finished(name)).status?.status, 'Succeeded');
+    await custom.deleteClusterCustomObject({ ...kubean, plural: CLUSTER_OPERATION_PLURAL, name });
+    await eventually(`${name} gone`, () => gone(() => getOp(name)));
+    // creationTimestamp has whole seconds: past the lead by more than one.
+    await new Promise((r) => setTimeout(r, 2500));
+    await created(asTenant, CLUSTER_OPERATION_PLURAL, { ...operationObject(name, { cluster: victimCluster }), metadata: { name, labels: { [SKIP_ADMISSION_LABEL]: 'true' }, annotations: { [ADMITTED_ANNOTATION]: stampOf(original)! } } });
+    const done = await finished(name);
+    assert.equal(done.status?.status, 'Failed');
+    assert.match(done.status?.message ?? '', /^not-admitted: .* annotation was made at .*, before it was created: it is an earlier object's$/);
   });
 
   it('fails the operations of a Cluster that was never admitted', async () => {
