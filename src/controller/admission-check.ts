@@ -6,10 +6,10 @@
  * or forged, or a Cluster re-pointed at refs the author cannot read: the operation fails, unrun.
  */
 import type { ObjectSource } from '../api/object-source.js';
-import type { Cluster, ClusterOperation, ClusterOperationStatus } from '../api/types.js';
+import { CLUSTER_KIND, CLUSTER_OPERATION_KIND, type Cluster, type ClusterOperation, type ClusterOperationStatus } from '../api/types.js';
 import { specDigest } from '../status/operation-status.js';
 import type { AccessReviewer } from '../webhook/access-review.js';
-import { ADMITTED_ANNOTATION, verifyStamp, type Author, type StampCheck } from '../webhook/admission-stamp.js';
+import { ADMITTED_ANNOTATION, stampTargets, verifyStamp, type Author, type StampCheck } from '../webhook/admission-stamp.js';
 import { clusterRefs, describeRef, operationRefs, refsDigest, type NamedRef } from '../webhook/object-refs.js';
 
 export interface AdmissionGate {
@@ -32,14 +32,14 @@ export interface AdmissionProblem {
 export async function checkAdmitted(gate: AdmissionGate, op: ClusterOperation, cluster: Cluster | undefined): Promise<{ author: Author } | { problem: AdmissionProblem }> {
   const opId = `ClusterOperation/${op.metadata.name ?? ''}`;
   const own = operationRefs(op.spec);
-  const opStamp = stampOf(gate, op, opId, refsDigest(own, op.spec.cluster));
+  const opStamp = stampOf(gate, op, stampTargets(CLUSTER_OPERATION_KIND, op.metadata), refsDigest(own, op.spec.cluster));
   if (!opStamp.ok) return { problem: { code: 'not-admitted', message: `${opId} was not admitted by the webhook: ${opStamp.why}` } };
   const author = opStamp.body.author;
   const refs: (NamedRef & { owner: string })[] = own.map((r) => ({ ...r, owner: opId }));
   if (cluster) {
     const clusterId = `Cluster/${cluster.metadata.name ?? ''}`;
     const theirs = clusterRefs(cluster.spec);
-    const clusterStamp = stampOf(gate, cluster, clusterId, refsDigest(theirs));
+    const clusterStamp = stampOf(gate, cluster, stampTargets(CLUSTER_KIND, cluster.metadata), refsDigest(theirs));
     if (!clusterStamp.ok) return { problem: { code: 'not-admitted', message: `${clusterId} was not admitted by the webhook: ${clusterStamp.why}` } };
     refs.push(...theirs.map((r) => ({ ...r, owner: clusterId })));
   }
@@ -59,8 +59,8 @@ export async function checkAdmitted(gate: AdmissionGate, op: ClusterOperation, c
  */
 export const STAMP_LEAD_MS = 60_000;
 
-function stampOf(gate: AdmissionGate, obj: Cluster | ClusterOperation, id: string, digest: string): StampCheck {
-  const check = verifyStamp(gate.key, obj.metadata.annotations?.[ADMITTED_ANNOTATION], id, digest);
+function stampOf(gate: AdmissionGate, obj: Cluster | ClusterOperation, targets: readonly string[], digest: string): StampCheck {
+  const check = verifyStamp(gate.key, obj.metadata.annotations?.[ADMITTED_ANNOTATION], targets, digest);
   if (!check.ok) return check;
   const created = new Date(obj.metadata.creationTimestamp as unknown as string).getTime();
   if (Date.parse(check.body.at) < created - (gate.stampLeadMs ?? STAMP_LEAD_MS)) return { ok: false, why: `its ${ADMITTED_ANNOTATION} annotation was made at ${check.body.at}, before it was created: it is an earlier object's` };

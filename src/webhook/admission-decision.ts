@@ -5,7 +5,7 @@
  */
 import { CLUSTER_KIND, CLUSTER_OPERATION_KIND, type Cluster, type ClusterOperationSpec, type ClusterSpec } from '../api/types.js';
 import type { AccessReviewer } from './access-review.js';
-import { ADMITTED_ANNOTATION, signStamp, verifyStamp, type Author } from './admission-stamp.js';
+import { ADMITTED_ANNOTATION, signStamp, stampTargets, verifyStamp, type Author } from './admission-stamp.js';
 import { clusterRefs, describeRef, operationRefs, refsDigest, type NamedRef } from './object-refs.js';
 
 export interface AdmissionRequest {
@@ -18,7 +18,7 @@ export interface AdmissionRequest {
 }
 
 interface AdmittedObject {
-  metadata?: { name?: string; annotations?: Record<string, string> };
+  metadata?: { name?: string; generateName?: string; annotations?: Record<string, string> };
   spec?: unknown;
 }
 
@@ -51,8 +51,9 @@ export async function decideAdmission(req: AdmissionRequest, deps: AdmissionDeps
   const kind = req.kind.kind;
   const obj = req.object;
   if ((kind !== CLUSTER_KIND && kind !== CLUSTER_OPERATION_KIND) || !obj || (req.operation !== 'CREATE' && req.operation !== 'UPDATE')) return { allowed: true };
-  const name = obj.metadata?.name ?? '';
-  const objectId = `${kind}/${name}`;
+  const targets = stampTargets(kind, obj.metadata);
+  // What this admission stamps: the name, or the generateName prefix of an object not named yet.
+  const objectId = targets[0]!;
   const opSpec = kind === CLUSTER_OPERATION_KIND ? (obj.spec as Partial<ClusterOperationSpec> | undefined) : undefined;
   const own = kind === CLUSTER_KIND ? clusterRefs(obj.spec as Partial<ClusterSpec> | undefined) : operationRefs(opSpec);
   const digest = refsDigest(own, opSpec?.cluster);
@@ -61,7 +62,7 @@ export async function decideAdmission(req: AdmissionRequest, deps: AdmissionDeps
   if (req.operation === 'UPDATE') {
     // Refs unchanged under a valid stamp: the stamp stays, whoever edits labels or finalizers.
     const old = req.oldObject?.metadata?.annotations?.[ADMITTED_ANNOTATION];
-    if (old !== undefined && verifyStamp(deps.key, old, objectId, digest).ok) return { allowed: true, patch: given === old ? [] : [setStamp(obj, old)] };
+    if (old !== undefined && verifyStamp(deps.key, old, targets, digest).ok) return { allowed: true, patch: given === old ? [] : [setStamp(obj, old)] };
     // The controller reads every Secret: its own edits must never vouch for refs nobody checked.
     if (req.userInfo.username.startsWith(`system:serviceaccount:${deps.protectedNamespace}:`)) return { allowed: true, patch: given === undefined ? [] : [{ op: 'remove', path: ANNOTATION_PATH }] };
   }

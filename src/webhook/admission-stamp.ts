@@ -36,10 +36,22 @@ export function signStamp(key: Buffer, body: StampBody): string {
   return `${payload}.${b64(mac(key, payload))}`;
 }
 
+/**
+ * The names a stamp on this object may have been made for: `<Kind>/<name>`, and for an object
+ * created with generateName `<Kind>/<generateName>*` (the apiserver picks the name after
+ * admission, so the webhook saw only the prefix).
+ */
+export function stampTargets(kind: string, metadata: { name?: string; generateName?: string } | undefined): string[] {
+  const name = metadata?.name ?? '';
+  const prefix = metadata?.generateName;
+  const generated = prefix !== undefined && name.startsWith(prefix) ? [`${kind}/${prefix}*`] : [];
+  return name ? [`${kind}/${name}`, ...generated] : [`${kind}/${prefix ?? ''}*`];
+}
+
 export type StampCheck = { ok: true; body: StampBody } | { ok: false; why: string };
 
 /** Verifies the signature, the object it names and the refs digest it vouches for. */
-export function verifyStamp(key: Buffer, value: string | undefined, object: string, refs: string): StampCheck {
+export function verifyStamp(key: Buffer, value: string | undefined, object: string | readonly string[], refs: string): StampCheck {
   if (!value) return { ok: false, why: `it has no ${ADMITTED_ANNOTATION} annotation` };
   const [payload = '', signature = '', ...more] = value.split('.');
   const expected = mac(key, payload);
@@ -52,7 +64,7 @@ export function verifyStamp(key: Buffer, value: string | undefined, object: stri
     return { ok: false, why: `its ${ADMITTED_ANNOTATION} annotation cannot be read` };
   }
   if (body.v !== STAMP_VERSION || typeof body.author?.username !== 'string') return { ok: false, why: `its ${ADMITTED_ANNOTATION} annotation has an unknown form` };
-  if (body.object !== object) return { ok: false, why: `its ${ADMITTED_ANNOTATION} annotation was made for ${body.object}` };
+  if (typeof object === 'string' ? body.object !== object : !object.includes(body.object)) return { ok: false, why: `its ${ADMITTED_ANNOTATION} annotation was made for ${body.object}` };
   if (body.refs !== refs) return { ok: false, why: 'its refs changed since they were admitted' };
   return { ok: true, body };
 }

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { ClusterOperationSpec } from '../../src/api/types.js';
 import type { AccessReviewer } from '../../src/webhook/access-review.js';
 import { decideAdmission, type AdmissionDeps, type AdmissionRequest } from '../../src/webhook/admission-decision.js';
-import { ADMITTED_ANNOTATION, signStamp, verifyStamp } from '../../src/webhook/admission-stamp.js';
+import { ADMITTED_ANNOTATION, signStamp, stampTargets, verifyStamp } from '../../src/webhook/admission-stamp.js';
 import { clusterRefs, operationRefs, refsDigest } from '../../src/webhook/object-refs.js';
 import { createCa, createServingCert } from '../../src/webhook/x509.js';
 
@@ -68,6 +68,15 @@ describe('stamps', () => {
       else assert.ok(!r.ok && why.test(r.why), JSON.stringify(r));
     });
   }
+});
+
+describe('stamp targets', () => {
+  it('are the name, and the generateName prefix of a generated name', () => {
+    assert.deepEqual(stampTargets('Cluster', { name: 'c' }), ['Cluster/c']);
+    assert.deepEqual(stampTargets('Cluster', { generateName: 'gen-' }), ['Cluster/gen-*']);
+    assert.deepEqual(stampTargets('Cluster', { name: 'gen-x1', generateName: 'gen-' }), ['Cluster/gen-x1', 'Cluster/gen-*']);
+    assert.deepEqual(stampTargets('Cluster', { name: 'other', generateName: 'gen-' }), ['Cluster/other']);
+  });
 });
 
 describe('the decision for one request', () => {

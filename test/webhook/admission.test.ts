@@ -179,6 +179,10 @@ describe('admission webhook: refs are authorised as their author', () => {
     assert.match(b.status?.message ?? '', new RegExp(`^not-admitted: ClusterOperation/${copied} was not admitted by the webhook: its slipway.io/admitted annotation was made for ClusterOperation/${donor.metadata.name}`));
     const c = await finished(good);
     assert.equal(c.status?.status, 'Succeeded', c.status?.message);
+    // Named by the apiserver after admission: the stamp names its generateName prefix.
+    const generated = (await asTenant.createClusterCustomObject({ ...kubean, plural: CLUSTER_OPERATION_PLURAL, body: { ...operationObject('', { cluster: own }), metadata: { generateName: 'gen-' } } })) as ClusterOperation;
+    cleanups.push(() => custom.deleteClusterCustomObject({ ...kubean, plural: CLUSTER_OPERATION_PLURAL, name: generated.metadata.name! }).catch(() => undefined));
+    assert.equal((await finished(generated.metadata.name!)).status?.status, 'Succeeded');
     assert.equal((await finished(donor.metadata.name!)).status?.status, 'Succeeded');
   });
 
