@@ -194,7 +194,12 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
     if (isPermanent(err)) return fail(scope, op, `cannot run it as a Job: ${err.message}`);
     throw err;
   }
-  if (outcome.kind === 'rejected') return reject(scope, op, outcome.status, 'Rejected');
+  if (outcome.kind === 'rejected') {
+    await scope.status.operation(name, op.metadata.uid, outcome.status);
+    await scope.events.record(opTarget(op), 'Warning', 'Rejected', outcome.status.message ?? 'rejected');
+    await prune(scope, op.spec.cluster);
+    return { status: 'Failed' };
+  }
   const { result, plan, ref, statuses } = outcome;
   const kubeconfigRef = await storeKubeconfig(scope, op, plan, result, outcome.cluster);
   const clusterStatus = await scope.status.pair(op, statuses.operation, outcome.cluster, (previous) => {
@@ -208,7 +213,7 @@ async function drive(scope: ControllerScope, op: ClusterOperation, signal: Abort
   return { status: result.status };
 }
 
-/** Fails it before anything ran: its status and a Warning Event say why. */
+/** Fails it before anything ran (as a rejected one): its status and a Warning Event say why. */
 async function reject(scope: ControllerScope, op: ClusterOperation, status: ClusterOperationStatus, reason: string): Promise<TurnOutcome> {
   await scope.status.operation(op.metadata.name!, op.metadata.uid, status);
   await scope.events.record(opTarget(op), 'Warning', reason, status.message ?? reason);
