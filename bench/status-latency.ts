@@ -13,6 +13,7 @@ import { defaultBuiltinDir } from '../src/engine/builtin-dir.js';
 import { OPERATION_UID_LABEL } from '../src/executors/job-builder.js';
 import { createLogger } from '../src/util/logger.js';
 import { FAKE_NODE_LABEL, RUN_DURATION_ANNOTATION, loadTestEnv } from '../test/env/index.js';
+import { admissionKey } from '../test/controller/controller-harness.js';
 import { createBenchClusters, createBenchOperations, quantile } from './kube-bench.js';
 
 const OPS = Number(process.env.SLIPWAY_BENCH_OPS ?? 200);
@@ -46,6 +47,7 @@ const controller = await Controller.start({
   builtinDir: defaultBuiltinDir(),
   historyLimit: 100,
   operator: {},
+  admission: { key: await admissionKey(), protectedNamespace: env.admission.namespace },
   queueName,
   keyPrefix: `${queueName}:`,
   leaseName: queueName,

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { collectDefaultMetrics } from 'prom-client';
-import { Controller } from '../controller/controller.js';
+import { ClusterQueue } from '../controller/cluster-queue.js';
+import { Controller, DEFAULT_QUEUE } from '../controller/controller.js';
 import { kubernetesMetricsAuthorizer } from '../controller/metrics-auth.js';
 import { MetricsAddressError, parseMetricsAddr, serveMetrics, type MetricsServeOptions, type MetricsServer } from '../controller/metrics-server.js';
 import { redactRedisUrl, redisOptionsFromUrl } from '../controller/redis-url.js';
@@ -14,6 +15,7 @@ import { JobImagePolicyError, type JobImagePolicy } from '../policy/job-image.js
 import { jobImagePolicyFromFlags, type JobImageFlags } from './job-image-flags.js';
 import { createLogger } from '../util/logger.js';
 import { selfSignedCert } from '../util/self-signed-cert.js';
+import { startAdmissionWebhook, type AdmissionWebhook } from '../webhook/admission-webhook.js';
 
 export const CONTROLLER_USAGE = `Usage: slipway controller [options]
 
@@ -50,6 +52,17 @@ Options:
                           for an address only Prometheus reaches (127.0.0.1 and a sidecar)
   --metrics-cert-dir <d>  tls.crt and tls.key to serve with (default: a self-signed certificate)
   --observe-interval <s>  seconds between looks at each managed cluster (default 300, jittered)
+  --admission required|off
+                          required (default): serve the admission webhook and run only
+                          operations it admitted; off: trust every ref (one tenant only)
+  --webhook-port <port>   the admission webhook's HTTPS port (default 9443)
+  --webhook-service <svc> the Service the apiserver reaches it by; its DNS names go in the
+                          certificate (default slipway-webhook)
+  --webhook-secret <[ns/]name>
+                          Secret with its TLS and HMAC keys, made if absent (default
+                          slipway-webhook in --namespace); no ref may point into its namespace
+  --webhook-config <name> MutatingWebhookConfiguration whose caBundle is set (default slipway;
+                          empty: none)
 Environment: POD_NAME (Lease identity), SLIPWAY_WATCH_NAMESPACES (comma-separated namespaces
 whose ConfigMaps and Secrets may be read), SLIPWAY_REDIS_URL, SLIPWAY_LOG_LEVEL.
 `;
@@ -101,6 +114,11 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         'shared-hosts': { type: 'string' },
         'metrics-cert-dir': { type: 'string' },
         'observe-interval': { type: 'string' },
+        admission: { type: 'string' },
+        'webhook-port': { type: 'string' },
+        'webhook-service': { type: 'string' },
+        'webhook-secret': { type: 'string' },
+        'webhook-config': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -115,6 +133,7 @@ export async function controllerCommand(argv: string[]): Promise<number> {
   const logger = createLogger();
   let controller: Controller;
   let metricsServer: MetricsServer | undefined;
+  let webhook: AdmissionWebhook | undefined;
   try {
     const namespace = values.namespace;
     if (!namespace) throw new UsageError('--namespace is required');
@@ -149,6 +168,35 @@ export async function controllerCommand(argv: string[]): Promise<number> {
     if (sharedHosts !== 'refuse' && sharedHosts !== 'allow') throw new UsageError(`--shared-hosts must be refuse or allow, not ${JSON.stringify(sharedHosts)}`);
     const allowLoopbackHosts = values['allow-loopback-hosts'] ?? false;
     const { jobImages, jobResources } = jobSettings(values);
+    const admission = values.admission ?? 'required';
+    if (admission !== 'required' && admission !== 'off') throw new UsageError(`--admission must be required or off, not ${JSON.stringify(admission)}`);
+    const webhookPort = values['webhook-port'] ?? '9443';
+    if (!/^\d+$/.test(webhookPort) || Number(webhookPort) > 65535) throw new UsageError(`--webhook-port needs a port number, got ${JSON.stringify(webhookPort)}`);
+    if (admission === 'required') {
+      // Redis first: an unreachable queue is the error to report, not a webhook left serving.
+      try {
+        await (await ClusterQueue.open({ connection: redisOptionsFromUrl(redisUrl), queueName: DEFAULT_QUEUE })).close();
+      } catch (err) {
+        if (err instanceof QueueUnavailableError) throw new Error(`cannot reach Redis at ${redactRedisUrl(redisUrl)}: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}`);
+        throw err;
+      }
+    }
+    const [secretNamespace, secretName] = splitSecret(values['webhook-secret'] ?? 'slipway-webhook', namespace);
+    if (admission === 'off') {
+      logger.warn('WARNING: --admission off: refs are not authorised as their author; anyone who may create a Cluster or ClusterOperation can have this controller use any ConfigMap or Secret it can read. Use it only when every user is trusted with all of them.');
+    } else {
+      const service = values['webhook-service'] ?? 'slipway-webhook';
+      webhook = await startAdmissionWebhook({
+        kubeConfig,
+        namespace: secretNamespace,
+        secretName,
+        names: serviceNames(service, namespace),
+        ...((values['webhook-config'] ?? 'slipway') ? { configName: values['webhook-config'] ?? 'slipway' } : {}),
+        host: '0.0.0.0',
+        port: Number(webhookPort),
+        logger,
+      });
+    }
     try {
       controller = await Controller.start({
         kubeConfig,
@@ -164,12 +212,14 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         ...(concurrencyText !== undefined ? { concurrency: Number(concurrencyText) } : {}),
         ...(observeText !== undefined ? { observe: { intervalMs: Number(observeText) * 1000 } } : {}),
         operator: { allowLoopbackHosts },
+        admission: webhook ? { key: webhook.hmacKey, protectedNamespace: secretNamespace } : 'off',
         local: { sandbox: { allowLoopbackHosts } },
         ...(watch.length > 0 ? { watchNamespaces: new Set(watch) } : {}),
         sharedHosts,
         logger,
       });
     } catch (err) {
+      await webhook?.close();
       if (err instanceof QueueUnavailableError) throw new Error(`cannot reach Redis at ${redactRedisUrl(redisUrl)}: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}`);
       throw err;
     }
@@ -185,6 +235,7 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         });
       } catch (err) {
         await controller.stop();
+        await webhook?.close();
         throw new Error(`cannot serve metrics on ${metricsAddr}: ${(err as Error).message}`);
       }
       logger.info({ host: metricsServer.host, port: metricsServer.port, auth: metricsAuth }, 'serving /metrics, /healthz, /readyz');
@@ -201,5 +252,17 @@ export async function controllerCommand(argv: string[]): Promise<number> {
   logger.info({ signal }, 'stopping');
   await controller.stop();
   await metricsServer?.close();
+  await webhook?.close();
   return 0;
+}
+
+function splitSecret(text: string, namespace: string): [string, string] {
+  const parts = text.split('/');
+  if (parts.length > 2 || parts.some((p) => !p)) throw new UsageError(`--webhook-secret needs [namespace/]name, got ${JSON.stringify(text)}`);
+  return parts.length === 2 ? [parts[0]!, parts[1]!] : [namespace, parts[0]!];
+}
+
+/** The names a Service is reached by from the apiserver. */
+function serviceNames(service: string, namespace: string): string[] {
+  return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`];
 }

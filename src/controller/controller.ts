@@ -36,6 +36,7 @@ import { RetrySchedule } from './retry-schedule.js';
 import { cancelUnstarted, clusterTarget, reconcileQueued, reconcileWaiting, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
 import { StatusWriter } from './status-writer.js';
 import { WatchedNamespacesSource } from './watched-source.js';
+import { accessReviewer } from '../webhook/access-review.js';
 
 export interface ControllerOptions {
   kubeConfig: KubeConfig;
@@ -64,6 +65,11 @@ export interface ControllerOptions {
    */
   concurrency?: number;
   operator: OperatorOptions;
+  /**
+   * `off`: operations run without checking who admitted their refs (one tenant only). Otherwise
+   * the key stamps are verified with and the namespace no ref may point into.
+   */
+  admission: { key: Buffer; protectedNamespace: string; stampLeadMs?: number } | 'off';
   /** Namespaces whose ConfigMaps and Secrets may be read; undefined: any. */
   watchNamespaces?: ReadonlySet<string>;
   /** Where each operation's log is kept, as ConfigMaps owned by it (default: `namespace`). */
@@ -264,6 +270,7 @@ class LeaderSession {
       runs,
       ...(opts.sharedHosts === 'refuse' ? { hostClaims: new HostClaims((name, uid) => clusters.get(name)?.metadata.uid === uid) } : {}),
       observeCluster: (cluster) => self.session?.observer.observeSoon(cluster),
+      ...(opts.admission !== 'off' ? { admission: { ...opts.admission, review: accessReviewer(opts.kubeConfig) } } : {}),
     };
     const queue = await ClusterQueue.open({ connection: opts.redis, queueName, ...prefix });
     if (jobs) await jobs.start();

@@ -22,6 +22,7 @@ import { summariseFinished, summariseRunning } from '../operations/summarise.js'
 import { clusterStatusAfterLostRun, withKubeconfigSecretRef } from '../status/cluster-status.js';
 import { finishedStatus, modifiedStatus, rejectedStatus, waitingStatus } from '../status/operation-status.js';
 import { createRedactor } from '../util/redact.js';
+import { checkAdmitted, notAdmittedStatus, withCheckedCluster, type AdmissionGate } from './admission-check.js';
 import type { ClusterQueue, TurnStatus } from './cluster-queue.js';
 import { isFinished, operationsToPrune } from './history.js';
 import type { KubeEvents } from './kube-events.js';
@@ -67,6 +68,8 @@ export interface ControllerScope {
   runs?: RunRegistry;
   /** Set when an operation whose Cluster shares a host with another Cluster is refused (host-claims.ts). */
   hostClaims?: HostClaims;
+  /** Stamps and refs checked when a turn starts; undefined with `--admission off`. */
+  admission?: AdmissionGate;
 }
 
 /** What a turn hands back to the queue (and keeps in Redis for a day). */
@@ -132,7 +135,7 @@ export async function runTurn(scope: ControllerScope, ref: OperationRef, signal:
   if (isFinished(op)) return { status: op.status!.status as 'Succeeded' | 'Failed' | 'Cancelled' };
   // This one holds the turn now: the others of its cluster wait for it, not for the one before.
   scope.refreshCluster(ref.cluster);
-  return drive(scope, op, signal);
+  return admitAndDrive(scope, op, signal);
 }
 
 /**
@@ -152,7 +155,16 @@ export async function resumeTurn(scope: ControllerScope, ref: OperationRef, sign
     const message = scope.jobs ? `its Job ${op.status!.jobRef!.namespace}/${op.status!.jobRef!.name} is gone` : 'the controller restarted while it ran locally; it is not run again';
     return fail(scope, op, message);
   }
-  return drive(scope, op, signal);
+  return admitAndDrive(scope, op, signal);
+}
+
+/** Checks its admission unless it was dispatched already (and so checked), then drives it with the Cluster it checked. */
+async function admitAndDrive(scope: ControllerScope, op: ClusterOperation, signal: AbortSignal): Promise<TurnOutcome> {
+  if (!scope.admission || op.status?.status === 'Running') return drive(scope, op, signal);
+  const cluster = await scope.source.getCluster(op.spec.cluster);
+  const admitted = await checkAdmitted(scope.admission, op, cluster);
+  if ('problem' in admitted) return reject(scope, op, notAdmittedStatus(op, admitted.problem, new Date()), 'NotAdmitted');
+  return drive(cluster ? { ...scope, source: withCheckedCluster(scope.source, cluster) } : scope, op, signal);
 }
 
 async function jobExists(scope: ControllerScope, op: ClusterOperation): Promise<boolean> {
@@ -274,10 +286,11 @@ async function driveTracked(scope: ControllerScope, op: ClusterOperation, signal
   return { status: ended };
 }
 
-async function reject(scope: ControllerScope, op: ClusterOperation, status: ClusterOperationStatus): Promise<TurnOutcome> {
+/** Fails it before anything ran (rejected, or not admitted): its status and a Warning Event say why. */
+async function reject(scope: ControllerScope, op: ClusterOperation, status: ClusterOperationStatus, reason = 'Rejected'): Promise<TurnOutcome> {
   scope.metrics?.operationEnded(operationKind(op.spec.action, undefined), 'Rejected');
   await scope.status.operation(op.metadata.name!, op.metadata.uid, status);
-  await scope.events.record(opTarget(op), 'Warning', 'Rejected', status.message ?? 'rejected');
+  await scope.events.record(opTarget(op), 'Warning', reason, status.message ?? reason);
   await prune(scope, op.spec.cluster);
   return { status: 'Failed' };
 }

@@ -10,6 +10,7 @@ import { CHART_DIR, helm, withValuesFile } from './helm.js';
 import { kubectl, kubectlOk } from './kube.js';
 
 const env = loadTestEnv();
+const RELEASE_LABEL = 'slipway.test/release';
 
 describe('helm install, upgrade and uninstall', () => {
   const release = env.randomName('rel');
@@ -25,13 +26,22 @@ describe('helm install, upgrade and uninstall', () => {
   it('installs and waits until the controller and Redis Deployments are available', async () => {
     namespace = await env.namespace('chart');
     const inputs = await env.namespace('inputs');
-    // No volume provisioner in the test cluster.
-    const values = { watchNamespaces: [inputs], redis: { bundled: { persistence: { enabled: false } } } };
+    // No volume provisioner in the test cluster. kwok's pods serve no webhook: only this test's
+    // objects are sent to it, so the other tests' Clusters still reach the test environment's.
+    const values = { watchNamespaces: [inputs], redis: { bundled: { persistence: { enabled: false } } }, admission: { objectSelector: { matchLabels: { [RELEASE_LABEL]: release } } } };
     const r = await withValuesFile(values, (file) => helmIn(['install', release, CHART_DIR, '--values', file, '--wait', '--timeout', '90s']));
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stdout, /kubectl apply -f examples\/install\/1\.minimal\/AllInOne\.yml/, 'NOTES.txt');
     const ready = await kubectlOk(['get', 'deploy', '-n', namespace, '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.readyReplicas} {end}']);
     assert.deepEqual(ready.trim().split(' ').sort(), [`${release}-slipway-redis=1`, `${release}-slipway=2`]);
+  });
+
+  it('fails closed: a Cluster sent to a webhook nobody answers is refused', async () => {
+    const name = env.randomName('closed');
+    const cluster = { apiVersion: 'kubean.io/v1alpha1', kind: 'Cluster', metadata: { name, labels: { [RELEASE_LABEL]: release } }, spec: { hostsConfRef: { namespace: 'default', name: 'h' }, varsConfRef: { namespace: 'default', name: 'v' } } };
+    const r = await kubectl(['create', '-f', '-'], JSON.stringify(cluster));
+    assert.notEqual(r.exitCode, 0, 'created without admission');
+    assert.match(r.stderr, new RegExp(`failed calling webhook "admission\\.slipway\\.io"`));
   });
 
   it('keeps the bundled Redis password across an upgrade', async () => {
@@ -52,5 +62,6 @@ describe('helm install, upgrade and uninstall', () => {
     const left = await kubectlOk(['get', 'all,secrets,roles,rolebindings', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`, '-o', 'name']);
     assert.equal(left.trim(), '');
     await kubectlOk(['get', 'crd', 'clusters.kubean.io', 'clusteroperations.kubean.io']);
+    assert.match((await kubectl(['get', 'mutatingwebhookconfiguration', `${release}-slipway`])).stderr, /NotFound/);
   });
 });

@@ -40,7 +40,8 @@ describe('controller RBAC, applied for real', () => {
   });
 
   async function canI([verb, resource, namespace]: Check): Promise<boolean> {
-    const [res, sub] = resource.split('/');
+    // `resource#name`: that one object; `resource/sub`: a subresource.
+    const [res, sub] = resource.includes('#') ? [resource.replace('#', '/')] : resource.split('/');
     const args = ['auth', 'can-i', verb, res ?? '', `--as=${user}`, ...(sub ? [`--subresource=${sub}`] : [])];
     args.push(...(namespace === '*' ? ['--all-namespaces'] : namespace ? ['-n', namespace] : []));
     const r = await kubectl(args);
@@ -66,8 +67,7 @@ describe('controller RBAC, applied for real', () => {
       const m = /^(\S+)\s+\[\]\s+\[(.*?)\]\s+\[(.*?)\]$/.exec(line);
       if (!m) continue; // non-resource URLs (discovery), which every authenticated user has
       const [, resource = '', names = '', verbs = ''] = m;
-      assert.equal(names, '', `${resource}: restricted to names`);
-      rules[resource] = verbs.split(' ').sort().join(' ');
+      rules[names ? `${resource}[${names}]` : resource] = verbs.split(' ').sort().join(' ');
     }
     return rules;
   }
@@ -78,6 +78,10 @@ describe('controller RBAC, applied for real', () => {
     'selfsubjectaccessreviews.authorization.k8s.io': 'create',
     'selfsubjectrulesreviews.authorization.k8s.io': 'create',
   };
+  const kubean = () => ({
+    ...KUBEAN,
+    [`mutatingwebhookconfigurations.admissionregistration.k8s.io[${applied.find((o) => o.kind === 'ClusterRole')?.metadata.name ?? ''}]`]: 'get patch',
+  });
   const KUBEAN = {
     'clusters.kubean.io': 'delete get list patch update watch',
     'clusteroperations.kubean.io': 'delete get list patch update watch',
@@ -85,13 +89,14 @@ describe('controller RBAC, applied for real', () => {
     'clusteroperations.kubean.io/status': 'get patch update',
     // Who may read /metrics: the scraper's token and its right to the URL.
     'tokenreviews.authentication.k8s.io': 'create',
+    // The admission webhook's.
     'subjectaccessreviews.authorization.k8s.io': 'create',
   };
 
   it('has no rule beyond the ones the chart means, in any namespace', async () => {
     assert.deepEqual(await rulesIn(ns), {
       ...EVERYONE,
-      ...KUBEAN,
+      ...kubean(),
       'jobs.batch': 'create delete get list patch watch',
       pods: 'get list watch',
       'pods/log': 'get',
@@ -103,9 +108,23 @@ describe('controller RBAC, applied for real', () => {
       events: 'create patch',
       'leases.coordination.k8s.io': 'create get update',
     });
-    assert.deepEqual(await rulesIn(inputs), { ...EVERYONE, ...KUBEAN, configmaps: 'get list watch', secrets: 'get list watch' });
-    assert.deepEqual(await rulesIn(other), { ...EVERYONE, ...KUBEAN });
-    assert.deepEqual(await rulesIn('default'), { ...EVERYONE, ...KUBEAN, events: 'create patch' });
+    assert.deepEqual(await rulesIn(inputs), { ...EVERYONE, ...kubean(), configmaps: 'get list watch', secrets: 'get list watch' });
+    assert.deepEqual(await rulesIn(other), { ...EVERYONE, ...kubean() });
+    assert.deepEqual(await rulesIn('default'), { ...EVERYONE, ...kubean(), events: 'create patch' });
+  });
+
+  it('may review access and patch its own webhook configuration, no other', async () => {
+    const release = applied.find((o) => o.kind === 'ClusterRole')?.metadata.name ?? '';
+    assert.equal((await rulesIn(ns))[`mutatingwebhookconfigurations.admissionregistration.k8s.io[${release}]`], 'get patch');
+    await assertAll([
+      ['create', 'subjectaccessreviews.authorization.k8s.io', '', true],
+      ['get', `mutatingwebhookconfigurations.admissionregistration.k8s.io#${release}`, '', true],
+      ['patch', `mutatingwebhookconfigurations.admissionregistration.k8s.io#${release}`, '', true],
+      ['patch', 'mutatingwebhookconfigurations.admissionregistration.k8s.io#someone-elses', '', false],
+      ['list', 'mutatingwebhookconfigurations.admissionregistration.k8s.io', '', false],
+      ['create', 'mutatingwebhookconfigurations.admissionregistration.k8s.io', '', false],
+      ['patch', 'validatingwebhookconfigurations.admissionregistration.k8s.io', '', false],
+    ]);
   });
 
   it("may manage kubean's Clusters and ClusterOperations but not create them", () => assertAll([

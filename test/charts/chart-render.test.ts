@@ -66,6 +66,11 @@ describe('helm template, default values', async () => {
       '--history-limit=30',
       '--metrics-addr=:8080',
       '--metrics-auth=kubernetes',
+      '--admission=required',
+      '--webhook-port=9443',
+      '--webhook-service=slipway-webhook',
+      '--webhook-secret=slipway-webhook',
+      '--webhook-config=slipway',
     ]);
     assert.equal(c.image, `slipway/controller:${APP_VERSION}`);
     assert.equal(envVar(c, 'SLIPWAY_WATCH_NAMESPACES')?.value, `${NS},kubean-system`);
@@ -110,7 +115,7 @@ describe('helm template, default values', async () => {
   it('runs two controller replicas with /healthz and /readyz probes on the metrics port, behind a metrics Service', () => {
     const d = find(objects, 'Deployment', 'slipway') as unknown as V1Deployment;
     assert.equal(d.spec?.replicas, 2);
-    assert.deepEqual(c.ports?.map((p) => [p.name, p.containerPort]), [['metrics', 8080]]);
+    assert.deepEqual(c.ports?.map((p) => [p.name, p.containerPort]), [['metrics', 8080], ['webhook', 9443]]);
     assert.equal(c.livenessProbe?.httpGet?.path, '/healthz');
     assert.equal(c.readinessProbe?.httpGet?.path, '/readyz');
     assert.equal(c.livenessProbe?.httpGet?.port, 'metrics');
@@ -119,6 +124,55 @@ describe('helm template, default values', async () => {
     const svc = find(objects, 'Service', 'slipway-metrics') as KubeObject & { spec: { ports: { port: number }[] } };
     assert.equal(svc.spec.ports[0]?.port, 8080);
     assert.ok(!objects.some((o) => o.kind === 'ServiceMonitor'), 'no ServiceMonitor unless asked');
+  });
+});
+
+describe('helm template, admission webhook', () => {
+  type Webhook = { name: string; clientConfig: { service?: { namespace: string; name: string; path: string; port: number }; caBundle?: string }; rules: unknown[]; failurePolicy: string; sideEffects: string; admissionReviewVersions: string[]; objectSelector?: unknown };
+  const webhookOf = (objects: KubeObject[]): Webhook => {
+    const config = find(objects, 'MutatingWebhookConfiguration', 'slipway') as KubeObject & { webhooks: Webhook[] };
+    assert.equal(config.webhooks.length, 1);
+    return config.webhooks[0]!;
+  };
+
+  it('sends CREATE and UPDATE of Clusters and ClusterOperations (not /status) to the controllers, failing closed', async () => {
+    const { objects } = await render({ namespace: NS });
+    const w = webhookOf(objects);
+    assert.deepEqual(w.rules, [{ apiGroups: ['kubean.io'], apiVersions: ['v1alpha1'], operations: ['CREATE', 'UPDATE'], resources: ['clusters', 'clusteroperations'], scope: 'Cluster' }]);
+    assert.equal(w.failurePolicy, 'Fail');
+    assert.equal(w.sideEffects, 'None');
+    assert.deepEqual(w.admissionReviewVersions, ['v1']);
+    assert.deepEqual(w.clientConfig.service, { namespace: NS, name: 'slipway-webhook', path: '/admit', port: 443 });
+    assert.equal(w.clientConfig.caBundle, undefined, 'the controller sets the CA it made');
+    assert.equal(w.objectSelector, undefined);
+    const svc = find(objects, 'Service', 'slipway-webhook', NS) as KubeObject & { spec: { ports: { port: number; targetPort: string }[]; selector: Record<string, string> } };
+    assert.deepEqual(svc.spec.ports.map((p) => [p.port, p.targetPort]), [[443, 'webhook']]);
+    const d = find(objects, 'Deployment', 'slipway') as unknown as V1Deployment;
+    assert.deepEqual(svc.spec.selector, d.spec?.selector.matchLabels);
+  });
+
+  it('lets the controller review access and patch only its own webhook configuration', async () => {
+    const { objects } = await render({ namespace: NS });
+    const rules = (find(objects, 'ClusterRole', 'slipway') as KubeObject & { rules: { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }[] }).rules;
+    assert.deepEqual(rules.find((r) => r.resources.includes('subjectaccessreviews')), { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] });
+    assert.deepEqual(rules.find((r) => r.resources.includes('mutatingwebhookconfigurations')), { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: ['slipway'], verbs: ['get', 'patch'] });
+  });
+
+  it('passes an objectSelector and the timeout through', async () => {
+    const { objects } = await render({ namespace: NS, values: { admission: { objectSelector: { matchLabels: { tenant: 'a' } }, timeoutSeconds: 5 } } });
+    const w = webhookOf(objects) as Webhook & { timeoutSeconds: number };
+    assert.deepEqual(w.objectSelector, { matchLabels: { tenant: 'a' } });
+    assert.equal(w.timeoutSeconds, 5);
+  });
+
+  it('renders no webhook, Service, port or rights with admission off, and tells the controller', async () => {
+    const { objects } = await render({ namespace: NS, values: { admission: { mode: 'off' } } });
+    assert.ok(!objects.some((o) => o.kind === 'MutatingWebhookConfiguration' || o.metadata.name === 'slipway-webhook'));
+    const c = controller(objects);
+    assert.ok(c.args?.includes('--admission=off'));
+    assert.ok(!c.args?.some((a) => a.startsWith('--webhook-')), String(c.args));
+    assert.deepEqual(c.ports?.map((p) => p.name), ['metrics']);
+    assert.ok(!JSON.stringify(find(objects, 'ClusterRole', 'slipway')).includes('subjectaccessreviews'));
   });
 });
 
@@ -279,6 +333,8 @@ describe('values.schema.json', () => {
     ['a misspelt Job pod container', { job: { resources: { ansible: { limits: { cpu: '1' } } } } }, /ansible/],
     ['a port out of range', { job: { networkPolicy: { sshPorts: [70000] } } }, /sshPorts/],
     ['a file server without ports', { job: { networkPolicy: { fileServers: [{ cidr: '10.0.0.1/32' }] } } }, /ports/],
+    ['an unknown admission mode', { admission: { mode: 'optional' } }, /mode/],
+    ['a webhook timeout over 30 s', { admission: { timeoutSeconds: 31 } }, /timeoutSeconds/],
   ];
   for (const [what, values, mentions] of refused) {
     it(`refuses ${what}`, async () => {

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterOperation } from '../../src/api/types.js';
+import { ADMISSION_ARGS } from '../controller/controller-harness.js';
 import { loadTestEnv } from '../env/index.js';
 import { clusterObject, createClusterInputs, operationObject } from '../fixtures/kube-cluster.js';
 import { repoRoot } from '../env/repo-root.js';
@@ -41,6 +42,7 @@ test(
       join(repoRoot(), 'scripts', 'job-image-podman.sh'), archive!, '--network=host', '-v', `${dir}:/kube:ro`,
       '-e', `SLIPWAY_REDIS_URL=${env.redis.url}`, '-e', `POD_NAME=${queue}`, '--entrypoint', 'timeout', '--',
       '40', 'node', '/opt/slipway/dist/src/cli/main.js', 'controller', '--namespace', ns, '--kubeconfig', '/kube/kubeconfig', '--job-image', 'registry.invalid/slipway/job:test',
+      ...ADMISSION_ARGS(),
     ], { reject: false });
     let op: ClusterOperation | undefined;
     const end = Date.now() + 120_000;

@@ -21,6 +21,20 @@ describe('slipway controller (command line)', () => {
     assert.doesNotMatch(r.stderr, /hunter2/);
   });
 
+  it('warns loudly with --admission off, and refuses another mode', async () => {
+    const port = await freePort();
+    const r = await execa('node', [CLI, 'controller', '--namespace=default', `--redis-url=redis://127.0.0.1:${port}`, `--kubeconfig=${env.kubeconfigPath}`, '--admission=off'], {
+      reject: false,
+      timeout: 30_000,
+      env: { SLIPWAY_LOG_LEVEL: 'warn' },
+    });
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.match(r.stdout + r.stderr, /WARNING: --admission off: refs are not authorised as their author/);
+    const m = await execa('node', [CLI, 'controller', '--namespace=x', '--redis-url=redis://127.0.0.1:1', '--admission=optional'], { reject: false });
+    assert.equal(m.exitCode, 3);
+    assert.match(m.stderr, /--admission must be required or off, not "optional"/);
+  });
+
   it('refuses a missing namespace or Redis URL as usage errors', async () => {
     const r = await execa('node', [CLI, 'controller', '--redis-url=redis://127.0.0.1:1'], { reject: false, env: { SLIPWAY_REDIS_URL: '' } });
     assert.equal(r.exitCode, 3);

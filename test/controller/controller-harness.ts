@@ -183,6 +183,7 @@ export async function watchCaughtUp<T extends KubernetesObject>(versions: EventR
  */
 export async function startController(ns: string, running: Cleanups, extra: Partial<ControllerOptions> = {}): Promise<Controller> {
   const queueName = extra.queueName ?? env.randomName('ctl');
+  const admission = extra.admission ?? { key: await admissionKey(), protectedNamespace: env.admission.namespace };
   const controller = await Controller.start({
     kubeConfig: env.kubeConfig,
     namespace: ns,
@@ -201,6 +202,7 @@ export async function startController(ns: string, running: Cleanups, extra: Part
     lease: { leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 500 },
     logger: createLogger({ level: process.env.SLIPWAY_LOG_LEVEL ?? 'warn' }),
     ...extra,
+    admission,
   });
   running.push(async () => {
     await controller.stop();
@@ -210,6 +212,17 @@ export async function startController(ns: string, running: Cleanups, extra: Part
   });
   return controller;
 }
+
+let key: Promise<Buffer> | undefined;
+
+/** The HMAC key of the test environment's admission webhook: controllers verify its stamps with it. */
+export function admissionKey(): Promise<Buffer> {
+  key ??= core.readNamespacedSecret({ namespace: env.admission.namespace, name: env.admission.secretName }).then((s) => Buffer.from(s.data?.['hmac.key'] ?? '', 'base64'));
+  return key;
+}
+
+/** Flags that make a `slipway controller` verify the test webhook's stamps (and serve its own copy on a free port, unregistered). */
+export const ADMISSION_ARGS = (): string[] => [`--webhook-secret=${env.admission.namespace}/${env.admission.secretName}`, '--webhook-config=', '--webhook-port=0'];
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -242,7 +255,7 @@ export async function spawnController(o: {
   const daemon = startDaemon({
     name: `slipway controller ${o.podName}`,
     command: process.execPath,
-    args: [CLI, 'controller', `--namespace=${o.ns}`, `--redis-url=${o.redisUrl}`, `--kubeconfig=${o.kubeconfigPath ?? env.kubeconfigPath}`, `--metrics-addr=127.0.0.1:${port}`, '--metrics-auth=none', '--shared-hosts=allow', ...(o.extraArgs ?? [])],
+    args: [CLI, 'controller', `--namespace=${o.ns}`, `--redis-url=${o.redisUrl}`, `--kubeconfig=${o.kubeconfigPath ?? env.kubeconfigPath}`, `--metrics-addr=127.0.0.1:${port}`, '--metrics-auth=none', '--shared-hosts=allow', ...ADMISSION_ARGS(), ...(o.extraArgs ?? [])],
     logFile: join(env.logsDir, `controller-${o.podName}.log`),
     cwd: dir,
     env: { ...process.env, POD_NAME: o.podName, SLIPWAY_LOG_LEVEL: process.env.SLIPWAY_LOG_LEVEL ?? 'info', ...o.env },

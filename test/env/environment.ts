@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startLocalHosts } from '../../src/hosts/local-hosts.js';
 import { generateCerts } from './certs.js';
+import { ADMISSION_CONFIG, ADMISSION_NAMESPACE, ADMISSION_SECRET, startAdmissionWebhook } from './admission-webhook.js';
 import { applyCrds } from './crds.js';
 import { startEtcd } from './etcd.js';
 import type { TestEnvState } from './index.js';
@@ -87,7 +88,12 @@ export async function startTestEnvironment(
       }),
       timed('CRDs', () => applyCrds(bins.kubectl, kubeconfigPath, signal)),
     ] as const);
-    return { kubeconfigPath, auditedKubeconfigPath, apiServerUrl: api.url, fakeNodes };
+    const webhook = await timed('admission webhook', async () => {
+      const w = await startAdmissionWebhook({ kubeConfig: kc, kubeconfigPath, logFile: logFile('webhook'), signal });
+      teardown.add('admission webhook', () => w.daemon.stop(), w.daemon.pid);
+      return w;
+    });
+    return { webhookUrl: webhook.url, kubeconfigPath, auditedKubeconfigPath, apiServerUrl: api.url, fakeNodes };
   };
 
   const [k8s, redis, fleet] = await settleAll([
@@ -118,6 +124,7 @@ export async function startTestEnvironment(
     knownHostsPath: fleet.knownHostsPath,
     fakeNodes: k8s.fakeNodes,
     failPodLabel: { ...FAIL_POD_LABEL },
+    admission: { namespace: ADMISSION_NAMESPACE, secretName: ADMISSION_SECRET, webhookConfig: ADMISSION_CONFIG, url: k8s.webhookUrl },
   };
   const stateFile = join(runDir, 'state.json');
   await writeFile(stateFile, JSON.stringify(state, null, 2) + '\n');

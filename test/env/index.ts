@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 
 export { FAIL_POD_LABEL, FAKE_NODE_LABEL, RUN_DURATION_ANNOTATION } from './kwok.js';
+export { SKIP_ADMISSION_LABEL } from './admission-webhook.js';
 
 /** The environment variable `npm test` sets to the state file of the running environment. */
 export const TEST_ENV_VAR = 'SLIPWAY_TEST_ENV';
@@ -25,6 +26,11 @@ export interface TestEnvState {
   fakeNodes: string[];
   /** Pods carrying this label fail (exit code 1) instead of completing. */
   failPodLabel: { key: 'slipway.test/fail'; value: 'true' };
+  /**
+   * The admission webhook (`slipway webhook`): its Secret (TLS, the stamps' HMAC key) in
+   * `namespace`, where no ref may point; its MutatingWebhookConfiguration; its URL.
+   */
+  admission: { namespace: string; secretName: string; webhookConfig: string; url: string };
 }
 
 export interface TestEnv extends TestEnvState {
