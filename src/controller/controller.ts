@@ -30,6 +30,7 @@ import { RetrySchedule } from './retry-schedule.js';
 import { reconcileQueued, reconcileWaiting, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
 import { StatusWriter } from './status-writer.js';
 import { WatchedNamespacesSource } from './watched-source.js';
+import { errorMessage } from '../util/slipway-error.js';
 
 export interface ControllerOptions {
   kubeConfig: KubeConfig;
@@ -319,7 +320,7 @@ class LeaderSession {
         () => this.retries.succeeded(key),
         (err: unknown) => {
           const delayMs = this.retries.failed(key);
-          this.opts.logger.warn({ operation: op.metadata.name, err: err instanceof Error ? err.message : String(err), retryInMs: delayMs }, 'reconcile failed; retrying');
+          this.opts.logger.warn({ operation: op.metadata.name, err: errorMessage(err), retryInMs: delayMs }, 'reconcile failed; retrying');
           if (this.stopped) return;
           const timer = setTimeout(() => {
             this.retryTimers.delete(timer);

@@ -8,18 +8,17 @@ import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ObjectSource } from '../api/object-source.js';
 import { API_VERSION, CLUSTER_KIND, CLUSTER_OPERATION_KIND, CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus, type ObjectRef } from '../api/types.js';
-import { JobPlanError } from '../engine/job-plan.js';
-import { JobVolumeError } from '../engine/job-plan-volumes.js';
 import type { Plan } from '../engine/plan-types.js';
 import type { OperatorOptions } from '../engine/prepare-plan.js';
-import { JobBuildError } from '../executors/job-builder.js';
 import type { JobExecutor } from '../executors/job-executor.js';
 import { ExecutionLostError, type Executor, type OperationResult } from '../executors/types.js';
 import { runOperation, type OperationOutcome } from '../operations/run-operation.js';
 import { summariseFinished, summariseRunning } from '../operations/summarise.js';
 import { clusterStatusAfterLostRun, withKubeconfigSecretRef } from '../status/cluster-status.js';
 import { finishedStatus, modifiedStatus, waitingStatus } from '../status/operation-status.js';
+import { clip } from '../api/input-error.js';
 import { createRedactor } from '../util/redact.js';
+import { isPermanent } from '../util/slipway-error.js';
 import type { ClusterQueue, TurnStatus } from './cluster-queue.js';
 import { isFinished, operationsToPrune } from './history.js';
 import type { KubeEvents } from './kube-events.js';
@@ -59,8 +58,6 @@ export interface TurnOutcome {
 
 const opTarget = (op: ClusterOperation) => ({ apiVersion: API_VERSION, kind: CLUSTER_OPERATION_KIND, name: op.metadata.name ?? '', uid: op.metadata.uid });
 const clusterTarget = (name: string, uid?: string) => ({ apiVersion: API_VERSION, kind: CLUSTER_KIND, name, ...(uid ? { uid } : {}) });
-/** Errors a dispatch repeats however often it is retried: the operation fails with them. */
-const isPermanent = (err: unknown): err is Error => err instanceof JobPlanError || err instanceof JobBuildError || err instanceof JobVolumeError;
 
 /**
  * Queue phase: record a spec change after start, queue what is unfinished, say what it waits for.
@@ -79,22 +76,24 @@ export async function reconcileQueued(scope: ControllerScope, queue: ClusterQueu
   return true;
 }
 
-/** An operation queued before whose cluster's turn changed hands: says whom it waits for now. */
+/** An operation queued before whose cluster's turn changed hands: shows Waiting if it does not yet. */
 export async function reconcileWaiting(scope: ControllerScope, queue: ClusterQueue, op: ClusterOperation): Promise<void> {
-  if (op.metadata.deletionTimestamp || isFinished(op)) return;
+  if (op.metadata.deletionTimestamp || isFinished(op) || shownWaiting(scope, op)) return;
   await showWaiting(scope, op, await queue.status(operationRefOf(op)));
 }
 
-/** The Waiting status naming the turn holder, written when it says something new; an Event when the operation starts to wait. */
+const shownWaiting = (scope: ControllerScope, op: ClusterOperation): boolean => scope.waitingShown.has(op.metadata.uid ?? '') || op.status?.status === 'Waiting';
+
+/**
+ * Waiting, written once with an Event: never rewritten as the turn passes from one operation to
+ * the next (N queued operations would cost N² writes); the line's order is creation time, then name.
+ */
 async function showWaiting(scope: ControllerScope, op: ClusterOperation, turn: TurnStatus): Promise<void> {
-  if (turn.state !== 'waiting') return;
-  const uid = op.metadata.uid ?? '';
-  const waiting = waitingStatus(op, turn.blocker?.name);
-  const shown = scope.waitingShown.get(uid) ?? (op.status?.status === 'Waiting' ? op.status.message : undefined);
-  if (shown === waiting.message) return;
+  if (turn.state !== 'waiting' || shownWaiting(scope, op)) return;
+  const waiting = waitingStatus(op);
   await scope.status.operation(op.metadata.name!, op.metadata.uid, waiting);
-  scope.waitingShown.set(uid, waiting.message!);
-  if (shown === undefined) await scope.events.record(opTarget(op), 'Normal', 'Waiting', waiting.message!);
+  scope.waitingShown.set(op.metadata.uid ?? '', waiting.message!);
+  await scope.events.record(opTarget(op), 'Normal', 'Waiting', waiting.message!);
 }
 
 async function currentOperation(scope: ControllerScope, ref: OperationRef): Promise<ClusterOperation | undefined> {
@@ -113,9 +112,7 @@ export async function runTurn(scope: ControllerScope, ref: OperationRef, signal:
   if (!op) return { status: 'Gone' };
   scope.waitingShown.delete(ref.uid);
   if (isFinished(op)) return { status: op.status!.status as 'Succeeded' | 'Failed' };
-  // This one holds the turn now: the others of its cluster wait for it, not for the one before.
-  scope.refreshCluster(ref.cluster);
-  return drive(scope, op, signal);
+  return checkedDrive(scope, ref, op, signal);
 }
 
 /**
@@ -134,6 +131,17 @@ export async function resumeTurn(scope: ControllerScope, ref: OperationRef, sign
   if (lost) {
     const message = scope.jobs ? `its Job ${op.status!.jobRef!.namespace}/${op.status!.jobRef!.name} is gone` : 'the controller restarted while it ran locally; it is not run again';
     return fail(scope, op, message);
+  }
+  return checkedDrive(scope, ref, op, signal);
+}
+
+/**
+ * Drives an operation whose spec breaks none of the bounds and still names the cluster whose turn
+ * it holds; otherwise it fails at once, without running anything, and the turn passes on.
+ */
+async function checkedDrive(scope: ControllerScope, ref: OperationRef, op: ClusterOperation, signal: AbortSignal): Promise<TurnOutcome> {
+  if (op.spec.cluster !== ref.cluster) {
+    return fail(scope, op, `spec.cluster changed from ${JSON.stringify(ref.cluster)} to ${clip(op.spec.cluster ?? '')} while it waited for that cluster's turn; it is not run (create a new operation instead)`);
   }
   return drive(scope, op, signal);
 }
@@ -245,7 +253,9 @@ async function recordEnd(scope: ControllerScope, op: ClusterOperation, plan: Pla
  */
 async function fail(scope: ControllerScope, op: ClusterOperation, message: string): Promise<TurnOutcome> {
   const now = new Date().toISOString();
-  const status: ClusterOperationStatus = finishedStatus(op, { status: 'Failed', startTime: op.status?.startTime ?? now, endTime: now, steps: [], failed: { step: 'job', hosts: [], message } }, undefined, op.status?.jobRef);
+  const { startTime, ...unstarted } = finishedStatus(op, { status: 'Failed', startTime: op.status?.startTime ?? now, endTime: now, steps: [], failed: { step: 'job', hosts: [], message } }, undefined, op.status?.jobRef);
+  // Without a startTime it never ran: history pruning counts it apart from the operations that ran.
+  const status: ClusterOperationStatus = op.status?.startTime ? { ...unstarted, startTime } : unstarted;
   const cluster = await scope.source.getCluster(op.spec.cluster);
   const clusterStatus = await scope.status.pair(op, status, cluster, (previous) => clusterStatusAfterLostRun(previous, op, now));
   await scope.events.record(opTarget(op), 'Warning', 'Failed', message);

@@ -1,5 +1,6 @@
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus } from '../api/types.js';
+import { boundedOperationStatus } from '../status/bounded-status.js';
 
 /** written; gone (deleted, or another object of that name now); or changed since `resourceVersion`. */
 export type ClusterWrite = 'written' | 'gone' | 'changed';
@@ -47,9 +48,9 @@ export class StatusWriter {
     return written;
   }
 
-  /** false when the object is gone or is another one now. */
+  /** false when the object is gone or is another one now. Whatever `status` holds, what is written stays within STATUS_BOUNDS. */
   async operation(name: string, uid: string | undefined, status: ClusterOperationStatus): Promise<boolean> {
-    return (await this.write(CLUSTER_OPERATION_PLURAL, name, [uidTest(uid)], status)) === 'written';
+    return (await this.write(CLUSTER_OPERATION_PLURAL, name, [uidTest(uid)], boundedOperationStatus(status))) === 'written';
   }
 
   /**

@@ -22,6 +22,7 @@ import { SSH_KEY_KEY, type JobPlanObjects } from '../engine/job-plan.js';
 import { jobPlanVolumes } from '../engine/job-plan-volumes.js';
 import { kubeconfigUploadSidecar, sshAgentSidecar, type Sidecar } from './job-sidecars.js';
 import { kubeconfigUploaderRbac, uploaderName, type UploaderRbac } from './kubeconfig-uploader-rbac.js';
+import { SlipwayError } from '../util/slipway-error.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'slipway';
@@ -79,10 +80,9 @@ const CONTAINER_SECURITY: V1SecurityContext = {
   capabilities: { drop: ['ALL'] },
 };
 
-export class JobBuildError extends Error {
+export class JobBuildError extends SlipwayError {
   constructor(message: string) {
-    super(message);
-    this.name = 'JobBuildError';
+    super('job-build', message, true);
   }
 }
 
