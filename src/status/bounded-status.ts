@@ -17,11 +17,11 @@ export const STATUS_BOUNDS = {
   failedHosts: 200,
 } as const;
 
-/** "error[code]: where: what; …" for at most STATUS_BOUNDS.problems errors, then how many more. */
-export function problemSummary(problems: readonly Problem[]): string {
+/** "error[code]: where: what; …" for at most STATUS_BOUNDS.problems errors, then how many more (`omitted`: errors counted, not kept). */
+export function problemSummary(problems: readonly Problem[], omitted = 0): string {
   const errors = problems.filter((p) => p.severity === 'error');
   const shown = errors.slice(0, STATUS_BOUNDS.problems).map((p) => clipText(formatProblem(p), STATUS_BOUNDS.field));
-  const more = errors.length - shown.length;
+  const more = errors.length - shown.length + omitted;
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 

@@ -109,6 +109,6 @@ export function rejectedStatus(op: ClusterOperation, err: InputError, now: Date)
     endTime: now.toISOString(),
     ...(op.spec ? { digest: specDigest(op.spec) } : {}),
     hasModified: false,
-    message: `rejected before running: ${problemSummary(err.problems)}`,
+    message: `rejected before running: ${problemSummary(err.problems, err.omitted)}`,
   };
 }
