@@ -28,7 +28,7 @@ export const CEL_RULES = {
     message: `may name only ${SPEC_LIMITS.resourceNames.join(', ')}`,
   },
   quantities: {
-    rule: 'self.all(k, isQuantity(string(self[k])) && quantity(string(self[k])).sign() >= 0)',
+    rule: "self.all(k, isQuantity(string(self[k])) && !quantity(string(self[k])).isLessThan(quantity('0')))",
     message: 'must hold quantities of 0 or more',
   },
   requestsWithinLimits: {
