@@ -70,6 +70,8 @@ export function checkOperationBounds(op: ClusterOperation, problems: ProblemList
     report('too-long', 'spec.cluster', `is ${spec.cluster.length} characters long; a Cluster's name may have at most ${SPEC_LIMITS.clusterName} (its kubeconfig Secret is named <cluster>-kubeconfig)`);
   }
   checkLength(spec.image, SPEC_LIMITS.image, 'spec.image', report);
+  // The Job API takes such an image, but no pod of it can be created: the Job would wait for its deadline.
+  if (typeof spec.image === 'string' && /\s/.test(spec.image)) report('bad-image', 'spec.image', `${clip(spec.image, 60)} holds whitespace; no pod can run it`);
   const deadline = spec.activeDeadlineSeconds;
   if (deadline !== undefined && !(Number.isSafeInteger(deadline) && deadline >= 1 && deadline <= SPEC_LIMITS.activeDeadlineSeconds)) {
     report('bad-deadline', 'spec.activeDeadlineSeconds', `is ${clip(String(deadline), 30)}; it must be whole seconds from 1 to ${SPEC_LIMITS.activeDeadlineSeconds} (a week)`);

@@ -17,10 +17,20 @@ export const STATUS_BOUNDS = {
   failedHosts: 200,
 } as const;
 
-/** "error[code]: where: what; …" for at most STATUS_BOUNDS.problems errors, then how many more (`omitted`: errors counted, not kept). */
-export function problemSummary(problems: readonly Problem[], omitted = 0): string {
+/**
+ * "error[code]: where: what; …" for at most STATUS_BOUNDS.problems errors and `budget`
+ * characters, then how many more (`omitted`: errors counted, not kept).
+ */
+export function problemSummary(problems: readonly Problem[], omitted = 0, budget = STATUS_BOUNDS.message - 100): string {
   const errors = problems.filter((p) => p.severity === 'error');
-  const shown = errors.slice(0, STATUS_BOUNDS.problems).map((p) => clipText(formatProblem(p), STATUS_BOUNDS.field));
+  const shown: string[] = [];
+  let length = 0;
+  for (const p of errors.slice(0, STATUS_BOUNDS.problems)) {
+    const text = clipText(formatProblem(p), STATUS_BOUNDS.field);
+    if (shown.length > 0 && length + text.length + 2 > budget) break;
+    shown.push(text);
+    length += text.length + 2;
+  }
   const more = errors.length - shown.length + omitted;
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
 }

@@ -52,6 +52,7 @@ describe('the bounds of a ClusterOperation spec, checked by the controller', () 
     ['too many postHooks', { postHook: Array.from({ length: SPEC_LIMITS.hooks + 1 }, () => hook()) }, [['too-many-hooks', 'spec.postHook']]],
     ['a long action in a hook', { preHook: [hook({ action: `${'a'.repeat(SPEC_LIMITS.action)}.yml` })] }, [['too-long', 'spec.preHook[0].action']]],
     ['a long image', { image: 'i'.repeat(SPEC_LIMITS.image + 1) }, [['too-long', 'spec.image']]],
+    ['an image with whitespace (the Job is created, its pods never)', { image: ' registry.invalid/job:1' }, [['bad-image', 'spec.image']]],
     ['a long ref namespace', { hostsConfRef: { ...ref, namespace: 'n'.repeat(64) } }, [['too-long', 'spec.hostsConfRef.namespace']]],
     ['a long actionSourceRef name', { actionSource: 'configmap', actionSourceRef: { ...ref, name: 'n'.repeat(254) } }, [['too-long', 'spec.actionSourceRef.name']]],
     [

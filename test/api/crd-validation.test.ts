@@ -179,6 +179,17 @@ const cases: Case[] = [
     message: /./,
   },
   {
+    name: 'an image with whitespace (a Job takes it; no pod of it can be created)',
+    plural: CLUSTER_OPERATION_PLURAL,
+    body: () => {
+      const o = operation();
+      o.spec.image = ' registry.invalid/job:1';
+      return o;
+    },
+    field: 'spec.image',
+    message: /should match/,
+  },
+  {
     name: 'resource requests above limits',
     plural: CLUSTER_OPERATION_PLURAL,
     body: () => {
