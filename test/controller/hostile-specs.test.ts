@@ -79,7 +79,7 @@ describe('hostile specs against the controller (Jobs run by kwok)', () => {
     assert.equal(events.items.filter((e) => e.reason === 'Failed').length, 1, 'failed once, not retried');
   });
 
-  it('group_vars.yml of 1 MiB with 55 000 refused keys on four clusters: each status stays under its cap, the controller\'s peak RSS stays bounded and it stays healthy; a cluster whose vars are mended runs its next operation', async () => {
+  it('group_vars.yml of 1 MiB with 55 000 refused keys on four clusters: each status stays under its cap, the controller\'s peak RSS stays bounded and it stays healthy; a cluster whose vars are mended runs its next operation', async (t) => {
     const vars = Array.from({ length: 55_000 }, (_, i) => `ansible_k${String(i).padStart(5, '0')}: 1\n`).join('');
     assert.ok(vars.length > 0.9 * MiB && vars.length < MiB);
     const fixtures = [];
@@ -101,6 +101,7 @@ describe('hostile specs against the controller (Jobs run by kwok)', () => {
       assert.ok(JSON.stringify(done.status).length <= STATUS_BOUNDS.message + 2048, 'the whole status is bounded');
     }
     const peak = await peakRss(ctl.daemon.pid);
+    t.diagnostic(`controller peak RSS ${(peak / MiB).toFixed(0)} MiB`);
     // Each rejection is planned once: reading a 1 MiB YAML of 110 000 nodes briefly takes ~110 MiB
     // and its problems are capped, so the peak stays a few such reads above the controller's own
     // (about 500 MiB here); before the caps, 28 MiB statuses refused (413) and retried forever took
