@@ -14,6 +14,7 @@ import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster,
 import type { OperatorOptions } from '../engine/prepare-plan.js';
 import { JobExecutor, type JobExecutorOptions } from '../executors/job-executor.js';
 import { LocalExecutor, type LocalExecutorOptions } from '../executors/local-executor.js';
+import { errorMessage } from '../util/slipway-error.js';
 import { ClusterCacheSource } from './cluster-cache-source.js';
 import { ClusterQueue, OperationStartedError } from './cluster-queue.js';
 import { ClusterQueueWorker } from './cluster-queue-worker.js';
@@ -30,7 +31,6 @@ import { RetrySchedule } from './retry-schedule.js';
 import { reconcileQueued, reconcileWaiting, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
 import { StatusWriter } from './status-writer.js';
 import { WatchedNamespacesSource } from './watched-source.js';
-import { errorMessage } from '../util/slipway-error.js';
 
 export interface ControllerOptions {
   kubeConfig: KubeConfig;
@@ -165,8 +165,7 @@ class LeaderSession {
   private readonly chains = new Map<string, Promise<void>>();
   /**
    * The generation (spec version) of each operation when this session last reconciled it: an
-   * update that leaves it (a status written) needs no queueing again. The turn passing on is
-   * followed by refreshCluster.
+   * update that leaves it (a status written) needs no queueing again.
    */
   private readonly reconciledAt = new Map<string, number | undefined>();
   /**
@@ -210,7 +209,6 @@ class LeaderSession {
       list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL }) as Promise<KubernetesListObject<Cluster>>,
       slim: withoutBookkeeping,
     });
-    const self: { session?: LeaderSession } = {};
     const kube = new KubeSource(opts.kubeConfig);
     const scope: ControllerScope = {
       source: new WatchedNamespacesSource(new ClusterCacheSource(kube, (name) => clusters.get(name)), opts.watchNamespaces),
@@ -227,7 +225,6 @@ class LeaderSession {
       metrics,
       operations: () => operations.list(),
       waitingShown: new Map(),
-      refreshCluster: (cluster) => self.session?.refreshCluster(cluster),
     };
     const queue = await ClusterQueue.open({ connection: opts.redis, queueName, ...prefix });
     if (jobs) await jobs.start();
@@ -241,7 +238,6 @@ class LeaderSession {
       onTurnFailed: (ref, err, attempt) => logger.warn({ cluster: ref.cluster, operation: ref.name, attempt, err: err.message }, 'turn failed; resuming it after a backoff'),
     });
     const session = new LeaderSession(opts, scope, queue, worker, operations, clusters, metrics);
-    self.session = session;
     signal.addEventListener('abort', () => void session.stop(), { once: true });
     await session.watch();
     return session;
@@ -277,8 +273,8 @@ class LeaderSession {
     this.clusters.onAdd((c) => this.refreshCluster(c.metadata?.name ?? ''));
   }
 
-  /** The turn of `cluster` changed hands (or the Cluster appeared): its waiting operations say whom they wait for now. */
-  refreshCluster(cluster: string): void {
+  /** The Cluster appeared (maybe after its operations): they are queued, and show Waiting if they wait. */
+    refreshCluster(cluster: string): void {
     for (const op of this.operations.list()) {
       if (op.spec.cluster !== cluster || isFinished(op)) continue;
       if (!this.reconciledAt.has(op.metadata.uid ?? '')) this.reconcile(op);

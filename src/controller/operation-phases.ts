@@ -6,6 +6,7 @@
  */
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { clip } from '../api/input-error.js';
 import type { ObjectSource } from '../api/object-source.js';
 import { API_VERSION, CLUSTER_KIND, CLUSTER_OPERATION_KIND, CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus, type ObjectRef } from '../api/types.js';
 import type { Plan } from '../engine/plan-types.js';
@@ -16,7 +17,6 @@ import { runOperation, type OperationOutcome } from '../operations/run-operation
 import { summariseFinished, summariseRunning } from '../operations/summarise.js';
 import { clusterStatusAfterLostRun, withKubeconfigSecretRef } from '../status/cluster-status.js';
 import { finishedStatus, modifiedStatus, waitingStatus } from '../status/operation-status.js';
-import { clip } from '../api/input-error.js';
 import { createRedactor } from '../util/redact.js';
 import { isPermanent } from '../util/slipway-error.js';
 import type { ClusterQueue, TurnStatus } from './cluster-queue.js';
@@ -44,10 +44,8 @@ export interface ControllerScope {
   logger: Logger;
   /** The ClusterOperations the informer holds. */
   operations: () => readonly ClusterOperation[];
-  /** The Waiting message last written per operation uid (the informer's copy may not show it yet). */
+  /** The Waiting message written per operation uid (the informer's copy may not show it yet). */
   waitingShown: Map<string, string>;
-  /** Re-reconcile the unfinished operations of a cluster (their blocker changed). */
-  refreshCluster: (cluster: string) => void;
   metrics?: ControllerMetrics;
 }
 
@@ -136,8 +134,9 @@ export async function resumeTurn(scope: ControllerScope, ref: OperationRef, sign
 }
 
 /**
- * Drives an operation whose spec breaks none of the bounds and still names the cluster whose turn
- * it holds; otherwise it fails at once, without running anything, and the turn passes on.
+ * Drives an operation that still names the cluster whose turn it holds. One whose spec.cluster
+ * changed while it waited (stored before the CRD made the field immutable) fails without running
+ * anything, and the turn passes on.
  */
 async function checkedDrive(scope: ControllerScope, ref: OperationRef, op: ClusterOperation, signal: AbortSignal): Promise<TurnOutcome> {
   if (op.spec.cluster !== ref.cluster) {
