@@ -274,7 +274,7 @@ class LeaderSession {
   }
 
   /** The Cluster appeared (maybe after its operations): they are queued, and show Waiting if they wait. */
-    refreshCluster(cluster: string): void {
+  refreshCluster(cluster: string): void {
     for (const op of this.operations.list()) {
       if (op.spec.cluster !== cluster || isFinished(op)) continue;
       if (!this.reconciledAt.has(op.metadata.uid ?? '')) this.reconcile(op);
