@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, type FieldDescription } from './types.js';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, type CelRule, type FieldDescription } from './types.js';
 
 export const CRD_FILES = {
   [CLUSTER_PLURAL]: `${CLUSTER_PLURAL}.${GROUP}.yaml`,
@@ -101,6 +101,11 @@ const UNDERSTOOD = new Set([
   'enum',
   'default',
   'minimum',
+  'maximum',
+  'maxLength',
+  'maxItems',
+  'maxProperties',
+  'x-kubernetes-validations',
   'properties',
   'required',
   'items',
@@ -126,7 +131,7 @@ export function describeSchema(node: SchemaNode, path: string): FieldDescription
       return scalar(node, path);
     case 'array':
       if (!node.items) throw new CrdSchemaError(path, 'array without items');
-      return { type: 'array', items: describeSchema(node.items, `${path}[]`) };
+      return { type: 'array', items: describeSchema(node.items, `${path}[]`), ...bounds(node, ['maxItems']) };
     case 'object':
       return describeObject(node, path);
     default:
@@ -142,6 +147,7 @@ function scalar(node: SchemaNode, path: string): FieldDescription {
   if (node.enum !== undefined) out.enum = node.enum.map(String);
   if (node.default !== undefined) out.default = String(node.default);
   if (node.minimum !== undefined) out.minimum = node.minimum;
+  Object.assign(out, bounds(node, ['maximum', 'maxLength']), rulesOf(node, path));
   if (out.type !== 'string' && (out.enum !== undefined || out.default !== undefined)) {
     throw new CrdSchemaError(path, 'enum/default only supported on strings');
   }
@@ -153,7 +159,7 @@ function describeObject(node: SchemaNode, path: string): FieldDescription {
     if (node.properties) throw new CrdSchemaError(path, 'both properties and additionalProperties');
     const values = node.additionalProperties;
     if (typeof values !== 'object') throw new CrdSchemaError(path, 'additionalProperties must be a schema');
-    return { type: 'map', values: describeSchema(values, `${path}{}`) };
+    return { type: 'map', values: describeSchema(values, `${path}{}`), ...bounds(node, ['maxProperties']), ...rulesOf(node, path) };
   }
   const properties = node.properties ?? {};
   const required = new Set(node.required ?? []);
@@ -164,5 +170,26 @@ function describeObject(node: SchemaNode, path: string): FieldDescription {
   for (const [name, child] of Object.entries(properties)) {
     fields[name] = { ...describeSchema(child, `${path}.${name}`), required: required.has(name) };
   }
-  return { type: 'object', fields };
+  return { type: 'object', fields, ...rulesOf(node, path) };
+}
+
+type Bound = 'maximum' | 'maxLength' | 'maxItems' | 'maxProperties';
+
+/** The numeric bounds among `keys` that the node sets. */
+function bounds(node: SchemaNode, keys: Bound[]): Partial<Record<Bound, number>> {
+  return Object.fromEntries(keys.filter((k) => typeof node[k] === 'number').map((k) => [k, node[k] as number]));
+}
+
+/** The node's CEL rules (x-kubernetes-validations), each a rule and its message; nothing else of theirs is understood. */
+function rulesOf(node: SchemaNode, path: string): { rules?: CelRule[] } {
+  const list = node['x-kubernetes-validations'];
+  if (list === undefined) return {};
+  if (!Array.isArray(list)) throw new CrdSchemaError(path, 'x-kubernetes-validations is not a list');
+  return {
+    rules: list.map((v: Record<string, unknown>) => {
+      const extra = Object.keys(v).filter((k) => k !== 'rule' && k !== 'message');
+      if (extra.length > 0 || typeof v['rule'] !== 'string' || typeof v['message'] !== 'string') throw new CrdSchemaError(path, `a validation rule other than {rule, message}: ${JSON.stringify(v)}`);
+      return { rule: v['rule'], message: v['message'] };
+    }),
+  };
 }

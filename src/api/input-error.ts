@@ -39,28 +39,50 @@ export interface ProblemSink {
   warning(code: string, message: string, at?: ProblemAt): void;
 }
 
-/** Thrown when input is invalid; carries every problem found, not only the first. */
+/** Problems of each severity a ProblemList keeps; past it they are only counted (hostile input can hold millions). */
+export const MAX_KEPT_PROBLEMS = 200;
+/** Problems an InputError's message lists. */
+const MESSAGE_PROBLEMS = 50;
+
+/** Thrown when input is invalid; carries the problems found (`omitted`: errors past those kept, only counted). */
 export class InputError extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(problems.filter((p) => p.severity === 'error').map(formatProblem).join('\n'));
+  constructor(
+    readonly problems: Problem[],
+    readonly omitted = 0,
+  ) {
+    const errors = problems.filter((p) => p.severity === 'error');
+    const more = errors.length - Math.min(errors.length, MESSAGE_PROBLEMS) + omitted;
+    super(errors.slice(0, MESSAGE_PROBLEMS).map(formatProblem).join('\n') + (more > 0 ? `\nand ${more} more` : ''));
     this.name = 'InputError';
   }
 }
 
-/** Collects problems while a loader or validator walks its input. */
+/** Collects problems while a loader or validator walks its input: the first MAX_KEPT_PROBLEMS of each severity, and how many more errors. */
 export class ProblemList {
   readonly items: Problem[] = [];
+  private readonly kept = { error: 0, warning: 0 };
+  /** Errors found past MAX_KEPT_PROBLEMS. */
+  omitted = 0;
 
   error(p: Omit<Problem, 'severity'>): void {
-    this.items.push({ severity: 'error', ...p });
+    this.file({ severity: 'error', ...p });
   }
 
   warning(p: Omit<Problem, 'severity'>): void {
-    this.items.push({ severity: 'warning', ...p });
+    this.file({ severity: 'warning', ...p });
+  }
+
+  private file(p: Problem): void {
+    if (this.kept[p.severity] < MAX_KEPT_PROBLEMS) {
+      this.kept[p.severity]++;
+      this.items.push(p);
+    } else if (p.severity === 'error') {
+      this.omitted++;
+    }
   }
 
   get hasErrors(): boolean {
-    return this.items.some((p) => p.severity === 'error');
+    return this.kept.error > 0;
   }
 
   get warnings(): Problem[] {
@@ -70,13 +92,13 @@ export class ProblemList {
   /** A sink that files problems under `object` and `key` (and a default line or path). */
   at(where: { object: string; key?: string } & ProblemAt): ProblemSink {
     const file = (severity: Problem['severity']) => (code: string, message: string, at: ProblemAt = {}) =>
-      this.items.push({ severity, code, ...where, ...definedOnly(at), message });
+      this.file({ severity, code, ...where, ...definedOnly(at), message });
     return { error: file('error'), warning: file('warning') };
   }
 
   /** Throws an InputError if any error was collected. */
   throwIfErrors(): void {
-    if (this.hasErrors) throw new InputError(this.items);
+    if (this.hasErrors) throw new InputError(this.items, this.omitted);
   }
 }
 

@@ -83,6 +83,7 @@ export function parseManifests(text: string, file: string): ManifestObject[] {
 export function loadManifestFiles(paths: string[], maxBytes = DEFAULT_INPUT_LIMITS.maxManifestBytes): ManifestObject[] {
   const objects: ManifestObject[] = [];
   const problems: InputError['problems'] = [];
+  let omitted = 0;
   for (const file of manifestFiles(paths)) {
     const size = statSync(file).size;
     if (size > maxBytes) {
@@ -92,10 +93,11 @@ export function loadManifestFiles(paths: string[], maxBytes = DEFAULT_INPUT_LIMI
     try {
       objects.push(...parseManifests(readFileSync(file, 'utf8'), file));
     } catch (err) {
-      if (err instanceof InputError) problems.push(...err.problems);
-      else throw err;
+      if (!(err instanceof InputError)) throw err;
+      problems.push(...err.problems);
+      omitted += err.omitted;
     }
   }
-  if (problems.length > 0) throw new InputError(problems);
+  if (problems.length > 0) throw new InputError(problems, omitted);
   return objects;
 }

@@ -5,6 +5,7 @@
  * test/api/types-match-crds.test.ts compares them with the CRD schemas.
  */
 import type { V1ObjectMeta } from '@kubernetes/client-node';
+import { CEL_RULES, SPEC_LIMITS } from './spec-limits.js';
 
 export const GROUP = 'kubean.io';
 export const VERSION = 'v1alpha1';
@@ -253,6 +254,12 @@ export interface ClusterOperation {
   status?: ClusterOperationStatus;
 }
 
+/** A CEL rule of a CRD (x-kubernetes-validations). */
+export interface CelRule {
+  readonly rule: string;
+  readonly message: string;
+}
+
 /** Loose runtime shape of a field description, as src/api/crd-schema.ts reads one from a CRD. */
 export interface FieldDescription {
   readonly type: 'string' | 'integer' | 'boolean' | 'int-or-string' | 'array' | 'map' | 'object';
@@ -261,6 +268,11 @@ export interface FieldDescription {
   readonly enum?: readonly string[];
   readonly default?: string;
   readonly minimum?: number;
+  readonly maximum?: number;
+  readonly maxLength?: number;
+  readonly maxItems?: number;
+  readonly maxProperties?: number;
+  readonly rules?: readonly CelRule[];
   readonly fields?: Readonly<Record<string, FieldDescription>>;
   readonly items?: FieldDescription;
   readonly values?: FieldDescription;
@@ -269,20 +281,20 @@ export interface FieldDescription {
 /** The precise description of a value of type V (tuple-wrapped so unions stay whole). */
 export type FieldType<V> = [V] extends [string]
   ? string extends V
-    ? { readonly type: 'string'; readonly format?: 'date-time' }
+    ? { readonly type: 'string'; readonly format?: 'date-time'; readonly maxLength?: number; readonly rules?: readonly CelRule[] }
     : { readonly type: 'string'; readonly enum: readonly V[]; readonly default?: V }
   : [V] extends [number]
-    ? { readonly type: 'integer'; readonly format: 'int32' | 'int64'; readonly minimum?: number }
+    ? { readonly type: 'integer'; readonly format: 'int32' | 'int64'; readonly minimum?: number; readonly maximum?: number }
     : [V] extends [boolean]
       ? { readonly type: 'boolean' }
       : [V] extends [string | number]
         ? { readonly type: 'int-or-string' }
         : [V] extends [readonly (infer U)[]]
-          ? { readonly type: 'array'; readonly items: FieldType<U> }
+          ? { readonly type: 'array'; readonly items: FieldType<U>; readonly maxItems?: number }
           : string extends keyof V
-            ? { readonly type: 'map'; readonly values: FieldType<V[string & keyof V]> }
+            ? { readonly type: 'map'; readonly values: FieldType<V[string & keyof V]>; readonly maxProperties?: number; readonly rules?: readonly CelRule[] }
             : [V] extends [object]
-              ? { readonly type: 'object'; readonly fields: FieldSet<V> }
+              ? { readonly type: 'object'; readonly fields: FieldSet<V>; readonly rules?: readonly CelRule[] }
               : never;
 
 type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
@@ -305,15 +317,27 @@ export const OBJECT_REF_FIELDS = {
   name: requiredStr,
 } satisfies FieldSet<ObjectRef>;
 
+/** A ref in a spec: lengths a namespace and an object name can have (SPEC_LIMITS). */
+export const SPEC_REF_FIELDS = {
+  namespace: { type: 'string', required: true, maxLength: SPEC_LIMITS.namespace },
+  name: { type: 'string', required: true, maxLength: SPEC_LIMITS.objectName },
+} satisfies FieldSet<ObjectRef>;
+
 const optionalRef = { type: 'object', required: false, fields: OBJECT_REF_FIELDS } as const;
-const requiredRef = { type: 'object', required: true, fields: OBJECT_REF_FIELDS } as const;
+const optionalSpecRef = { type: 'object', required: false, fields: SPEC_REF_FIELDS } as const;
+const requiredSpecRef = { type: 'object', required: true, fields: SPEC_REF_FIELDS } as const;
+
+/** The Cluster's metadata as its CRD bounds it (the ClusterOperation's is not). */
+export const CLUSTER_METADATA_FIELDS = {
+  name: { type: 'string', required: false, maxLength: SPEC_LIMITS.clusterName },
+} as const;
 
 export const CLUSTER_SPEC_FIELDS = {
-  hostsConfRef: requiredRef,
-  varsConfRef: requiredRef,
-  kubeconfRef: optionalRef,
-  sshAuthRef: optionalRef,
-  preCheckRef: optionalRef,
+  hostsConfRef: requiredSpecRef,
+  varsConfRef: requiredSpecRef,
+  kubeconfRef: optionalSpecRef,
+  sshAuthRef: optionalSpecRef,
+  preCheckRef: optionalSpecRef,
 } satisfies FieldSet<ClusterSpec>;
 
 export const CLUSTER_CONDITION_FIELDS = {
@@ -374,18 +398,23 @@ const actionSourceField = {
   required: false,
 } as const;
 
+const actionField = { type: 'string', required: true, maxLength: SPEC_LIMITS.action } as const;
+const extraArgsField = { type: 'string', required: false, maxLength: SPEC_LIMITS.extraArgs } as const;
+
 export const HOOK_FIELDS = {
   actionType: actionTypeField,
-  action: requiredStr,
+  action: actionField,
   actionSource: actionSourceField,
-  actionSourceRef: optionalRef,
-  extraArgs: str,
+  actionSourceRef: optionalSpecRef,
+  extraArgs: extraArgsField,
 } satisfies FieldSet<Hook>;
 
 const quantities = {
   type: 'map',
   required: false,
   values: { type: 'int-or-string' },
+  maxProperties: SPEC_LIMITS.resourceNames.length,
+  rules: [CEL_RULES.resourceNames, CEL_RULES.quantities],
 } as const;
 
 export const RESOURCE_REQUIREMENTS_FIELDS = {
@@ -394,29 +423,30 @@ export const RESOURCE_REQUIREMENTS_FIELDS = {
   claims: {
     type: 'array',
     required: false,
+    maxItems: 0,
     items: { type: 'object', fields: { name: requiredStr, request: str } },
   },
 } satisfies FieldSet<ResourceRequirements>;
 
-const hooks = { type: 'array', required: false, items: { type: 'object', fields: HOOK_FIELDS } } as const;
+const hooks = { type: 'array', required: false, maxItems: SPEC_LIMITS.hooks, items: { type: 'object', fields: HOOK_FIELDS } } as const;
 
 export const CLUSTER_OPERATION_SPEC_FIELDS = {
-  cluster: requiredStr,
-  image: str,
+  cluster: { type: 'string', required: true, maxLength: SPEC_LIMITS.clusterName, rules: [CEL_RULES.immutable] },
+  image: { type: 'string', required: false, maxLength: SPEC_LIMITS.image },
   actionType: actionTypeField,
-  action: requiredStr,
+  action: actionField,
   actionSource: actionSourceField,
-  actionSourceRef: optionalRef,
-  extraArgs: str,
+  actionSourceRef: optionalSpecRef,
+  extraArgs: extraArgsField,
   preHook: hooks,
   postHook: hooks,
-  resources: { type: 'object', required: false, fields: RESOURCE_REQUIREMENTS_FIELDS },
-  activeDeadlineSeconds: int64,
+  resources: { type: 'object', required: false, fields: RESOURCE_REQUIREMENTS_FIELDS, rules: [CEL_RULES.requestsWithinLimits] },
+  activeDeadlineSeconds: { type: 'integer', format: 'int64', minimum: 1, maximum: SPEC_LIMITS.activeDeadlineSeconds, required: false },
   backoffLimit: int32,
-  entrypointSHRef: optionalRef,
-  hostsConfRef: optionalRef,
-  varsConfRef: optionalRef,
-  sshAuthRef: optionalRef,
+  entrypointSHRef: optionalSpecRef,
+  hostsConfRef: optionalSpecRef,
+  varsConfRef: optionalSpecRef,
+  sshAuthRef: optionalSpecRef,
 } satisfies FieldSet<ClusterOperationSpec>;
 
 export const OPERATION_STEP_FIELDS = {

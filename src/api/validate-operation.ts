@@ -1,3 +1,4 @@
+import { checkOperationBounds } from './check-spec-bounds.js';
 import { ProblemList, describeObject } from './input-error.js';
 import {
   ACTION_SOURCES,
@@ -43,7 +44,8 @@ function checkRef(ref: ObjectRef | undefined, field: string, object: string, pro
 
 /**
  * Checks what the CRD schema checks (the CLI has no apiserver in front of it) and what it
- * cannot: safe action names and an actionSourceRef wherever the source is a ConfigMap.
+ * cannot: safe action names and an actionSourceRef wherever the source is a ConfigMap; and the
+ * bounds of check-spec-bounds.ts, for operations stored before the CRDs declared them.
  */
 export function validateOperationSpec(op: ClusterOperation, problems: ProblemList): void {
   const object = describeObject('ClusterOperation', op.metadata?.name ?? '?');
@@ -55,15 +57,7 @@ export function validateOperationSpec(op: ClusterOperation, problems: ProblemLis
   if (typeof spec.cluster !== 'string' || spec.cluster === '') {
     problems.error({ code: 'missing-cluster', object, key: 'spec.cluster', message: 'spec.cluster names no Cluster' });
   }
-  const deadline = spec.activeDeadlineSeconds;
-  if (deadline !== undefined && (!Number.isInteger(deadline) || deadline < 0)) {
-    problems.error({
-      code: 'bad-deadline',
-      object,
-      key: 'spec.activeDeadlineSeconds',
-      message: `activeDeadlineSeconds must be a whole number of seconds >= 0, got ${JSON.stringify(deadline)}`,
-    });
-  }
+  checkOperationBounds(op, problems);
   for (const a of actionsOf(op)) checkAction(a, object, problems);
 }
 

@@ -4,6 +4,7 @@ import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { dispatchTurn, RETRY_BACKOFF } from './cluster-queue.js';
 import type { OperationRef } from './operation-ref.js';
 import { TurnStore } from './turn-store.js';
+import { clipText, errorMessage } from '../util/slipway-error.js';
 
 /**
  * The work itself. An outcome (Succeeded or Failed alike) finishes the operation and passes the
@@ -69,7 +70,12 @@ export class ClusterQueueWorker<O> {
       let outcome: O | undefined;
       // 'done': a worker died between finishing and handing over; only the handover is left.
       if (decision !== 'done') {
-        outcome = decision === 'run' ? await opts.handlers.run(ref, abort) : await opts.handlers.onResume(ref, abort);
+        try {
+          outcome = decision === 'run' ? await opts.handlers.run(ref, abort) : await opts.handlers.onResume(ref, abort);
+        } catch (err) {
+          // BullMQ keeps the failed attempt's message and stack in Redis: bounded, whatever was thrown.
+          throw boundedError(err);
+        }
         await store.finish(ref, outcome, new Date(), keepSeconds);
       }
       await dispatchTurn(store, jobs, ref.cluster);
@@ -104,4 +110,13 @@ export class ClusterQueueWorker<O> {
     await this.worker.close(opts.abandon === true);
     await Promise.allSettled([this.store.close(), this.jobs.close()]);
   }
+}
+
+const MAX_FAILED_STACK = 4096;
+
+function boundedError(err: unknown): Error {
+  const bounded = new Error(errorMessage(err));
+  bounded.name = err instanceof Error ? err.name : 'Error';
+  bounded.stack = clipText(err instanceof Error && err.stack ? err.stack : bounded.message, MAX_FAILED_STACK);
+  return bounded;
 }

@@ -40,6 +40,8 @@ export const OPERATION_JOB_OPTIONS: Omit<JobsOptions, 'jobId'> = {
   // A thrown handler is retried (as a resume) until it returns an outcome: an operation's job never fails for good.
   attempts: Number.MAX_SAFE_INTEGER,
   backoff: { type: RETRY_BACKOFF },
+  // Each retry would otherwise add its stack trace to the job's record in Redis, without end.
+  stackTraceLimit: 1,
   // Removed at once so that a uid forgotten and queued again can get a job again.
   removeOnComplete: true,
 };

@@ -17,6 +17,7 @@ import { JobExecutor, type JobExecutorOptions } from '../executors/job-executor.
 import type { JobResources } from '../executors/job-resources.js';
 import { defaultJobImagePolicy, type JobImagePolicy } from '../policy/job-image.js';
 import { LocalExecutor, type LocalExecutorOptions } from '../executors/local-executor.js';
+import { errorMessage } from '../util/slipway-error.js';
 import { ClusterCacheSource } from './cluster-cache-source.js';
 import { ClusterDeletion, RunRegistry } from './cluster-deletion.js';
 import { cancelRequest, OperationCancelledError } from './operation-cancel.js';
@@ -190,8 +191,7 @@ class LeaderSession {
   private readonly chains = new Map<string, Promise<void>>();
   /**
    * The generation (spec version) of each operation when this session last reconciled it: an
-   * update that leaves it (a status written) needs no queueing again. The turn passing on is
-   * followed by refreshCluster.
+   * update that leaves it (a status written) needs no queueing again.
    */
   private readonly reconciledAt = new Map<string, number | undefined>();
   /**
@@ -265,7 +265,6 @@ class LeaderSession {
       metrics,
       operations: () => operations.list(),
       waitingShown: new Map(),
-      refreshCluster: (cluster) => self.session?.refreshCluster(cluster),
       logs: { core: opts.kubeConfig.makeApiClient(CoreV1Api), namespace: opts.logNamespace ?? opts.namespace },
       runs,
       ...(opts.sharedHosts === 'refuse' ? { hostClaims: new HostClaims((name, uid) => clusters.get(name)?.metadata.uid === uid) } : {}),
@@ -394,7 +393,7 @@ class LeaderSession {
     );
   }
 
-  /** The turn of `cluster` changed hands (or the Cluster appeared): its waiting operations say whom they wait for now. */
+  /** The Cluster appeared (maybe after its operations): they are queued, and show Waiting if they wait. */
   refreshCluster(cluster: string): void {
     for (const op of this.operations.list()) {
       if (op.spec.cluster !== cluster || isFinished(op)) continue;
@@ -437,7 +436,7 @@ class LeaderSession {
         () => this.retries.succeeded(key),
         (err: unknown) => {
           const delayMs = this.retries.failed(key);
-          this.opts.logger.warn({ operation: op.metadata.name, err: err instanceof Error ? err.message : String(err), retryInMs: delayMs }, 'reconcile failed; retrying');
+          this.opts.logger.warn({ operation: op.metadata.name, err: errorMessage(err), retryInMs: delayMs }, 'reconcile failed; retrying');
           if (this.stopped) return;
           const timer = setTimeout(() => {
             this.retryTimers.delete(timer);

@@ -7,14 +7,12 @@
 import { ApiException, CustomObjectsApi, type CoreV1Api } from '@kubernetes/client-node';
 import { InputError } from '../api/input-error.js';
 import type { Logger } from 'pino';
+import { clip } from '../api/input-error.js';
 import type { ObjectSource } from '../api/object-source.js';
 import { API_VERSION, CLUSTER_KIND, CLUSTER_OPERATION_KIND, CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus, type ObjectRef } from '../api/types.js';
-import { JobPlanError } from '../engine/job-plan.js';
 import { operationKind } from '../engine/kubespray-actions.js';
-import { JobVolumeError } from '../engine/job-plan-volumes.js';
 import type { Plan } from '../engine/plan-types.js';
 import type { OperatorOptions } from '../engine/prepare-plan.js';
-import { JobBuildError } from '../executors/job-builder.js';
 import type { JobExecutor } from '../executors/job-executor.js';
 import { ExecutionLostError, type Executor, type OperationResult } from '../executors/types.js';
 import { runOperation, type OperationOutcome } from '../operations/run-operation.js';
@@ -23,6 +21,7 @@ import { clusterStatusAfterLostRun, withKubeconfigSecretRef } from '../status/cl
 import { finishedStatus, modifiedStatus, rejectedStatus, waitingStatus } from '../status/operation-status.js';
 import { createRedactor } from '../util/redact.js';
 import { checkAdmitted, notAdmittedStatus, withCheckedCluster, type AdmissionGate } from './admission-check.js';
+import { isPermanent } from '../util/slipway-error.js';
 import type { ClusterQueue, TurnStatus } from './cluster-queue.js';
 import { isFinished, operationsToPrune } from './history.js';
 import type { KubeEvents } from './kube-events.js';
@@ -55,12 +54,10 @@ export interface ControllerScope {
   logger: Logger;
   /** The ClusterOperations the informer holds. */
   operations: () => readonly ClusterOperation[];
-  /** The Waiting message last written per operation uid (the informer's copy may not show it yet). */
+  /** The Waiting message written per operation uid (the informer's copy may not show it yet). */
   waitingShown: Map<string, string>;
   /** Where each operation's log is kept (src/oplog/); unset: not kept. */
   logs?: { core: CoreV1Api; namespace: string };
-  /** Re-reconcile the unfinished operations of a cluster (their blocker changed). */
-  refreshCluster: (cluster: string) => void;
   /** Look at the managed cluster soon (its operation ended). */
   observeCluster?: (cluster: string) => void;
   metrics?: ControllerMetrics;
@@ -79,8 +76,6 @@ export interface TurnOutcome {
 
 const opTarget = (op: ClusterOperation) => ({ apiVersion: API_VERSION, kind: CLUSTER_OPERATION_KIND, name: op.metadata.name ?? '', uid: op.metadata.uid });
 export const clusterTarget = (name: string, uid?: string) => ({ apiVersion: API_VERSION, kind: CLUSTER_KIND, name, ...(uid ? { uid } : {}) });
-/** Errors a dispatch repeats however often it is retried: the operation fails with them. */
-const isPermanent = (err: unknown): err is Error => err instanceof JobPlanError || err instanceof JobBuildError || err instanceof JobVolumeError;
 
 /**
  * Queue phase: record a spec change after start, queue what is unfinished, say what it waits for.
@@ -99,22 +94,24 @@ export async function reconcileQueued(scope: ControllerScope, queue: ClusterQueu
   return true;
 }
 
-/** An operation queued before whose cluster's turn changed hands: says whom it waits for now. */
+/** An operation queued before whose cluster's turn changed hands: shows Waiting if it does not yet. */
 export async function reconcileWaiting(scope: ControllerScope, queue: ClusterQueue, op: ClusterOperation): Promise<void> {
-  if (op.metadata.deletionTimestamp || isFinished(op)) return;
+  if (op.metadata.deletionTimestamp || isFinished(op) || shownWaiting(scope, op)) return;
   await showWaiting(scope, op, await queue.status(operationRefOf(op)));
 }
 
-/** The Waiting status naming the turn holder, written when it says something new; an Event when the operation starts to wait. */
+const shownWaiting = (scope: ControllerScope, op: ClusterOperation): boolean => scope.waitingShown.has(op.metadata.uid ?? '') || op.status?.status === 'Waiting';
+
+/**
+ * Waiting, written once with an Event: never rewritten as the turn passes from one operation to
+ * the next (N queued operations would cost N² writes); the line's order is creation time, then name.
+ */
 async function showWaiting(scope: ControllerScope, op: ClusterOperation, turn: TurnStatus): Promise<void> {
-  if (turn.state !== 'waiting') return;
-  const uid = op.metadata.uid ?? '';
-  const waiting = waitingStatus(op, turn.blocker?.name);
-  const shown = scope.waitingShown.get(uid) ?? (op.status?.status === 'Waiting' ? op.status.message : undefined);
-  if (shown === waiting.message) return;
+  if (turn.state !== 'waiting' || shownWaiting(scope, op)) return;
+  const waiting = waitingStatus(op);
   await scope.status.operation(op.metadata.name!, op.metadata.uid, waiting);
-  scope.waitingShown.set(uid, waiting.message!);
-  if (shown === undefined) await scope.events.record(opTarget(op), 'Normal', 'Waiting', waiting.message!);
+  scope.waitingShown.set(op.metadata.uid ?? '', waiting.message!);
+  await scope.events.record(opTarget(op), 'Normal', 'Waiting', waiting.message!);
 }
 
 async function currentOperation(scope: ControllerScope, ref: OperationRef): Promise<ClusterOperation | undefined> {
@@ -133,9 +130,7 @@ export async function runTurn(scope: ControllerScope, ref: OperationRef, signal:
   if (!op) return { status: 'Gone' };
   scope.waitingShown.delete(ref.uid);
   if (isFinished(op)) return { status: op.status!.status as 'Succeeded' | 'Failed' | 'Cancelled' };
-  // This one holds the turn now: the others of its cluster wait for it, not for the one before.
-  scope.refreshCluster(ref.cluster);
-  return admitAndDrive(scope, op, signal);
+  return checkedDrive(scope, ref, op, signal);
 }
 
 /**
@@ -154,6 +149,18 @@ export async function resumeTurn(scope: ControllerScope, ref: OperationRef, sign
   if (lost) {
     const message = scope.jobs ? `its Job ${op.status!.jobRef!.namespace}/${op.status!.jobRef!.name} is gone` : 'the controller restarted while it ran locally; it is not run again';
     return fail(scope, op, message);
+  }
+  return checkedDrive(scope, ref, op, signal);
+}
+
+/**
+ * Drives an operation that still names the cluster whose turn it holds. One whose spec.cluster
+ * changed while it waited (stored before the CRD made the field immutable) fails without running
+ * anything, and the turn passes on.
+ */
+async function checkedDrive(scope: ControllerScope, ref: OperationRef, op: ClusterOperation, signal: AbortSignal): Promise<TurnOutcome> {
+  if (op.spec.cluster !== ref.cluster) {
+    return fail(scope, op, `spec.cluster changed from ${JSON.stringify(ref.cluster)} to ${clip(op.spec.cluster ?? '')} while it waited for that cluster's turn; it is not run (create a new operation instead)`);
   }
   return admitAndDrive(scope, op, signal);
 }
@@ -337,7 +344,9 @@ async function recordEnd(scope: ControllerScope, op: ClusterOperation, plan: Pla
 async function fail(scope: ControllerScope, op: ClusterOperation, message: string, cancelled = false): Promise<TurnOutcome> {
   const now = new Date().toISOString();
   const result = { status: 'Failed' as const, startTime: op.status?.startTime ?? now, endTime: now, steps: [], failed: { step: 'job', hosts: [], message }, ...(cancelled ? { cancelled: message } : {}) };
-  const status: ClusterOperationStatus = finishedStatus(op, result, undefined, op.status?.jobRef);
+  const { startTime, ...unstarted } = finishedStatus(op, result, undefined, op.status?.jobRef);
+  // Without a startTime it never ran: history pruning counts it apart from the operations that ran.
+  const status: ClusterOperationStatus = op.status?.startTime ? { ...unstarted, startTime } : unstarted;
   const cluster = await scope.source.getCluster(op.spec.cluster);
   const clusterStatus = await scope.status.pair(op, status, cluster, (previous) => clusterStatusAfterLostRun(previous, op, now, cancelled));
   const outcome = status.status === 'Cancelled' ? 'Cancelled' : 'Failed';

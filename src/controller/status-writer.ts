@@ -2,6 +2,7 @@ import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type K
 import { chunkName } from '../oplog/log-chunks.js';
 import type { OperationProgress } from '../status/operation-progress.js';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus } from '../api/types.js';
+import { boundedOperationStatus } from '../status/bounded-status.js';
 
 /** written; gone (deleted, or another object of that name now); or changed since `resourceVersion`. */
 export type ClusterWrite = 'written' | 'gone' | 'changed';
@@ -53,9 +54,9 @@ export class StatusWriter {
     return written;
   }
 
-  /** false when the object is gone or is another one now. */
+  /** false when the object is gone or is another one now. Whatever `status` holds, what is written stays within STATUS_BOUNDS. */
   async operation(name: string, uid: string | undefined, status: ClusterOperationStatus): Promise<boolean> {
-    return (await this.write(CLUSTER_OPERATION_PLURAL, name, [uidTest(uid)], this.withLogRef(uid, status))) === 'written';
+    return (await this.write(CLUSTER_OPERATION_PLURAL, name, [uidTest(uid)], this.withLogRef(uid, boundedOperationStatus(status)))) === 'written';
   }
 
   private withLogRef(uid: string | undefined, status: ClusterOperationStatus): ClusterOperationStatus {

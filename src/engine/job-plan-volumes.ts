@@ -7,6 +7,7 @@
  */
 import type { V1KeyToPath, V1Volume, V1VolumeMount, V1VolumeProjection } from '@kubernetes/client-node';
 import { JOB_MOUNTS, PLAN_JSON_KEY, SSH_KEY_KEY, type JobFileSource, type JobMount, type JobPlanJson } from './job-plan.js';
+import { SlipwayError } from '../util/slipway-error.js';
 
 /** Where each projected key comes from: the plan's own objects, or the Cluster's sshAuthRef Secret. */
 type VolumeSource = JobFileSource | 'user-secret';
@@ -19,10 +20,9 @@ export interface JobObjectNames {
   userSecret?: string;
 }
 
-export class JobVolumeError extends Error {
+export class JobVolumeError extends SlipwayError {
   constructor(message: string) {
-    super(message);
-    this.name = 'JobVolumeError';
+    super('job-volume', message, true);
   }
 }
 

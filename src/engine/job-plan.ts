@@ -28,6 +28,7 @@ import type { Plan, Step, StepKind } from './plan-types.js';
 import { AGENT_IDENTITY_PATH, BUILTIN_LINK } from './plan-types.js';
 import { stepSettings } from './step-env.js';
 import type { StepRole } from '../api/types.js';
+import { SlipwayError } from '../util/slipway-error.js';
 
 /** 3: the key is in the ssh-agent sidecar, and the plan names its kubeconfig artifact. */
 export const JOB_PLAN_VERSION = 3;
@@ -137,13 +138,12 @@ export interface JobPlanObjects {
 
 export type JobPlanErrorCode = 'bad-argv' | 'bad-env' | 'bad-path' | 'duplicate-path' | 'too-large';
 
-export class JobPlanError extends Error {
+export class JobPlanError extends SlipwayError {
   constructor(
-    readonly code: JobPlanErrorCode,
+    override readonly code: JobPlanErrorCode,
     message: string,
   ) {
-    super(message);
-    this.name = 'JobPlanError';
+    super(code, message, true);
   }
 }
 

@@ -73,7 +73,7 @@ export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts
   policeInputs(inventory, vars, input, problems, opts);
   const image = opts.jobImages ? jobImageOf(input, problems, opts.jobImages) : undefined;
   // An inventory that could not be read was reported as such: nothing more to plan from.
-  if (!inventory) throw new InputError(problems.items);
+  if (!inventory) throw new InputError(problems.items, problems.omitted);
 
   // The actions are planned even when the inventory has problems, so one run reports all.
   const secrets = collectSecrets(inventory, vars);

@@ -27,6 +27,7 @@ import { jobPlanVolumes } from '../engine/job-plan-volumes.js';
 import { kubeconfigUploadSidecar, sshAgentSidecar, type Sidecar } from './job-sidecars.js';
 import { DEFAULT_JOB_RESOURCES, type JobResources } from './job-resources.js';
 import { kubeconfigUploaderRbac, uploaderName, type UploaderRbac } from './kubeconfig-uploader-rbac.js';
+import { SlipwayError } from '../util/slipway-error.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'slipway';
@@ -87,10 +88,9 @@ const CONTAINER_SECURITY: V1SecurityContext = {
   capabilities: { drop: ['ALL'] },
 };
 
-export class JobBuildError extends Error {
+export class JobBuildError extends SlipwayError {
   constructor(message: string) {
-    super(message);
-    this.name = 'JobBuildError';
+    super('job-build', message, true);
   }
 }
 

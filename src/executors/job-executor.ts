@@ -21,6 +21,7 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { finalRefusal } from '../api/kube-refusal.js';
 import { runStatus, type JobOperationStatus } from '../controller/job-status.js';
 import { ResilientInformer } from '../controller/informer.js';
 import type { ClusterOperation } from '../api/types.js';
@@ -123,7 +124,16 @@ export class JobExecutor implements Executor {
     return this.jobs.get(jobNameFor(op), this.opts.namespace);
   }
 
+  /** A final apiserver refusal (a spec the Job API refuses, a name too long) fails the operation instead of being retried. */
   async dispatch(plan: Plan, ctx: DispatchContext): Promise<ExecutionRef> {
+    try {
+      return await this.createJob(plan, ctx);
+    } catch (err) {
+      throw finalRefusal(err, `create the Job of ${ctx.operation.metadata.name ?? 'the operation'} or its plan objects`);
+    }
+  }
+
+  private async createJob(plan: Plan, ctx: DispatchContext): Promise<ExecutionRef> {
     const jobPlan = toJobPlan(plan);
     const sshRef = ctx.cluster.spec.sshAuthRef;
     const choice = plan.image ?? chooseJobImage(ctx.operation.spec.image, this.opts.images);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { formatProblem, type InputError } from '../api/input-error.js';
+import type { InputError } from '../api/input-error.js';
 import type { ClusterOperation, ClusterOperationStatus, ObjectRef, OperationStep } from '../api/types.js';
 import type { Plan } from '../engine/plan-types.js';
 import type { OperationResult } from '../executors/types.js';
+import { problemSummary } from './bounded-status.js';
 
 /** sha256 of the spec fields that decide what runs; a change after start sets hasModified. */
 export function specDigest(spec: ClusterOperation['spec']): string {
@@ -35,14 +36,18 @@ export function runningStatus(op: ClusterOperation, startTime: string, plan?: Pi
   };
 }
 
-/** Status of an operation queued behind another one of its cluster; nothing of it has run. */
-export function waitingStatus(op: ClusterOperation, blocker: string | undefined): ClusterOperationStatus {
+/**
+ * Status of an operation queued behind another one of its cluster; nothing of it has run. Written
+ * once: it does not name the operation ahead (that changes with every turn); a cluster's
+ * operations run one at a time, oldest first, so its place is what `kubectl get` lists before it.
+ */
+export function waitingStatus(op: ClusterOperation): ClusterOperationStatus {
   return {
     action: op.spec.action,
     status: 'Waiting',
     digest: specDigest(op.spec),
     hasModified: false,
-    message: blocker ? `waiting for ${blocker} on cluster ${op.spec.cluster}` : `waiting for its turn on cluster ${op.spec.cluster}`,
+    message: `waiting for its turn on cluster ${op.spec.cluster}: its operations run one at a time, oldest first`,
   };
 }
 
@@ -106,15 +111,18 @@ export function finishedStatus(op: ClusterOperation, result: OperationResult, pl
   };
 }
 
-/** Status of an operation rejected before anything ran: Failed, with every problem listed. */
+/**
+ * Status of an operation rejected before anything ran: Failed, listing its problems (at most
+ * STATUS_BOUNDS.problems, then how many more). No startTime: it never started, and history
+ * pruning counts it apart from the operations that ran.
+ */
 export function rejectedStatus(op: ClusterOperation, err: InputError, now: Date): ClusterOperationStatus {
   return {
     action: op.spec?.action,
     status: 'Failed',
-    startTime: now.toISOString(),
     endTime: now.toISOString(),
     ...(op.spec ? { digest: specDigest(op.spec) } : {}),
     hasModified: false,
-    message: `rejected before running: ${err.problems.filter((p) => p.severity === 'error').map(formatProblem).join('; ')}`,
+    message: `rejected before running: ${problemSummary(err.problems, err.omitted)}`,
   };
 }

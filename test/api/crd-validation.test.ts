@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import {
   API_VERSION,
   CLUSTER_KIND,
@@ -154,7 +154,128 @@ const cases: Case[] = [
       return o;
     },
     field: 'spec.activeDeadlineSeconds',
-    message: /should be greater than or equal to 0/,
+    message: /should be greater than or equal to 1/,
+  },
+  {
+    name: 'activeDeadlineSeconds over a week',
+    plural: CLUSTER_OPERATION_PLURAL,
+    body: () => {
+      const o = operation();
+      o.spec.activeDeadlineSeconds = 604_801;
+      return o;
+    },
+    field: 'spec.activeDeadlineSeconds',
+    message: /should be less than or equal to 604800/,
+  },
+  {
+    name: 'activeDeadlineSeconds 2^63-1',
+    plural: CLUSTER_OPERATION_PLURAL,
+    body: () => {
+      const o = operation();
+      o.spec.activeDeadlineSeconds = 2 ** 63 - 1;
+      return o;
+    },
+    field: 'spec.activeDeadlineSeconds',
+    message: /./,
+  },
+  {
+    name: 'an image with whitespace (a Job takes it; no pod of it can be created)',
+    plural: CLUSTER_OPERATION_PLURAL,
+    body: () => {
+      const o = operation();
+      o.spec.image = ' registry.invalid/job:1';
+      return o;
+    },
+    field: 'spec.image',
+    message: /should match/,
+  },
+  {
+    name: 'resource requests above limits',
+    plural: CLUSTER_OPERATION_PLURAL,
+    body: () => {
+      const o = operation();
+      o.spec.resources = { requests: { memory: '2Gi', cpu: 1 }, limits: { memory: '1Gi', cpu: '2' } };
+      return o;
+    },
+    field: 'spec.resources',
+    message: /requests must not exceed limits/,
+  },
+  {
+    name: 'resource claims',
+    plural: CLUSTER_OPERATION_PLURAL,
+    body: () => {
+      const o = operation();
+      o.spec.resources = { claims: [{ name: 'gpu' }] };
+      return o;
+    },
+    field: 'spec.resources.claims',
+    message: /must have at most 0 items/,
+  },
+  {
+    name: 'a resource other than cpu, memory, ephemeral-storage',
+    plural: CLUSTER_OPERATION_PLURAL,
+    body: () => {
+      const o = operation();
+      o.spec.resources = { limits: { 'nvidia.com/gpu': 1 } };
+      return o;
+    },
+    field: 'spec.resources.limits',
+    message: /may name only cpu, memory, ephemeral-storage/,
+  },
+  {
+    name: 'a negative quantity',
+    plural: CLUSTER_OPERATION_PLURAL,
+    body: () => {
+      const o = operation();
+      o.spec.resources = { requests: { cpu: '-1' } };
+      return o;
+    },
+    field: 'spec.resources.requests',
+    message: /must hold quantities of 0 or more/,
+  },
+  {
+    name: 'more than 20 preHooks',
+    plural: CLUSTER_OPERATION_PLURAL,
+    body: () => {
+      const o = operation();
+      o.spec.preHook = Array.from({ length: 21 }, () => ({ actionType: 'playbook' as const, action: 'ping.yml' }));
+      return o;
+    },
+    field: 'spec.preHook',
+    message: /must have at most 20 items/,
+  },
+  {
+    name: 'spec.cluster of 243 characters',
+    plural: CLUSTER_OPERATION_PLURAL,
+    body: () => {
+      const o = operation();
+      o.spec.cluster = 'c'.repeat(243);
+      return o;
+    },
+    field: 'spec.cluster',
+    message: /may not be more than 242/,
+  },
+  {
+    name: 'a Cluster name of 243 characters (its <name>-kubeconfig Secret could not be named)',
+    plural: CLUSTER_PLURAL,
+    body: () => {
+      const c = cluster();
+      c.metadata.name = `${c.metadata.name}-${'c'.repeat(242 - c.metadata.name!.length)}`;
+      return c;
+    },
+    field: 'metadata.name',
+    message: /may not be more than 242/,
+  },
+  {
+    name: 'a ref name of 254 characters',
+    plural: CLUSTER_PLURAL,
+    body: () => {
+      const c = cluster();
+      c.spec.varsConfRef = { namespace: 'kubean-system', name: 'v'.repeat(254) };
+      return c;
+    },
+    field: 'spec.varsConfRef.name',
+    message: /may not be more than 253/,
   },
   {
     name: 'hook without action',
@@ -223,6 +344,26 @@ describe('the apiserver refuses invalid kubean objects', () => {
   });
 });
 
+describe('spec.cluster of a ClusterOperation is immutable', () => {
+  it('an update changing it is refused with 422 naming spec.cluster; other fields still change', async () => {
+    const o = operation();
+    const name = o.metadata.name!;
+    const base = { group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name };
+    await create(CLUSTER_OPERATION_PLURAL, o);
+    try {
+      const patch = (path: string, value: unknown) =>
+        api.patchClusterCustomObject({ ...base, body: [{ op: 'replace', path, value }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
+      const { code, status } = await patch('/spec/cluster', 'another').then(() => assert.fail('spec.cluster changed'), refused);
+      assert.equal(code, 422, JSON.stringify(status));
+      assert.match(status.message ?? '', /spec\.cluster: Invalid value: "string": is immutable/);
+      await patch('/spec/extraArgs', '-v');
+      assert.equal(((await api.getClusterCustomObject(base)) as ClusterOperation).spec.cluster, 'c1');
+    } finally {
+      await api.deleteClusterCustomObject(base);
+    }
+  });
+});
+
 describe('strict field validation, as kubectl apply asks for it', () => {
   it('refuses a field the schema does not declare with 400 naming it', async () => {
     const c = cluster();
@@ -234,6 +375,12 @@ describe('strict field validation, as kubectl apply asks for it', () => {
 });
 
 describe('the apiserver accepts what kubean accepts', () => {
+  it("kubean's resources: requests within limits, integer or string quantities", async () => {
+    const o = operation();
+    o.spec.resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: 1, memory: '1Gi', 'ephemeral-storage': '2Gi' } };
+    await create(CLUSTER_OPERATION_PLURAL, o, 'All');
+  });
+
   it('an operation without image (Slipway picks one)', async () => {
     await create(CLUSTER_OPERATION_PLURAL, operation(), 'All');
   });

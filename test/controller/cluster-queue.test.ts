@@ -8,6 +8,7 @@ import { ClusterQueue } from '../../src/controller/cluster-queue.js';
 import { ClusterQueueWorker } from '../../src/controller/cluster-queue-worker.js';
 import { loadTestEnv } from '../env/index.js';
 import { ControlledRuns, operationRef, type Outcome } from './controlled-runs.js';
+import { eventually } from './controller-harness.js';
 import { EventRecorder } from './event-recorder.js';
 
 const env = loadTestEnv();
@@ -160,5 +161,44 @@ describe('per-cluster turns over BullMQ', () => {
     await runs.waitForBegin(last);
     runs.finish(last);
     assert.deepEqual(runs.order(), ['run running', 'run last']);
+  });
+
+  it('keeps one bounded stack trace and failure reason per turn in Redis, however often and however hugely its handler throws', async () => {
+    const queueName = env.randomName('turns');
+    const queue = await ClusterQueue.open({ connection, queueName });
+    const jobs = new Queue(queueName, { connection });
+    cleanups.push(() => queue.close());
+    cleanups.push(async () => {
+      await jobs.obliterate({ force: true });
+      await jobs.close();
+    });
+    const op = operationRef(env.randomName('cluster'), 'throws', '2026-01-01T10:00:00Z');
+    let attempts = 0;
+    let release: (outcome: Outcome) => void = () => undefined;
+    const fifth = new Promise<void>((reached) => {
+      const attempt = (): Promise<Outcome> => {
+        attempts++;
+        if (attempts < 5) return Promise.reject(new Error(`huge ${'x'.repeat(1 << 20)}`));
+        reached();
+        return new Promise<Outcome>((resolve) => (release = resolve));
+      };
+      void ClusterQueueWorker.start<Outcome>({
+        connection,
+        queueName,
+        handlers: { run: attempt, onResume: attempt },
+        retryBackoff: { initialMs: 10, maxMs: 20 },
+        onError: (err) => assert.fail(err),
+      }).then((worker) => cleanups.push(() => worker.close({ abandon: true })));
+    });
+    await queue.enqueue(op);
+    await fifth;
+    const job = await jobs.getJob(op.uid);
+    assert.ok(job, 'the turn\'s job');
+    const stacks = job.stacktrace ?? [];
+    assert.equal(stacks.length, 1, 'one stack trace kept, not one per attempt');
+    assert.ok(stacks[0]!.length <= 4096, `stack of ${stacks[0]!.length} characters`);
+    assert.ok((job.failedReason ?? '').length <= 2048, `failedReason of ${job.failedReason?.length} characters`);
+    release({ status: 'Succeeded' });
+    await eventually('the turn to finish', async () => ((await queue.status(op)).state === 'done' ? true : undefined));
   });
 });

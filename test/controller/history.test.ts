@@ -9,8 +9,15 @@ function op(name: string, created: string, status: OperationStatus | 'Waiting' |
     kind: 'ClusterOperation',
     metadata: { name, creationTimestamp: new Date(created) },
     spec: { cluster, actionType: 'playbook', action: 'cluster.yml' },
-    ...(status === undefined ? {} : { status: { status: status as OperationStatus } }),
+    ...(status === undefined ? {} : { status: { status: status as OperationStatus, ...(status === 'Succeeded' || status === 'Failed' ? { startTime: created } : {}) } }),
   };
+}
+
+/** Failed without a startTime: rejected before anything ran. */
+function rejected(name: string, created: string): ClusterOperation {
+  const o = op(name, created, 'Failed');
+  delete o.status!.startTime;
+  return o;
 }
 
 const names = (ops: ClusterOperation[]): string[] => ops.map((o) => o.metadata.name!);
@@ -44,6 +51,13 @@ describe('history pruning', () => {
   it('never chooses operations that are running, waiting, not started, or of another cluster', () => {
     const chosen = names(operationsToPrune(ops, 'c1', 0));
     for (const spared of ['running', 'waiting', 'unstarted', 'empty-status', 'other-cluster']) assert.ok(!chosen.includes(spared), spared);
+  });
+
+  it('counts operations that never ran apart: 31 rejections evict none of the ones that ran', () => {
+    const ran = [op('ran-1', '2026-01-01T10:00:00Z', 'Succeeded'), op('ran-2', '2026-01-01T10:01:00Z', 'Failed')];
+    const rejections = Array.from({ length: 31 }, (_, i) => rejected(`rej-${String(i).padStart(2, '0')}`, `2026-01-02T10:${String(i).padStart(2, '0')}:00Z`));
+    assert.deepEqual(names(operationsToPrune([...ran, ...rejections], 'c1', 30)), ['rej-00'], 'only the oldest rejection beyond 30');
+    assert.deepEqual(names(operationsToPrune([...ran, ...rejections], 'c1', 1)).filter((n) => n.startsWith('ran')), ['ran-1']);
   });
 
   it('refuses a negative or fractional keep', () => {

@@ -35,8 +35,11 @@ export interface ThrowawayApiServer {
   stop(): Promise<void>;
 }
 
-/** A second kube-apiserver on the test environment's etcd; `port` lets a restart keep its address. */
-export async function startThrowawayApiServer(env: TestEnv, port?: number): Promise<ThrowawayApiServer> {
+/**
+ * A second kube-apiserver on the test environment's etcd; `port` lets a restart keep its address;
+ * `etcdPrefix` makes it another, empty cluster (no CRDs, no objects of the first).
+ */
+export async function startThrowawayApiServer(env: TestEnv, port?: number, opts: { etcdPrefix?: string } = {}): Promise<ThrowawayApiServer> {
   const certs = certPaths(join(env.runDir, 'certs'));
   const chosen = port ?? (await freePort());
   const url = `https://127.0.0.1:${chosen}`;
@@ -44,7 +47,7 @@ export async function startThrowawayApiServer(env: TestEnv, port?: number): Prom
   const daemon = await startReadyDaemon({
     name: 'throwaway kube-apiserver',
     command: resolveKubeBinaries().kubeApiserver,
-    args: apiServerArgs({ etcdUrl: etcdUrlOf(env.runDir), port: chosen, certs }),
+    args: apiServerArgs({ etcdUrl: etcdUrlOf(env.runDir), port: chosen, certs, ...(opts.etcdPrefix ? { etcdPrefix: opts.etcdPrefix } : {}) }),
     logFile: join(env.logsDir, `kube-apiserver-throwaway-${chosen}.log`),
     timeoutMs: 90_000,
     ready: () => answersOk(`${url}/readyz`, { ca, cert, key }),

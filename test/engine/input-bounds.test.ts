@@ -99,9 +99,11 @@ describe('every operation has a deadline', () => {
     assert.deepEqual([plan.activeDeadlineSeconds, plan.deadlineSource], [600, 'spec']);
   });
 
-  it('takes the operator default when the spec says 0', async () => {
-    const plan = preparePlan(await inputOf(manifestText({ op: { activeDeadlineSeconds: 0 } })), CATALOG, { defaultDeadlineSeconds: 60 });
-    assert.deepEqual([plan.activeDeadlineSeconds, plan.deadlineSource], [60, 'operator']);
+  it('refuses 0 and more than a week (a Job\'s deadline is positive; 2^63-1 is no deadline)', async () => {
+    for (const activeDeadlineSeconds of [0, 7 * 24 * 3600 + 1, 2 ** 63 - 1]) {
+      const err = await rejection({ op: { activeDeadlineSeconds } });
+      assert.deepEqual(err.problems.map((p) => [p.code, p.key]), [['bad-deadline', 'spec.activeDeadlineSeconds']]);
+    }
   });
 });
 

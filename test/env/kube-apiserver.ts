@@ -40,10 +40,12 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-export function apiServerArgs(o: { etcdUrl: string; port: number; certs: CertPaths; audit?: { policyFile: string; log: string } }): string[] {
+/** `etcdPrefix`: where in etcd it keeps its objects (default /registry); another prefix is another, empty cluster. */
+export function apiServerArgs(o: { etcdUrl: string; port: number; certs: CertPaths; audit?: { policyFile: string; log: string }; etcdPrefix?: string }): string[] {
   const c = o.certs;
   return [
     ...(o.audit ? [`--audit-policy-file=${o.audit.policyFile}`, `--audit-log-path=${o.audit.log}`, '--audit-log-format=json', '--audit-log-mode=blocking'] : []),
+    ...(o.etcdPrefix ? [`--etcd-prefix=${o.etcdPrefix}`] : []),
     `--etcd-servers=${o.etcdUrl}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
