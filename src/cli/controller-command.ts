@@ -14,7 +14,7 @@ import { JobResourcesError, parseJobResources, type JobResources } from '../exec
 import { JobImagePolicyError, type JobImagePolicy } from '../policy/job-image.js';
 import { jobImagePolicyFromFlags, type JobImageFlags } from './job-image-flags.js';
 import { createLogger } from '../util/logger.js';
-import { selfSignedCert } from '../util/self-signed-cert.js';
+import { createSelfSignedCert } from '../util/x509.js';
 import { startAdmissionWebhook, type AdmissionWebhook } from '../webhook/admission-webhook.js';
 
 export const CONTROLLER_USAGE = `Usage: slipway controller [options]
@@ -73,7 +73,7 @@ class UsageError extends Error {}
 async function secureMetrics(kubeConfig: KubeConfig, certDir: string | undefined): Promise<Pick<MetricsServeOptions, 'tls' | 'authorizer'>> {
   const tls = certDir
     ? { cert: await readFile(join(certDir, 'tls.crt'), 'utf8'), key: await readFile(join(certDir, 'tls.key'), 'utf8') }
-    : selfSignedCert({ commonName: 'slipway-metrics', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    : createSelfSignedCert(['localhost', '127.0.0.1'], 365);
   return { tls, authorizer: kubernetesMetricsAuthorizer(kubeConfig) };
 }
 

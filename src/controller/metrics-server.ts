@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { ServingCert } from '../util/self-signed-cert.js';
+import type { KeyAndCert } from '../util/x509.js';
 import type { MetricsAuthorizer } from './metrics-auth.js';
 
 export interface Health {
@@ -44,7 +44,7 @@ export interface MetricsServeOptions {
   addr: string;
   registry: Registry;
   health: Health;
-  tls?: ServingCert;
+  tls?: KeyAndCert;
   authorizer?: MetricsAuthorizer;
   /** Told about each refused or failed /metrics request. */
   onDenied?: (why: { status: number; reason: string }) => void;

@@ -6,7 +6,7 @@
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { AdmissionregistrationV1Api, ApiException, CoreV1Api, setHeaderOptions, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
-import { createCa, createServingCert } from './x509.js';
+import { createCa, createServingCert } from '../util/x509.js';
 
 export interface WebhookMaterial {
   caCert: string;

@@ -166,13 +166,15 @@ describe('helm template, admission webhook', () => {
   });
 
   it('renders no webhook, Service, port or rights with admission off, and tells the controller', async () => {
-    const { objects } = await render({ namespace: NS, values: { admission: { mode: 'off' } } });
+    const { objects } = await render({ namespace: NS, values: { admission: { mode: 'off' }, metrics: { auth: 'none' } } });
     assert.ok(!objects.some((o) => o.kind === 'MutatingWebhookConfiguration' || o.metadata.name === 'slipway-webhook'));
     const c = controller(objects);
     assert.ok(c.args?.includes('--admission=off'));
     assert.ok(!c.args?.some((a) => a.startsWith('--webhook-')), String(c.args));
     assert.deepEqual(c.ports?.map((p) => p.name), ['metrics']);
-    assert.ok(!JSON.stringify(find(objects, 'ClusterRole', 'slipway')).includes('subjectaccessreviews'));
+    // With /metrics unauthenticated too, no review rights at all.
+    const role = JSON.stringify(find(objects, 'ClusterRole', 'slipway'));
+    assert.ok(!role.includes('subjectaccessreviews') && !role.includes('tokenreviews') && !role.includes('mutatingwebhookconfigurations'), role);
   });
 });
 

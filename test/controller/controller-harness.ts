@@ -115,7 +115,7 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 export const finished = (name: string, timeoutMs = 60_000) =>
   eventually(`${name} to finish`, async () => {
     const op = await getOp(name);
-    return op.status?.status === 'Succeeded' || op.status?.status === 'Failed' ? op : undefined;
+    return op.status?.status === 'Succeeded' || op.status?.status === 'Failed' || op.status?.status === 'Cancelled' ? op : undefined;
   }, timeoutMs);
 
 export const gone = async (read: () => Promise<unknown>): Promise<true | undefined> => {

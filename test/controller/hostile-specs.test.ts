@@ -65,7 +65,8 @@ describe('hostile specs against the controller (Jobs run by kwok)', () => {
     });
     // Within the CRD's and the controller's bounds; the operator's policy refuses its Job.
     const refused = await createOperation(env.randomName('refused'), { cluster, resources: { limits: { memory: '1Gi' } } }, cleanups);
-    const next = await createOperation(env.randomName('next'), { cluster }, cleanups);
+    // The next one asks for what the policy allows (the default ansible container's limit is 2Gi).
+    const next = await createOperation(env.randomName('next'), { cluster, resources: { requests: { memory: '256Mi' }, limits: { memory: '512Mi' } } }, cleanups);
     await startController(ns, running);
     const failed = await finished(refused.metadata.name!);
     assert.equal(failed.status?.status, 'Failed');

@@ -10,7 +10,7 @@ import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { Registry, Counter } from 'prom-client';
 import { kubernetesMetricsAuthorizer } from '../../src/controller/metrics-auth.js';
 import { serveMetrics, type MetricsServer } from '../../src/controller/metrics-server.js';
-import { selfSignedCert, type ServingCert } from '../../src/util/self-signed-cert.js';
+import { createSelfSignedCert, type KeyAndCert } from '../../src/util/x509.js';
 import { eventually, spawnController, testLifecycle } from './controller-harness.js';
 import { loadTestEnv } from '../env/index.js';
 import { startPersistentRedis } from './persistent-redis.js';
@@ -44,7 +44,7 @@ describe('/metrics behind TokenReview and SubjectAccessReview', () => {
   let reader: string;
   let stranger: string;
   const role = env.randomName('metrics-reader');
-  let cert: ServingCert;
+  let cert: KeyAndCert;
   let server: MetricsServer;
 
   before(async () => {
@@ -58,7 +58,7 @@ describe('/metrics behind TokenReview and SubjectAccessReview', () => {
     cleanups.push(() => rbac.deleteClusterRoleBinding({ name: role }), () => rbac.deleteClusterRole({ name: role }));
     const registry = new Registry();
     new Counter({ name: 'slipway_test_scrapes_total', help: 'a sample', registers: [registry] }).inc();
-    cert = selfSignedCert({ commonName: 'slipway-metrics', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    cert = createSelfSignedCert(['localhost', '127.0.0.1'], 365);
     server = await serveMetrics({
       addr: '127.0.0.1:0',
       registry,

@@ -7,7 +7,7 @@ import type { AccessReviewer } from '../../src/webhook/access-review.js';
 import { decideAdmission, type AdmissionDeps, type AdmissionRequest } from '../../src/webhook/admission-decision.js';
 import { ADMITTED_ANNOTATION, signStamp, stampTargets, verifyStamp } from '../../src/webhook/admission-stamp.js';
 import { clusterRefs, operationRefs, refsDigest } from '../../src/webhook/object-refs.js';
-import { createCa, createServingCert } from '../../src/webhook/x509.js';
+import { createCa, createServingCert } from '../../src/util/x509.js';
 
 const KEY = randomBytes(32);
 const ref = (namespace: string, name: string) => ({ namespace, name });

@@ -1,7 +1,9 @@
 /**
- * A self-signed CA and a serving certificate it signs, built with node:crypto alone (ECDSA
- * P-256): the controller makes its webhook's TLS material at start, in an image that carries no
- * openssl. Only the DER this needs is encoded here; node's X509Certificate parses the result.
+ * Certificates built with node:crypto alone (ECDSA P-256), in an image that carries no openssl: a
+ * CA and a serving certificate it signs (the admission webhook's TLS, whose CA goes in the
+ * webhook configuration), or one self-signed serving certificate (/metrics without a certificate
+ * of its own, as controller-runtime's secure metrics serving does). Only the DER this needs is
+ * encoded here; node's X509Certificate parses the result.
  */
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -111,6 +113,14 @@ export function createCa(commonName: string, days: number): KeyAndCert {
   return { key: pem(privateKey), cert };
 }
 
+/** A serverAuth certificate for `names` (DNS names or IP addresses), signed by itself: clients pin it. */
+export function createSelfSignedCert(names: readonly string[], days: number): KeyAndCert {
+  const { privateKey, publicKey } = newKey();
+  const subject = names[0] ?? 'localhost';
+  const cert = certificate({ subject, issuer: subject, publicKey, signer: privateKey, days, extensions: servingExtensions(names) });
+  return { key: pem(privateKey), cert };
+}
+
 /** A serverAuth certificate for `names` (DNS names or IP addresses), signed by `ca`. */
 export function createServingCert(ca: KeyAndCert, names: readonly string[], days: number): KeyAndCert {
   const { privateKey, publicKey } = newKey();
@@ -121,12 +131,14 @@ export function createServingCert(ca: KeyAndCert, names: readonly string[], days
     publicKey,
     signer: createPrivateKey(ca.key),
     days,
-    extensions: [
-      extension('2.5.29.19', true, seq()),
-      extension('2.5.29.15', true, bits(Buffer.from([0x80]))), // digitalSignature
-      extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))),
-      extension('2.5.29.17', false, subjectAltNames(names)),
-    ],
+    extensions: servingExtensions(names),
   });
   return { key: pem(privateKey), cert };
 }
+
+const servingExtensions = (names: readonly string[]): Buffer[] => [
+  extension('2.5.29.19', true, seq()),
+  extension('2.5.29.15', true, bits(Buffer.from([0x80]))), // digitalSignature
+  extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))),
+  extension('2.5.29.17', false, subjectAltNames(names)),
+];
