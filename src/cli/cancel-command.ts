@@ -3,12 +3,10 @@
  * credentials (the annotation slipway.io/cancel, so kubean's schema is untouched). A running one
  * is stopped and ends Cancelled once its run has ended; a queued one leaves its cluster's line.
  */
-import { parseArgs } from 'node:util';
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION } from '../api/types.js';
 import { CANCEL_ANNOTATION } from '../controller/operation-cancel.js';
-import { CommandError, KUBECONFIG_OPTION_HELP, managementKubeConfig, readOperation } from './management-cluster.js';
-import type { CommandIO } from './retry-command.js';
+import { CommandError, KUBECONFIG_OPTION_HELP, managementKubeConfig, parseNamedCommand, readOperation, type CommandIO } from './management-cluster.js';
 
 export const CANCEL_USAGE = `Usage: slipway cancel <operation> [options]
 
@@ -23,23 +21,10 @@ ${KUBECONFIG_OPTION_HELP}
 const ENDED = new Set(['Succeeded', 'Failed', 'Cancelled']);
 
 export async function cancelCommand(argv: string[], io: CommandIO): Promise<number> {
-  let values, positionals;
-  try {
-    ({ values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { kubeconfig: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } }));
-  } catch (err) {
-    io.err(`slipway cancel: ${(err as Error).message}\n\n${CANCEL_USAGE}`);
-    return 3;
-  }
-  if (values.help) {
-    io.out(CANCEL_USAGE);
-    return 0;
-  }
-  const [name, ...rest] = positionals;
-  if (!name || rest.length > 0) {
-    io.err(`slipway cancel: name exactly one operation\n\n${CANCEL_USAGE}`);
-    return 3;
-  }
-  const kc = managementKubeConfig(values.kubeconfig);
+  const parsed = parseNamedCommand('cancel', CANCEL_USAGE, argv, {}, io);
+  if (typeof parsed === 'number') return parsed;
+  const { name, values } = parsed;
+  const kc = managementKubeConfig(values.kubeconfig as string | undefined);
   try {
     const op = await readOperation(kc, name);
     const status = op.status?.status ?? '';

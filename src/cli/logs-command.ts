@@ -3,12 +3,10 @@
  * the ConfigMaps its status.logRef names, read with the user's own credentials; `-f` follows it
  * until the operation ends.
  */
-import { parseArgs } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { ClusterOperation } from '../api/types.js';
 import { readOperationLog, unseenText } from '../oplog/read-operation-log.js';
-import { CommandError, KUBECONFIG_OPTION_HELP, managementKubeConfig, readOperation } from './management-cluster.js';
-import type { CommandIO } from './retry-command.js';
+import { CommandError, KUBECONFIG_OPTION_HELP, managementKubeConfig, parseNamedCommand, readOperation, type CommandIO } from './management-cluster.js';
 
 export const LOGS_USAGE = `Usage: slipway logs <operation> [options]
 
@@ -24,27 +22,10 @@ const FOLLOW_POLL_MS = 2_000;
 const ENDED = new Set(['Succeeded', 'Failed', 'Cancelled']);
 
 export async function logsCommand(argv: string[], io: CommandIO & { signal?: AbortSignal }): Promise<number> {
-  let values, positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { follow: { type: 'boolean', short: 'f', default: false }, kubeconfig: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-    }));
-  } catch (err) {
-    io.err(`slipway logs: ${(err as Error).message}\n\n${LOGS_USAGE}`);
-    return 3;
-  }
-  if (values.help) {
-    io.out(LOGS_USAGE);
-    return 0;
-  }
-  const [name, ...rest] = positionals;
-  if (!name || rest.length > 0) {
-    io.err(`slipway logs: name exactly one operation\n\n${LOGS_USAGE}`);
-    return 3;
-  }
-  const kc = managementKubeConfig(values.kubeconfig);
+  const parsed = parseNamedCommand('logs', LOGS_USAGE, argv, { follow: { type: 'boolean', short: 'f', default: false } }, io);
+  if (typeof parsed === 'number') return parsed;
+  const { name, values } = parsed;
+  const kc = managementKubeConfig(values.kubeconfig as string | undefined);
   const core = kc.makeApiClient(CoreV1Api);
   try {
     let op = await readOperation(kc, name);

@@ -1,4 +1,5 @@
 /** What the commands that act on a management cluster share: its kubeconfig and reading an operation. */
+import { parseArgs } from 'node:util';
 import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type ClusterOperation } from '../api/types.js';
 
@@ -23,3 +24,34 @@ export async function readOperation(kc: KubeConfig, name: string): Promise<Clust
 
 export const KUBECONFIG_OPTION_HELP = `  --kubeconfig <file>     of the management cluster; default: $KUBECONFIG, ~/.kube/config,
                           or the in-cluster service account`;
+
+export interface CommandIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+type Flags = Record<string, { type: 'string' | 'boolean'; short?: string; default?: boolean }>;
+
+/**
+ * Parses `slipway <command> <name> [options]`: the one name and the flags (with --kubeconfig and
+ * --help), or the exit code to return once help or a usage error is printed.
+ */
+export function parseNamedCommand(command: string, usage: string, argv: string[], flags: Flags, io: CommandIO): { name: string; values: Record<string, string | boolean | undefined> } | number {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { ...flags, kubeconfig: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
+  } catch (err) {
+    io.err(`slipway ${command}: ${(err as Error).message}\n\n${usage}`);
+    return 3;
+  }
+  if (parsed.values.help) {
+    io.out(usage);
+    return 0;
+  }
+  const [name, ...rest] = parsed.positionals;
+  if (!name || rest.length > 0) {
+    io.err(`slipway ${command}: name exactly one operation\n\n${usage}`);
+    return 3;
+  }
+  return { name, values: parsed.values as Record<string, string | boolean | undefined> };
+}

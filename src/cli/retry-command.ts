@@ -3,7 +3,6 @@
  * failed where that is safe (src/operations/retry-operation.ts), created with the user's own
  * credentials. `--dry-run` prints it instead.
  */
-import { parseArgs } from 'node:util';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { KubeSource } from '../api/kube-source.js';
@@ -12,7 +11,7 @@ import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type ClusterOperation } from 
 import { CONTROL_PLANE_GROUP, groupMembers } from '../inventory/inventory-model.js';
 import { parseHosts } from '../inventory/parse-hosts.js';
 import { retryOperation } from '../operations/retry-operation.js';
-import { CommandError, KUBECONFIG_OPTION_HELP, managementKubeConfig, readOperation } from './management-cluster.js';
+import { CommandError, KUBECONFIG_OPTION_HELP, managementKubeConfig, parseNamedCommand, readOperation, type CommandIO } from './management-cluster.js';
 
 export const RETRY_USAGE = `Usage: slipway retry <operation> [options]
 
@@ -26,33 +25,11 @@ Options:
 ${KUBECONFIG_OPTION_HELP}
 `;
 
-export interface CommandIO {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
 export async function retryCommand(argv: string[], io: CommandIO): Promise<number> {
-  let values, positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { 'dry-run': { type: 'boolean', default: false }, kubeconfig: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-    }));
-  } catch (err) {
-    io.err(`slipway retry: ${(err as Error).message}\n\n${RETRY_USAGE}`);
-    return 3;
-  }
-  if (values.help) {
-    io.out(RETRY_USAGE);
-    return 0;
-  }
-  const [name, ...rest] = positionals;
-  if (!name || rest.length > 0) {
-    io.err(`slipway retry: name exactly one operation\n\n${RETRY_USAGE}`);
-    return 3;
-  }
-  const kc = managementKubeConfig(values.kubeconfig);
+  const parsed = parseNamedCommand('retry', RETRY_USAGE, argv, { 'dry-run': { type: 'boolean', default: false } }, io);
+  if (typeof parsed === 'number') return parsed;
+  const { name, values } = parsed;
+  const kc = managementKubeConfig(values.kubeconfig as string | undefined);
   try {
     const failed = await readOperation(kc, name);
     const names = await operationNames(kc);

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { reviewAccess } from '../api/subject-access-review.js';
 
 export type MetricsAccess = { allowed: true; user: string } | { allowed: false; status: 401 | 403; reason: string };
 
@@ -40,19 +41,7 @@ async function review(authn: AuthenticationV1Api, authz: AuthorizationV1Api, tok
   const tr = await authn.createTokenReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } } });
   const user = tr.status?.user;
   if (!tr.status?.authenticated || !user?.username) return { allowed: false, status: 401, reason: tr.status?.error || 'the token was not accepted' };
-  const sar = await authz.createSubjectAccessReview({
-    body: {
-      apiVersion: 'authorization.k8s.io/v1',
-      kind: 'SubjectAccessReview',
-      spec: {
-        user: user.username,
-        ...(user.uid ? { uid: user.uid } : {}),
-        ...(user.groups ? { groups: user.groups } : {}),
-        ...(user.extra ? { extra: user.extra } : {}),
-        nonResourceAttributes: { path, verb: 'get' },
-      },
-    },
-  });
-  if (!sar.status?.allowed) return { allowed: false, status: 403, reason: `${user.username} may not get ${path}` };
+  const sar = await reviewAccess(authz, { ...user, username: user.username }, { nonResourceAttributes: { path, verb: 'get' } });
+  if (!sar?.allowed) return { allowed: false, status: 403, reason: `${user.username} may not get ${path}` };
   return { allowed: true, user: user.username };
 }

@@ -59,7 +59,7 @@ export function waitingStatus(op: ClusterOperation): ClusterOperationStatus {
 export function modifiedStatus(op: ClusterOperation): ClusterOperationStatus | undefined {
   const status = op.status;
   if (!status?.digest || status.hasModified) return undefined;
-  if (status.status !== 'Running' && status.status !== 'Succeeded' && status.status !== 'Failed') return undefined;
+  if (status.status !== 'Running' && status.status !== 'Succeeded' && status.status !== 'Failed' && status.status !== 'Cancelled') return undefined;
   return specDigest(op.spec) === status.digest ? undefined : { ...status, hasModified: true };
 }
 
@@ -76,23 +76,9 @@ export function finishedStatus(op: ClusterOperation, result: OperationResult, pl
     }),
   );
   const failed = result.failed;
-  if (result.cancelled) {
-    return {
-      action: op.spec.action,
-      status: 'Cancelled',
-      startTime: result.startTime,
-      endTime: result.endTime,
-      digest: specDigest(op.spec),
-      hasModified: false,
-      ...(jobRef ? { jobRef } : {}),
-      steps,
-      ...deadlineOf(plan),
-      message: result.cancelled,
-    };
-  }
-  return {
+  const base: ClusterOperationStatus = {
     action: op.spec.action,
-    status: result.status,
+    status: result.cancelled ? 'Cancelled' : result.status,
     startTime: result.startTime,
     endTime: result.endTime,
     digest: specDigest(op.spec),
@@ -100,6 +86,10 @@ export function finishedStatus(op: ClusterOperation, result: OperationResult, pl
     ...(jobRef ? { jobRef } : {}),
     steps,
     ...deadlineOf(plan),
+  };
+  if (result.cancelled) return { ...base, message: result.cancelled };
+  return {
+    ...base,
     ...(failed
       ? {
           message: failed.message,

@@ -6,6 +6,7 @@ import { AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Author } from './admission-stamp.js';
 import type { NamedRef } from './object-refs.js';
 import { describeRef } from './object-refs.js';
+import { reviewAccess } from '../api/subject-access-review.js';
 
 export interface AccessDecision {
   allowed: boolean;
@@ -18,20 +19,7 @@ export type AccessReviewer = (author: Author, ref: NamedRef) => Promise<AccessDe
 export function accessReviewer(kubeConfig: KubeConfig): AccessReviewer {
   const api = kubeConfig.makeApiClient(AuthorizationV1Api);
   return async (author, ref) => {
-    const review = await api.createSubjectAccessReview({
-      body: {
-        apiVersion: 'authorization.k8s.io/v1',
-        kind: 'SubjectAccessReview',
-        spec: {
-          user: author.username,
-          ...(author.uid ? { uid: author.uid } : {}),
-          ...(author.groups ? { groups: author.groups } : {}),
-          ...(author.extra ? { extra: author.extra } : {}),
-          resourceAttributes: { verb: 'get', group: '', resource: ref.resource, namespace: ref.ref.namespace, name: ref.ref.name },
-        },
-      },
-    });
-    const s = review.status;
+    const s = await reviewAccess(api, author, { resourceAttributes: { verb: 'get', group: '', resource: ref.resource, namespace: ref.ref.namespace, name: ref.ref.name } });
     if (s?.allowed) return { allowed: true };
     const detail = [s?.reason, s?.evaluationError].filter(Boolean).join('; ');
     return { allowed: false, why: `user ${JSON.stringify(author.username)} may not get ${describeRef(ref)}${detail ? ` (${detail})` : ''}` };
