@@ -35,7 +35,6 @@ import {
 import type { JobResources } from './job-resources.js';
 import { checkUploadedKubeconfig } from './kubeconfig-upload-check.js';
 import { uploaderName } from './kubeconfig-uploader-rbac.js';
-import { parseLine } from './ansible-event-parser.js';
 import { outcomeFromJobLog } from './job-log-outcome.js';
 import { slimJob, slimPod } from './job-slim.js';
 import { ExecutionLostError, type DispatchContext, type EventSink, type ExecutionRef, type Executor, type OperationResult } from './types.js';
@@ -165,8 +164,9 @@ export class JobExecutor implements Executor {
       objects.authSecret && createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: objects.authSecret as V1Secret })),
       uploader && createOrKeep(() => this.core.createNamespacedSecret({ namespace, body: uploader.dropBox })),
       uploader && createOrKeep(() => this.core.createNamespacedServiceAccount({ namespace, body: uploader.serviceAccount })),
-      uploader && createOrKeep(() => this.rbac.createNamespacedRole({ namespace, body: uploader.role })),
-      uploader && createOrKeep(() => this.rbac.createNamespacedRoleBinding({ namespace, body: uploader.roleBinding })),
+      // The binding after its Role: without `bind`, the apiserver binds only a Role it can see
+      // and whose rights the controller holds.
+      uploader && createOrKeep(() => this.rbac.createNamespacedRole({ namespace, body: uploader.role })).then(() => createOrKeep(() => this.rbac.createNamespacedRoleBinding({ namespace, body: uploader.roleBinding }))),
     ]);
     const name = objects.job.metadata!.name!;
     // A plan ConfigMap kept from an earlier dispatch is what that Job runs, maybe not this plan.
@@ -284,7 +284,7 @@ export class JobExecutor implements Executor {
         }
         const run = runStatus(job, pods[0]);
         if (run.status === 'Running') return;
-        finish(() => this.resultOf(job, pods[0], run, sink));
+        finish(() => this.resultOf(job, pods[0], run));
       };
       this.watch(name, evaluate);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -317,13 +317,13 @@ export class JobExecutor implements Executor {
   }
 
   /** `run` has ended (Succeeded or Failed). */
-  private async resultOf(job: V1Job, pod: V1Pod | undefined, run: JobOperationStatus, sink: EventSink): Promise<OperationResult> {
+  private async resultOf(job: V1Job, pod: V1Pod | undefined, run: JobOperationStatus): Promise<OperationResult> {
     const status = run.status === 'Succeeded' ? 'Succeeded' : 'Failed';
     const terminated = pod?.status?.containerStatuses?.find((c) => c.name === JOB_CONTAINER)?.state?.terminated;
     const startTime = iso(job.status?.startTime) ?? iso(terminated?.startedAt) ?? new Date().toISOString();
     const endTime = iso(job.status?.completionTime) ?? iso(terminated?.finishedAt) ?? new Date().toISOString();
     const plan = await this.planOf(job);
-    const fromLog = plan && pod ? await this.logOutcome(plan, pod, startTime, endTime, sink) : undefined;
+    const fromLog = plan && pod ? await this.logOutcome(plan, pod, startTime, endTime) : undefined;
     if (status === 'Succeeded') {
       const ran: OperationResult =
         fromLog?.status === status
@@ -374,8 +374,7 @@ export class JobExecutor implements Executor {
   }
 
   /** The pod log folded into step results, when the node serves it in time; else undefined. */
-  /** Also passes the log's lines for people (not the event lines) to `sink`, so the controller keeps the log once the pod is gone. */
-  private async logOutcome(plan: JobPlanJson, pod: V1Pod, startTime: string, endTime: string, sink: EventSink): Promise<OperationResult | undefined> {
+  private async logOutcome(plan: JobPlanJson, pod: V1Pod, startTime: string, endTime: string): Promise<OperationResult | undefined> {
     if (this.opts.readLogs === false) return undefined;
     const timeout = AbortSignal.timeout(this.opts.logTimeoutMs ?? 5_000);
     const read = this.core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: this.opts.namespace, container: JOB_CONTAINER, limitBytes: MAX_LOG_BYTES });
@@ -386,12 +385,8 @@ export class JobExecutor implements Executor {
     if (typeof log !== 'string') return undefined;
     // The plan objects hold no key (the key is only in /auth); steps' own output is redacted by the callback plugin.
     const redact = createLineRedactor(createRedactor([]));
-    const lines = [...log.split('\n').flatMap((l) => redact.push(l)), ...redact.end()];
-    for (const line of lines) {
-      const output = parseLine(line).output;
-      if (output !== undefined) sink({ type: 'output', line: output });
-    }
-    return outcomeFromJobLog(plan, lines.join('\n'), startTime, endTime);
+    const lines = log.split('\n').flatMap((l) => redact.push(l));
+    return outcomeFromJobLog(plan, [...lines, ...redact.end()].join('\n'), startTime, endTime);
   }
 
   private watch(name: string, fn: () => void): void {

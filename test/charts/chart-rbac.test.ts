@@ -168,6 +168,12 @@ describe('controller RBAC, applied for real', () => {
       const r = await create(o);
       assert.equal(r.exitCode, 0, `${o.kind}: ${r.stderr}`);
     }
+    // Without bind, a binding is checked against its Role: one made before its Role is refused,
+    // which is why the Job executor creates the Role first.
+    const early = kubeconfigUploaderRbac({ jobName: env.randomName('slipway-early'), namespace: ns, meta: (name) => ({ name, namespace: ns }) });
+    const tooEarly = await create(early.roleBinding);
+    assert.notEqual(tooEarly.exitCode, 0, 'a RoleBinding to a Role that does not exist yet');
+    assert.match(tooEarly.stderr, /not found/);
     const broader = (name: string, rule: object) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: ns }, rules: [rule] });
     // The apiserver lets it grant what it holds itself in its namespace, nothing beyond.
     const refused = [

@@ -112,11 +112,17 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   }
 }
 
-export const finished = (name: string, timeoutMs = 60_000) =>
-  eventually(`${name} to finish`, async () => {
-    const op = await getOp(name);
-    return op.status?.status === 'Succeeded' || op.status?.status === 'Failed' || op.status?.status === 'Cancelled' ? op : undefined;
-  }, timeoutMs);
+export const finished = async (name: string, timeoutMs = 60_000): Promise<ClusterOperation> => {
+  let last: ClusterOperation | undefined;
+  try {
+    return await eventually(`${name} to finish`, async () => {
+      last = await getOp(name);
+      return last.status?.status === 'Succeeded' || last.status?.status === 'Failed' || last.status?.status === 'Cancelled' ? last : undefined;
+    }, timeoutMs);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; its status then: ${JSON.stringify(last?.status ?? null)}`);
+  }
+};
 
 export const gone = async (read: () => Promise<unknown>): Promise<true | undefined> => {
   try {
