@@ -339,6 +339,9 @@ class LeaderSession {
       this.scope.waitingShown.delete(op.metadata.uid ?? '');
       this.forget(op);
     });
+    // Added while the backlog was queued, before there were handlers: their events are gone.
+    const queued = new Set(unfinished.map((op) => op.metadata.uid));
+    for (const op of ops.list()) if (!queued.has(op.metadata.uid) && !isFinished(op) && !op.metadata.deletionTimestamp) this.reconcile(op);
     // A Cluster created or changed after its operations: look at them again.
     this.clusters.onAdd((c) => this.refreshCluster(c.metadata?.name ?? ''));
     // A Cluster being deleted: its operations stop first (cluster-deletion.ts).
