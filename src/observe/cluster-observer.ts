@@ -19,6 +19,7 @@ export const DEFAULT_OBSERVE_INTERVAL_MS = 5 * 60_000;
 export const DEFAULT_OBSERVE_CONCURRENCY = 8;
 /** The key of the kubeconfig in its Secret (Cluster API's convention; see controller/kubeconfig-secret.ts). */
 const KUBECONFIG_KEY = 'value';
+export const DEFAULT_SETTLE_MS = 60_000;
 /** How often a status computed from an outdated Cluster is computed again before waiting for the next look. */
 const WRITE_ATTEMPTS = 3;
 
@@ -35,6 +36,11 @@ export interface ClusterObserverOptions {
   /** An Event about a Cluster (its uid included). */
   event?: (cluster: Cluster, type: 'Normal' | 'Warning', reason: string, message: string) => Promise<void>;
   intervalMs?: number;
+  /**
+   * How long after an operation its cluster is looked at (at most `intervalMs`): a node that
+   * just joined, and the DaemonSet pods on it, take a moment to be Ready, which is no fault.
+   */
+  settleMs?: number;
   concurrency?: number;
   limits?: Partial<ProbeLimits>;
   logger: Logger;
@@ -47,6 +53,7 @@ export class ClusterObserver {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly intervalMs: number;
+  private readonly settleMs: number;
   private readonly concurrency: number;
   private readonly limits: ProbeLimits;
   /** When each cluster (by uid) is next due. */
@@ -66,6 +73,7 @@ export class ClusterObserver {
     this.core = opts.kubeConfig.makeApiClient(CoreV1Api);
     this.custom = opts.kubeConfig.makeApiClient(CustomObjectsApi);
     this.intervalMs = opts.intervalMs ?? DEFAULT_OBSERVE_INTERVAL_MS;
+    this.settleMs = Math.min(opts.settleMs ?? DEFAULT_SETTLE_MS, this.intervalMs);
     this.concurrency = opts.concurrency ?? DEFAULT_OBSERVE_CONCURRENCY;
     this.limits = { ...DEFAULT_PROBE_LIMITS, ...opts.limits };
   }
@@ -77,10 +85,12 @@ export class ClusterObserver {
     this.tick();
   }
 
-  /** Looks at `name` as soon as a slot is free (after an operation). */
+  /** Looks at `name` once its operation's changes have settled (`settleMs`), unless a look is due sooner. */
   observeSoon(name: string): void {
-    const cluster = this.opts.clusters().find((c) => c.metadata.name === name);
-    if (cluster?.metadata.uid) this.enqueue(cluster.metadata.uid);
+    const uid = this.opts.clusters().find((c) => c.metadata.name === name)?.metadata.uid;
+    if (!uid) return;
+    const at = Date.now() + this.settleMs;
+    this.due.set(uid, Math.min(this.due.get(uid) ?? at, at));
   }
 
   async stop(): Promise<void> {
