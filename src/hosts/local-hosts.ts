@@ -36,6 +36,8 @@ export interface LocalHostsOptions {
   addresses?: string[];
   /** Defaults to node1, node2, … */
   names?: string[];
+  /** One fixed port for every host (each has its own address); default: a free port each. */
+  port?: number;
 }
 
 export class LocalHostsError extends Error {
@@ -151,8 +153,12 @@ async function startHost(planned: PlannedHost, opts: LocalHostsOptions, authoriz
 
   // freePort only reserves the port until it returns; another process may take it before
   // sshd binds, so a bind failure is retried with a fresh port.
+  // A fixed port that answers already would pass the readiness probe for someone else's sshd.
+  if (opts.port !== undefined && (await probeTcp({ host: planned.address, port: opts.port, expect: '', timeoutMs: 500 }))) {
+    throw new LocalHostsError(`${planned.address}:${opts.port} is in use: another sshd (or another demo) listens there`);
+  }
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort(planned.address);
+    const port = opts.port ?? (await freePort(planned.address));
     const config = buildSshdConfig({
       listenAddress: planned.address,
       port,
