@@ -17,6 +17,8 @@ packages=(redis-server ansible openssh-server openssh-client sshpass sudo ansibl
 packages+=(podman runc conmon debootstrap umoci skopeo iproute2 iptables)
 # slipway bundle: the file server and registry it serves, and what its cgo builds (runc) need.
 packages+=(docker-registry nginx-light gcc libseccomp-dev pkg-config)
+# The console's browser tests: playwright-core drives Debian's chromium.
+packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
