@@ -34,8 +34,8 @@ export interface ObservedCluster {
 export interface ConvergenceGuards {
   /** The pause annotation is set: nothing is planned. */
   paused: boolean;
-  /** The approval annotation names the Cluster's current generation. */
-  approved: boolean;
+  /** The nodes the approval annotation names: a removal that needs approval goes ahead only if it names every node removed. */
+  approvedRemovals: readonly string[];
   /** Removing more nodes than this at once needs approval (any control plane always does). */
   maxRemovalsWithoutApproval: number;
   /** The releases the operator's bundle serves, for the minors a chained upgrade passes through. */
@@ -60,7 +60,7 @@ export interface PendingOperation {
   /** The hosts it changes. */
   hosts: string[];
   reason: string;
-  /** Held until the approval annotation names the Cluster's generation. */
+  /** Held until the approval annotation names every node it removes: why. */
   needsApproval?: string;
 }
 

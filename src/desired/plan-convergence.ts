@@ -62,8 +62,7 @@ export function planConvergence(desired: DesiredCluster, observed: ObservedClust
   }
   if (blocked.length > 0) return { operations: [], blocked, paused: false };
 
-  const removals = removeControlPlanes.length + removeWorkers.length;
-  const approval = removalApproval(removeControlPlanes, removals, guards);
+  const approval = removalApproval(removeControlPlanes, removeWorkers, guards);
   const operations: PendingOperation[] = [];
   if (removeWorkers.length > 0) {
     operations.push({
@@ -127,10 +126,12 @@ function shapeProblems(desired: DesiredCluster): string[] {
   return problems;
 }
 
-function removalApproval(controlPlanes: string[], removals: number, guards: ConvergenceGuards): string | undefined {
-  if (guards.approved || removals === 0) return undefined;
-  if (controlPlanes.length > 0) return `removing control plane ${list(controlPlanes)} needs approval`;
-  if (removals > guards.maxRemovalsWithoutApproval) return `removing ${removals} nodes at once (more than ${guards.maxRemovalsWithoutApproval}) needs approval`;
+/** Why the removals need approval (annotation slipway.io/approve-removal naming every node), or undefined. */
+function removalApproval(controlPlanes: string[], workers: string[], guards: ConvergenceGuards): string | undefined {
+  const removed = [...controlPlanes, ...workers];
+  if (removed.length === 0 || removed.every((n) => guards.approvedRemovals.includes(n))) return undefined;
+  if (controlPlanes.length > 0) return `removing control plane ${list(controlPlanes)} needs approval: annotate the Cluster slipway.io/approve-removal=${removed.join(',')}`;
+  if (removed.length > guards.maxRemovalsWithoutApproval) return `removing ${removed.length} nodes at once (more than ${guards.maxRemovalsWithoutApproval}) needs approval: annotate the Cluster slipway.io/approve-removal=${removed.join(',')}`;
   return undefined;
 }
 

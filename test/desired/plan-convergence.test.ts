@@ -11,7 +11,7 @@ const w = (name: string): HostRoles => ({ name, controlPlane: false, etcd: false
 const nodesOf = (hosts: HostRoles[]) => hosts.map((h) => ({ name: h.name, controlPlane: h.controlPlane }));
 const guards = (over: Partial<ConvergenceGuards> = {}): ConvergenceGuards => ({
   paused: false,
-  approved: false,
+  approvedRemovals: [],
   maxRemovalsWithoutApproval: 1,
   availableVersions: ['v1.33.5', 'v1.34.2', 'v1.34.4', 'v1.35.4'],
   ...over,
@@ -43,8 +43,15 @@ describe('planConvergence', () => {
       name: 'two workers gone with approval',
       desired: [cp('cp1')],
       observed: running([...base, w('w2')]),
-      guards: { approved: true },
+      guards: { approvedRemovals: ['w1', 'w2'] },
       want: ['remove-node.yml -e node=w1,w2'],
+    },
+    {
+      name: 'an approval that does not name every node removed does not count',
+      desired: [cp('cp1')],
+      observed: running([...base, w('w2')]),
+      guards: { approvedRemovals: ['w1'] },
+      want: ['remove-node.yml -e node=w1,w2 [approval]'],
     },
     {
       name: 'a control plane replaced: the new one joins before the old one leaves, which needs approval, then the rest is reconfigured',
