@@ -13,9 +13,11 @@ current="system packages"
 step "$current"
 # bubblewrap and slirp4netns: the sandbox every local step runs in (src/sandbox/).
 packages=(redis-server ansible openssh-server openssh-client sshpass sudo ansible-lint openssl ca-certificates bubblewrap slirp4netns)
-# slipway lab: machines are podman containers (runc) from a debootstrap image, on a bridge.
+# slipway lab: machines are podman containers (runc) from a debootstrap image, on a bridge;
+# skopeo also pushes images (`slipway images push`).
 packages+=(podman runc conmon debootstrap umoci skopeo iproute2 iptables)
-# slipway bundle: the file server and registry it serves, and what its cgo builds (runc) need.
+# slipway bundle: the file server and registry it serves (the tests of `slipway images push` push
+# into that registry), and what its cgo builds (runc) need.
 packages+=(docker-registry nginx-light gcc libseccomp-dev pkg-config)
 # The console's browser tests: playwright-core drives Debian's chromium.
 packages+=(chromium)

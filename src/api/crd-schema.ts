@@ -36,7 +36,7 @@ export interface CrdVersion {
   storage: boolean;
   schema?: { openAPIV3Schema?: SchemaNode };
   subresources?: { status?: object };
-  additionalPrinterColumns?: { name: string; type: string; jsonPath: string }[];
+  additionalPrinterColumns?: { name: string; type: string; jsonPath: string; description?: string; priority?: number }[];
 }
 
 /** The parts of a CustomResourceDefinition this module and its tests read. */
@@ -47,7 +47,7 @@ export interface Crd {
   spec: {
     group: string;
     scope: string;
-    names: { kind: string; plural: string; singular?: string; listKind?: string; shortNames?: string[] };
+    names: { kind: string; plural: string; singular?: string; listKind?: string; shortNames?: string[]; categories?: string[] };
     versions: CrdVersion[];
   };
 }

@@ -35,6 +35,8 @@ Options:
   --job-resources <json>  CPU and memory of the Job pods' containers, e.g.
                           '{"operation":{"requests":{"cpu":"1"},"limits":{"cpu":"2","memory":"4Gi"}}}'
                           (operation: unless spec.resources is set; sshAgent, kubeconfigUpload)
+  --job-image-pull-secret <name>
+                          a Secret in --namespace the Job pods pull their images with (repeatable)
   --history-limit <n>     finished operations kept per cluster (default 30)
   --concurrency <n>       operations (of different clusters) run at once (default 200 as Jobs, 4 locally)
   --executor job|local    run operations as Jobs (default) or here, sandboxed (tests)
@@ -103,6 +105,7 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         'map-job-image': { type: 'string', multiple: true },
         'no-kubean-image-map': { type: 'boolean', default: false },
         'job-resources': { type: 'string' },
+        'job-image-pull-secret': { type: 'string', multiple: true },
         'history-limit': { type: 'string' },
         concurrency: { type: 'string' },
         executor: { type: 'string' },
@@ -168,6 +171,9 @@ export async function controllerCommand(argv: string[]): Promise<number> {
     if (sharedHosts !== 'refuse' && sharedHosts !== 'allow') throw new UsageError(`--shared-hosts must be refuse or allow, not ${JSON.stringify(sharedHosts)}`);
     const allowLoopbackHosts = values['allow-loopback-hosts'] ?? false;
     const { jobImages, jobResources } = jobSettings(values);
+    const pullSecrets = values['job-image-pull-secret'] ?? [];
+    const badSecret = pullSecrets.find((n) => !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(n));
+    if (badSecret !== undefined) throw new UsageError(`--job-image-pull-secret needs a Secret name, got ${JSON.stringify(badSecret)}`);
     const admission = values.admission ?? 'required';
     if (admission !== 'required' && admission !== 'off') throw new UsageError(`--admission must be required or off, not ${JSON.stringify(admission)}`);
     const webhookPort = values['webhook-port'] ?? '9443';
@@ -207,6 +213,7 @@ export async function controllerCommand(argv: string[]): Promise<number> {
         jobImage: jobImages.jobImage,
         jobImages,
         ...(jobResources ? { jobResources } : {}),
+        ...(pullSecrets.length > 0 ? { jobPod: { imagePullSecrets: pullSecrets } } : {}),
         builtinDir: values['builtin-dir'] ?? defaultBuiltinDir(),
         historyLimit: Number(historyText),
         ...(concurrencyText !== undefined ? { concurrency: Number(concurrencyText) } : {}),

@@ -17,6 +17,7 @@ import { retryCommand } from './retry-command.js';
 import { cancelCommand } from './cancel-command.js';
 import { labCommand } from '../lab/lab-command.js';
 import { bundleCommand } from '../bundle/bundle-command.js';
+import { imagesCommand } from './images-command.js';
 
 const USAGE = `Usage: slipway <command> [options]
 
@@ -31,6 +32,7 @@ Commands:
   retry <operation>       a new operation from a failed one, on the hosts that failed
   cancel <operation>      stop a running or queued operation (it ends Cancelled)
   bundle <build|serve>    the offline bundle: binaries and images for air-gapped sites
+  images push             push Slipway's images from the bundle to your registry (images --help)
 
 Options:
   -f, --filename <path>   manifest file or directory (repeatable; multi-document YAML)
@@ -65,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'logs') return logsCommand(argv.slice(1), stdio);
   if (argv[0] === 'retry') return retryCommand(argv.slice(1), stdio);
   if (argv[0] === 'cancel') return cancelCommand(argv.slice(1), stdio);
+  if (argv[0] === 'images') return imagesCommand(argv.slice(1));
   if (argv[0] === 'bundle') return bundleCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
   const { values, positionals } = parseArgs({
     args: argv,

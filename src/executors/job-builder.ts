@@ -65,8 +65,11 @@ export interface JobBuildInput {
    * (mounted as it is), else the key itself, copied into an operation-owned Secret.
    */
   sshKey?: { secretRef: ObjectRef; privateKey: string };
-  /** Operator-chosen extras for the pod (scheduling, test labels); never taken from the operation. */
-  pod?: { labels?: Record<string, string>; annotations?: Record<string, string>; nodeSelector?: Record<string, string>; tolerations?: V1Toleration[] };
+  /**
+   * Operator-chosen extras for the pod (scheduling, test labels, the Secrets its images are
+   * pulled with, in `namespace`); never taken from the operation.
+   */
+  pod?: { labels?: Record<string, string>; annotations?: Record<string, string>; nodeSelector?: Record<string, string>; tolerations?: V1Toleration[]; imagePullSecrets?: string[] };
 }
 
 export interface JobObjects {
@@ -185,6 +188,7 @@ export function buildJobObjects(input: JobBuildInput): JobObjects {
           enableServiceLinks: false,
           ...(pod.nodeSelector ? { nodeSelector: pod.nodeSelector } : {}),
           ...(pod.tolerations ? { tolerations: pod.tolerations } : {}),
+          ...(pod.imagePullSecrets?.length ? { imagePullSecrets: pod.imagePullSecrets.map((name) => ({ name })) } : {}),
           securityContext: {
             runAsNonRoot: true,
             runAsUser: JOB_UID,

@@ -52,12 +52,14 @@ const crds = [
     spec: CLUSTER_SPEC_FIELDS,
     status: CLUSTER_STATUS_FIELDS,
     columns: [
-      ['Phase', 'string', '.status.phase'],
-      ['Control-Plane', 'integer', '.status.controlPlaneCount'],
-      ['Workers', 'integer', '.status.workerCount'],
-      ['Version', 'string', '.status.observedVersion'],
-      ['Nodes', 'string', '.status.nodesReady'],
-      ['Age', 'date', '.metadata.creationTimestamp'],
+      ['Phase', 'string', '.status.phase', 0],
+      ['Nodes', 'string', '.status.nodesReady', 0],
+      ['Version', 'string', '.status.observedVersion', 0],
+      ['Last Operation', 'string', '.status.conditions[-1:].clusterOps', 0],
+      ['Age', 'date', '.metadata.creationTimestamp', 0],
+      ['Control-Plane', 'integer', '.status.controlPlaneCount', 1],
+      ['Workers', 'integer', '.status.workerCount', 1],
+      ['Desired Version', 'string', '.status.desiredVersion', 1],
     ],
   },
   {
@@ -67,11 +69,14 @@ const crds = [
     spec: CLUSTER_OPERATION_SPEC_FIELDS,
     status: CLUSTER_OPERATION_STATUS_FIELDS,
     columns: [
-      ['Cluster', 'string', '.spec.cluster'],
-      ['Action', 'string', '.spec.action'],
-      ['Status', 'string', '.status.status'],
-      ['Progress', 'string', '.status.progress.summary'],
-      ['Age', 'date', '.metadata.creationTimestamp'],
+      ['Cluster', 'string', '.spec.cluster', 0],
+      ['Action', 'string', '.spec.action', 0],
+      ['Status', 'string', '.status.status', 0],
+      ['Progress', 'string', '.status.progress.summary', 0],
+      ['Age', 'date', '.metadata.creationTimestamp', 0],
+      ['Failed Step', 'string', '.status.failedStep', 1],
+      ['Failed Task', 'string', '.status.failedTask', 1],
+      ['Ended', 'date', '.status.endTime', 1],
     ],
   },
 ] as const;
@@ -101,6 +106,7 @@ for (const c of crds) {
         col.name,
         col.type,
         col.jsonPath,
+        col.priority ?? 0,
       ]);
       assert.deepEqual(columns, c.columns);
     });

@@ -76,17 +76,22 @@ describe('helm template, default values', async () => {
     assert.equal(envVar(c, 'SLIPWAY_WATCH_NAMESPACES')?.value, `${NS},kubean-system`);
   });
 
-  it('bundles a Redis with its AOF on a PVC, its password in a Secret the controller reads the URL from', () => {
-    const ref = envVar(c, 'SLIPWAY_REDIS_URL')?.valueFrom?.secretKeyRef;
-    assert.deepEqual(ref, { name: 'slipway-redis', key: 'url' });
+  it('bundles a Redis with its AOF on a PVC, its password in a Secret both read, the controller in its URL', () => {
+    const passwordRef = { name: 'slipway-redis', key: 'password' };
+    assert.deepEqual(envVar(c, 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef, passwordRef);
+    // After REDIS_PASSWORD, so that Kubernetes expands it.
+    assert.ok(c.env!.findIndex((e) => e.name === 'REDIS_PASSWORD') < c.env!.findIndex((e) => e.name === 'SLIPWAY_REDIS_URL'));
+    assert.equal(envVar(c, 'SLIPWAY_REDIS_URL')?.value, `redis://:$(REDIS_PASSWORD)@slipway-redis.${NS}.svc:6379`);
     const secret = find(objects, 'Secret', 'slipway-redis') as KubeObject & { stringData: Record<string, string> };
-    const password = secret.stringData['password'] ?? '';
-    assert.match(password, /^[A-Za-z0-9]{32}$/);
-    assert.equal(secret.stringData['url'], `redis://:${password}@slipway-redis.${NS}.svc:6379`);
-    const conf = secret.stringData['redis.conf'] ?? '';
-    for (const line of ['appendonly yes', 'dir /data', 'maxmemory-policy noeviction', `requirepass ${password}`]) {
+    assert.deepEqual(Object.keys(secret.stringData), ['password']);
+    assert.match(secret.stringData['password'] ?? '', /^[A-Za-z0-9]{32}$/);
+    const conf = (find(objects, 'ConfigMap', 'slipway-redis') as KubeObject & { data: Record<string, string> }).data['redis.conf'] ?? '';
+    for (const line of ['appendonly yes', 'dir /data', 'maxmemory-policy noeviction']) {
       assert.ok(conf.split('\n').includes(line), `redis.conf lacks "${line}"`);
     }
+    assert.doesNotMatch(conf, /requirepass/);
+    const redisContainer = (find(objects, 'Deployment', 'slipway-redis') as unknown as V1Deployment).spec?.template.spec?.containers[0];
+    assert.deepEqual(redisContainer?.env?.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef, passwordRef);
     const redis = find(objects, 'Deployment', 'slipway-redis') as unknown as V1Deployment;
     assert.equal(redis.spec?.replicas, 1);
     assert.equal(redis.spec?.strategy?.type, 'Recreate');
@@ -213,6 +218,17 @@ describe('helm template, air-gapped registry and extra namespaces', () => {
     const { objects } = await render({ namespace: NS, values });
     assert.deepEqual(images(objects).sort(), [`mirror.local/slipway/redis:${APP_VERSION}`, `registry.local:5000/slipway/controller:${APP_VERSION}`]);
     assert.equal(jobImageArg(controller(objects)), 'registry.local:5000/slipway/job:0.1.0-airgap');
+  });
+
+  it('gives imagePullSecrets to the controller, Redis and, through the controller, the operation Jobs', async () => {
+    const { objects } = await render({ namespace: NS, values: { imagePullSecrets: [{ name: 'regcred' }, { name: 'mirror-cred' }] } });
+    for (const name of ['slipway', 'slipway-redis']) {
+      assert.deepEqual((find(objects, 'Deployment', name) as unknown as V1Deployment).spec?.template.spec?.imagePullSecrets, [{ name: 'regcred' }, { name: 'mirror-cred' }], name);
+    }
+    const args = controller(objects).args ?? [];
+    assert.deepEqual(args.filter((a) => a.startsWith('--job-image-pull-secret')), ['--job-image-pull-secret=regcred', '--job-image-pull-secret=mirror-cred']);
+    const none = await render({ namespace: NS });
+    assert.ok(!controller(none.objects).args?.some((a) => a.startsWith('--job-image-pull-secret')));
   });
 
   it('grants a read-only Role and RoleBinding in each watch namespace, the release namespace once', async () => {

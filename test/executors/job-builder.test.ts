@@ -178,6 +178,13 @@ describe('job builder (pure)', () => {
     assert.equal(o.job.spec!.template.metadata!.labels!.team, 'a');
   });
 
+  it('pulls the pod\'s images with the operator\'s imagePullSecrets, none when there are none', async () => {
+    const pod = podOf(buildJobObjects(await withArtifact({ pod: { imagePullSecrets: ['regcred', 'mirror-cred'] } })));
+    assert.deepEqual(pod.imagePullSecrets, [{ name: 'regcred' }, { name: 'mirror-cred' }]);
+    assert.equal(podOf(buildJobObjects(await withArtifact())).imagePullSecrets, undefined);
+    assert.equal(podOf(buildJobObjects(await withArtifact({ pod: { imagePullSecrets: [] } }))).imagePullSecrets, undefined);
+  });
+
   it('gives every container requests and limits: the defaults, the operator\'s, or the operation\'s own for the ansible container', async () => {
     const resourcesOf = (o: ReturnType<typeof buildJobObjects>) => Object.fromEntries(containers(podOf(o)).map((c) => [c.name, c.resources]));
     assert.deepEqual(resourcesOf(buildJobObjects(await withArtifact())), {

@@ -60,14 +60,23 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{/*
-The Secret and key holding the Redis URL, "" when the URL has no password and is passed as
-an argument instead.
+The Secret and key holding an external Redis's URL, "" when the URL has no password and is
+passed as an argument instead, or when the bundled Redis is used.
 */}}
 {{- define "slipway.redis.urlSecret" -}}
 {{- if .Values.redis.existingSecret }}{{ .Values.redis.existingSecret }}
-{{- else if include "slipway.redis.bundled" . }}{{ include "slipway.redis.fullname" . }}
+{{- else if include "slipway.redis.bundled" . }}
 {{- else if (urlParse .Values.redis.url).userinfo }}{{ include "slipway.fullname" . }}-redis-url
 {{- end }}
+{{- end }}
+
+{{/* The Secret and key holding the bundled Redis's password: the user's, or the chart's. */}}
+{{- define "slipway.redis.passwordSecret" -}}
+{{- default (include "slipway.redis.fullname" .) .Values.redis.bundled.auth.existingSecret }}
+{{- end }}
+
+{{- define "slipway.redis.passwordKey" -}}
+{{- if .Values.redis.bundled.auth.existingSecret }}{{ .Values.redis.bundled.auth.existingSecretKey }}{{ else }}password{{ end }}
 {{- end }}
 
 {{- define "slipway.redis.urlSecretKey" -}}
