@@ -102,6 +102,29 @@ export interface ClusterNodeStatus {
   address?: string;
 }
 
+/** One operation the declarative path would create next (src/desired/). */
+export interface PendingOperationStatus {
+  action: string;
+  extraArgs?: string;
+  reason: string;
+  /** Why it waits for approval, if it does. */
+  heldFor?: string;
+}
+
+/** The declarative path's plan for the Cluster, when its reconcile annotation is Plan or Auto. */
+export interface ConvergenceStatus {
+  mode: string;
+  /** In order; the first ones only (at most 20). */
+  pending?: PendingOperationStatus[];
+  /** Changes no operation may make: a person decides. */
+  blocked?: string[];
+  paused?: boolean;
+  /** Why nothing could be compared yet. */
+  waiting?: string;
+  /** The inputs could not be read: object, key and line. */
+  problem?: string;
+}
+
 export interface ClusterStatus {
   conditions?: ClusterCondition[];
   phase?: ClusterPhase;
@@ -126,6 +149,7 @@ export interface ClusterStatus {
   controlPlaneDigest?: string;
   /** The Secret (key `value`) holding the admin kubeconfig Slipway fetched after an install. */
   kubeconfigSecretRef?: ObjectRef;
+  convergence?: ConvergenceStatus;
 }
 
 export interface Cluster {
@@ -364,6 +388,22 @@ export const CLUSTER_NODE_FIELDS = {
   address: str,
 } satisfies FieldSet<ClusterNodeStatus>;
 
+export const PENDING_OPERATION_FIELDS = {
+  action: requiredStr,
+  extraArgs: str,
+  reason: requiredStr,
+  heldFor: str,
+} satisfies FieldSet<PendingOperationStatus>;
+
+export const CONVERGENCE_FIELDS = {
+  mode: requiredStr,
+  pending: { type: 'array', required: false, items: { type: 'object', fields: PENDING_OPERATION_FIELDS } },
+  blocked: { type: 'array', required: false, items: { type: 'string' } },
+  paused: { type: 'boolean', required: false },
+  waiting: str,
+  problem: str,
+} satisfies FieldSet<ConvergenceStatus>;
+
 export const CLUSTER_STATUS_FIELDS = {
   conditions: {
     type: 'array',
@@ -388,6 +428,7 @@ export const CLUSTER_STATUS_FIELDS = {
     required: false,
     items: { type: 'object', fields: CONDITION_FIELDS },
   },
+  convergence: { type: 'object', required: false, fields: CONVERGENCE_FIELDS },
 } satisfies FieldSet<ClusterStatus>;
 
 const actionTypeField = { type: 'string', enum: ACTION_TYPES, required: true } as const;

@@ -10,6 +10,7 @@ import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { KubeSource } from '../api/kube-source.js';
 import { ClusterObserver, type ClusterObserverOptions } from '../observe/cluster-observer.js';
+import { ConvergenceWriter } from './convergence-writer.js';
 import { PooledKubeConfig } from '../api/pooled-kube-config.js';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../api/types.js';
 import type { OperatorOptions } from '../engine/prepare-plan.js';
@@ -87,6 +88,8 @@ export interface ControllerOptions {
   leaseName?: string;
   /** How managed clusters are observed (src/observe/cluster-observer.ts): interval, clusters at once, probe limits. */
   observe?: Pick<ClusterObserverOptions, 'intervalMs' | 'concurrency' | 'limits'>;
+  /** The declarative path's plans in status.convergence (src/desired/); default every 60 s, the bundle's versions unknown, one removal without approval. */
+  declarative?: { intervalMs?: number; availableVersions?: string[]; maxRemovalsWithoutApproval?: number };
   lease?: { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
   logger: Logger;
 }
@@ -202,6 +205,7 @@ class LeaderSession {
   /** Failed reconciles are retried with capped, jittered exponential backoff per operation. */
   private readonly retries = new RetrySchedule();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private convergence: ConvergenceWriter | undefined;
 
   private constructor(
     private readonly opts: ControllerOptions,
@@ -348,6 +352,19 @@ class LeaderSession {
     for (const c of this.clusters.list()) this.stopDeleted(c);
     this.clusters.onAdd((c) => this.stopDeleted(c));
     this.clusters.onUpdate((c) => this.stopDeleted(c));
+    const declarative = this.opts.declarative ?? {};
+    const status = this.scope.status;
+    this.convergence = new ConvergenceWriter({
+      clusters: () => this.clusters.list(),
+      source: this.scope.source,
+      writeStatus: (name, uid, s, rv) => status.cluster(name, uid, s, rv),
+      intervalMs: declarative.intervalMs ?? 60_000,
+      diff: { availableVersions: declarative.availableVersions ?? [], maxRemovalsWithoutApproval: declarative.maxRemovalsWithoutApproval ?? 1 },
+      logger: this.opts.logger,
+    });
+    this.convergence.start();
+    this.clusters.onAdd((c) => this.convergence?.clusterChanged(c));
+    this.clusters.onUpdate((c) => this.convergence?.clusterChanged(c));
   }
 
   private stopDeleted(cluster: Cluster): void {
@@ -463,7 +480,7 @@ class LeaderSession {
     this.retryTimers.clear();
     this.metrics.observeOperations(undefined);
     this.metrics.observeClusters(undefined);
-    await this.observer.stop();
+    await Promise.all([this.observer.stop(), this.convergence?.stop()]);
     await Promise.allSettled([this.operations.stop(), this.clusters.stop()]);
     // Running Jobs go on; the next leader's worker resumes their turns.
     await this.worker.close({ abandon: true });
