@@ -22,8 +22,8 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { finalRefusal } from '../api/kube-refusal.js';
-import { runStatus, type JobOperationStatus } from '../controller/job-status.js';
-import { ResilientInformer } from '../controller/informer.js';
+import { runStatus, type JobOperationStatus } from './job-status.js';
+import { ResilientInformer } from '../api/informer.js';
 import type { ClusterOperation } from '../api/types.js';
 import { PLAN_JSON_KEY, toJobPlan, type JobPlanJson } from '../engine/job-plan.js';
 import type { Plan } from '../engine/plan-types.js';

@@ -23,7 +23,7 @@ import { parseLine, toExecutionEvent } from './ansible-event-parser.js';
 import { stepEnv } from '../engine/step-env.js';
 import { KubeconfigArtifactError, kubeconfigSecrets, readKubeconfigArtifact } from './kubeconfig-artifact.js';
 import { openWorkspace, type Workspace } from './operation-workspace.js';
-import { killGroup, spawnStep, type ProcessEnd, type StepProcess } from './step-process.js';
+import { killGroup, spawnStep, type ProcessEnd, type StepProcess } from '../sandbox/step-process.js';
 import { createTally, operationOutcome, refusedStep, skippedStep, stepOutcome, tallyEvent, type StopReason } from './step-outcome.js';
 import { ExecutionLostError, type DispatchContext, type EventSink, type ExecutionEvent, type ExecutionRef, type Executor, type OperationResult, type StepResult } from './types.js';
 

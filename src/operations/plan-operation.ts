@@ -1,4 +1,4 @@
-import { resolveInventoryAddresses } from '../api/resolve-addresses.js';
+import { resolveInventoryAddresses } from './resolve-addresses.js';
 import { resolveOperationInput } from '../api/resolve-input.js';
 import type { ObjectSource } from '../api/object-source.js';
 import type { ClusterOperation } from '../api/types.js';

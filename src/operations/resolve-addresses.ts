@@ -3,8 +3,8 @@ import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { parseHosts } from '../inventory/parse-hosts.js';
 import type { AddressFacts } from '../policy/host-address.js';
-import { InputError } from './input-error.js';
-import type { OperationInput } from './resolve-input.js';
+import { InputError } from '../api/input-error.js';
+import type { OperationInput } from '../api/resolve-input.js';
 
 export interface ResolveOptions {
   /** Per name; a name that does not resolve in time is left unresolved (ssh will fail on it too). */
