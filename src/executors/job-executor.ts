@@ -124,6 +124,19 @@ export class JobExecutor implements Executor {
     return this.jobs.get(jobNameFor(op), this.opts.namespace);
   }
 
+  /** A run its status names (status.jobRef) is lost when its Job is neither in the cache nor on the apiserver. */
+  async lostRun(op: ClusterOperation): Promise<string | undefined> {
+    const ref = op.status?.status === 'Running' ? op.status.jobRef : undefined;
+    if (!ref || this.jobOf(op)) return undefined;
+    try {
+      await this.readJob(ref.name);
+      return undefined;
+    } catch (err) {
+      if (isStatus(404)(err)) return `its Job ${ref.namespace}/${ref.name} is gone`;
+      throw err;
+    }
+  }
+
   /** A final apiserver refusal (a spec the Job API refuses, a name too long) fails the operation instead of being retried. */
   async dispatch(plan: Plan, ctx: DispatchContext): Promise<ExecutionRef> {
     try {
