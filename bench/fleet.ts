@@ -16,7 +16,7 @@ import { BatchV1Api, CoreV1Api, CustomObjectsApi, type KubernetesListObject, typ
 import { Redis } from 'ioredis';
 import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type ClusterOperation } from '../src/api/types.js';
 import { isFinished } from '../src/controller/history.js';
-import { ResilientInformer } from '../src/controller/informer.js';
+import { ResilientInformer } from '../src/api/informer.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, OPERATION_UID_LABEL } from '../src/executors/job-builder.js';
 import { auditedRequests, requestKind } from '../test/env/audit-log.js';
 import { AUDITED_USER } from '../test/env/certs.js';

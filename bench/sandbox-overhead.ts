@@ -16,7 +16,7 @@ function plan(): Plan {
   const step: Step = { name: 'true', role: 'action', kind: 'shell', argv: ['true'], env: {}, source: 'builtin', action: 'true' };
   return {
     cluster: 'bench', operation: 'overhead', action: 'true', steps: Array.from({ length: STEPS }, () => step),
-    files: [], secrets: [], targetHosts: [], warnings: [], clusterFacts: { controlPlane: [], workers: [], controlPlaneDigest: '' },
+    files: [], secrets: [], targetHosts: [], hostAddresses: [], warnings: [], clusterFacts: { controlPlane: [], workers: [], controlPlaneDigest: '' },
   };
 }
 

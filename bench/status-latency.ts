@@ -11,7 +11,7 @@ import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type ClusterOperation } from 
 import { Controller } from '../src/controller/controller.js';
 import { defaultBuiltinDir } from '../src/engine/builtin-dir.js';
 import { OPERATION_UID_LABEL } from '../src/executors/job-builder.js';
-import { createLogger } from '../src/util/logger.js';
+import { createLogger } from '../src/cli/logger.js';
 import { FAKE_NODE_LABEL, RUN_DURATION_ANNOTATION, loadTestEnv } from '../test/env/index.js';
 import { admissionKey } from '../test/controller/controller-harness.js';
 import { createBenchClusters, createBenchOperations, quantile } from './kube-bench.js';

@@ -13,7 +13,7 @@ import { defaultBuiltinDir } from '../engine/builtin-dir.js';
 import { JobResourcesError, parseJobResources, type JobResources } from '../executors/job-resources.js';
 import { JobImagePolicyError, type JobImagePolicy } from '../policy/job-image.js';
 import { jobImagePolicyFromFlags, type JobImageFlags } from './job-image-flags.js';
-import { createLogger } from '../util/logger.js';
+import { createLogger } from './logger.js';
 import { createSelfSignedCert } from '../util/x509.js';
 import { startAdmissionWebhook, type AdmissionWebhook } from '../webhook/admission-webhook.js';
 

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../api/input-error.js';
 import { renderRejection } from './print-rejection.js';
 import { defaultBuiltinDir } from '../engine/builtin-dir.js';
-import { createLogger } from '../util/logger.js';
+import { createLogger } from './logger.js';
 import type { SessionOptions } from './operation-session.js';
 import { controllerCommand } from './controller-command.js';
 import { kubeconfigCommand } from './kubeconfig-command.js';

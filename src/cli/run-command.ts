@@ -7,7 +7,7 @@ import type { ClusterOperation } from '../api/types.js';
 import { LocalExecutor } from '../executors/local-executor.js';
 import type { OperatorOptions } from '../engine/prepare-plan.js';
 import { createRedactor } from '../util/redact.js';
-import type { Logger } from '../util/logger.js';
+import type { Logger } from './logger.js';
 import { runOperation } from '../operations/run-operation.js';
 import { forEachOperation, type SessionOptions } from './operation-session.js';
 import { progressPrinter, renderSummary } from './progress-printer.js';

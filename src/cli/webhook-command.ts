@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import { createLogger } from '../util/logger.js';
+import { createLogger } from './logger.js';
 import { startAdmissionWebhook } from '../webhook/admission-webhook.js';
 
 export const WEBHOOK_USAGE = `Usage: slipway webhook [options]

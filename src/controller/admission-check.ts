@@ -8,9 +8,9 @@
 import type { ObjectSource } from '../api/object-source.js';
 import { CLUSTER_KIND, CLUSTER_OPERATION_KIND, type Cluster, type ClusterOperation, type ClusterOperationStatus } from '../api/types.js';
 import { specDigest } from '../status/operation-status.js';
-import type { AccessReviewer } from '../webhook/access-review.js';
-import { ADMITTED_ANNOTATION, stampTargets, verifyStamp, type Author, type StampCheck } from '../webhook/admission-stamp.js';
-import { clusterRefs, describeRef, operationRefs, refsDigest, type NamedRef } from '../webhook/object-refs.js';
+import type { AccessReviewer } from '../api/access-review.js';
+import { ADMITTED_ANNOTATION, stampTargets, verifyStamp, type Author, type StampCheck } from '../api/admission-stamp.js';
+import { clusterRefs, describeRef, operationRefs, refsDigest, type NamedRef } from '../api/object-refs.js';
 
 export interface AdmissionGate {
   key: Buffer;

@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { backoffDelay, type BackoffOptions } from '../util/backoff.js';
 import { dispatchTurn, RETRY_BACKOFF } from './cluster-queue.js';
 import type { OperationRef } from './operation-ref.js';
 import { TurnStore } from './turn-store.js';

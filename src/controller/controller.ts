@@ -26,7 +26,7 @@ import { HostClaims } from './host-claims.js';
 import { ClusterQueue, OperationStartedError } from './cluster-queue.js';
 import { ClusterQueueWorker } from './cluster-queue-worker.js';
 import { isFinished } from './history.js';
-import { ResilientInformer, withoutBookkeeping } from './informer.js';
+import { ResilientInformer, withoutBookkeeping } from '../api/informer.js';
 import { KubeEvents } from './kube-events.js';
 import { Limiter } from './limiter.js';
 import { KubeconfigStore } from './kubeconfig-secret.js';
@@ -38,7 +38,7 @@ import { RetrySchedule } from './retry-schedule.js';
 import { cancelUnstarted, clusterTarget, reconcileQueued, reconcileWaiting, resumeTurn, runTurn, type ControllerScope, type TurnOutcome } from './operation-phases.js';
 import { StatusWriter } from './status-writer.js';
 import { WatchedNamespacesSource } from './watched-source.js';
-import { accessReviewer } from '../webhook/access-review.js';
+import { accessReviewer } from '../api/access-review.js';
 
 export interface ControllerOptions {
   kubeConfig: KubeConfig;

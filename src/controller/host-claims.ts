@@ -14,11 +14,8 @@
  * planned by this leader (a resumed run is planned again), and forgotten when it is deleted.
  */
 import { describeObject, InputError } from '../api/input-error.js';
-import type { ObjectSource } from '../api/object-source.js';
 import type { Cluster } from '../api/types.js';
 import { HOSTS_KEY } from '../api/resolve-input.js';
-import { hostAddress } from '../inventory/inventory-model.js';
-import { parseHosts } from '../inventory/parse-hosts.js';
 
 export class HostClaims {
   /** address → the Clusters (name and uid) that claimed it. */
@@ -72,15 +69,4 @@ export class HostClaims {
       if (claimants?.size === 0) this.byAddress.delete(address);
     }
   }
-}
-
-/** The addresses ansible connects to for `cluster`'s hosts, from its hosts ConfigMap (already checked by the planner). */
-export async function clusterHostAddresses(source: ObjectSource, cluster: Cluster): Promise<string[]> {
-  const ref = cluster.spec?.hostsConfRef;
-  if (!ref) return [];
-  const text = (await source.getConfigMap(ref))?.data?.[HOSTS_KEY];
-  if (text === undefined) return [];
-  const inventory = parseHosts({ text, object: describeObject('ConfigMap', ref.name, ref.namespace), key: HOSTS_KEY });
-  // Without an address ansible connects to the host's name.
-  return [...inventory.hosts].map(([name, h]) => hostAddress(h) ?? name);
 }

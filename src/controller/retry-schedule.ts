@@ -1,4 +1,4 @@
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { backoffDelay, type BackoffOptions } from '../util/backoff.js';
 
 /** Reconcile retries: from about a second up to a minute, per key. */
 export const RECONCILE_BACKOFF: BackoffOptions = { initialMs: 1_000, maxMs: 60_000 };

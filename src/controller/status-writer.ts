@@ -3,9 +3,9 @@ import { chunkName } from '../oplog/log-chunks.js';
 import type { OperationProgress } from '../status/operation-progress.js';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationStatus, type ClusterStatus } from '../api/types.js';
 import { boundedOperationStatus } from '../status/bounded-status.js';
+import { writeComputedStatus, type GuardedWrite } from '../status/guarded-status-write.js';
 
-/** written; gone (deleted, or another object of that name now); or changed since `resourceVersion`. */
-export type ClusterWrite = 'written' | 'gone' | 'changed';
+export type ClusterWrite = GuardedWrite;
 
 /**
  * Writes a computed status as a whole through the status subresource (a JSON patch replacing
@@ -37,21 +37,17 @@ export class StatusWriter {
     cluster: Cluster | undefined,
     clusterStatus: (previous: ClusterStatus | undefined) => ClusterStatus | undefined,
   ): Promise<ClusterStatus | undefined> {
-    let current = cluster;
-    let written: ClusterStatus | undefined;
-    for (let attempt = 1; current; attempt++) {
-      const status = clusterStatus(current.status);
-      if (!status) break;
-      const result = await this.cluster(op.spec.cluster, current.metadata.uid, status, current.metadata.resourceVersion);
-      if (result === 'written') written = status;
-      if (result !== 'changed') break;
-      if (attempt >= CLUSTER_WRITE_ATTEMPTS) throw new Error(`Cluster ${op.spec.cluster} changed under each of ${attempt} status writes`);
-      const fresh = await this.readCluster(op.spec.cluster);
-      // Gone, or another Cluster of that name now: nothing of this operation to write there.
-      current = fresh?.metadata.uid === current.metadata.uid ? fresh : undefined;
-    }
+    const name = op.spec.cluster;
+    const written = await writeComputedStatus<Cluster, ClusterStatus>({
+      object: cluster,
+      compute: (current) => clusterStatus(current.status),
+      write: (current, status) => this.cluster(name, current.metadata.uid, status, current.metadata.resourceVersion),
+      read: () => this.readCluster(name),
+      attempts: CLUSTER_WRITE_ATTEMPTS,
+    });
+    if (written.result === 'changed') throw new Error(`Cluster ${name} changed under each of ${CLUSTER_WRITE_ATTEMPTS} status writes`);
     await this.operation(op.metadata.name!, op.metadata.uid, operation);
-    return written;
+    return written.result === 'written' ? written.status : undefined;
   }
 
   /** false when the object is gone or is another one now. Whatever `status` holds, what is written stays within STATUS_BOUNDS. */

@@ -2,7 +2,7 @@ import { describeObject, type ProblemList, type ProblemSink } from '../api/input
 import type { OperationInput } from '../api/resolve-input.js';
 import { actionsOf, type ActionSpec } from '../api/validate-operation.js';
 import { renderPyYaml } from '../api/render-pyyaml.js';
-import { CONTROL_PLANE_GROUP, WORKER_GROUP, groupMembers, type Inventory, type Vars } from '../inventory/inventory-model.js';
+import { CONTROL_PLANE_GROUP, WORKER_GROUP, groupMembers, hostAddress, type Inventory, type Vars } from '../inventory/inventory-model.js';
 import { renderInventory } from '../inventory/render-inventory.js';
 import { templateGuardArgs } from '../policy/template-guard.js';
 import { checkActionArgs } from './action-args.js';
@@ -125,6 +125,8 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
     secrets: secrets.filter((s) => s.length > 0),
     ...(sshPrivateKey !== undefined ? { sshPrivateKey } : {}),
     targetHosts,
+    // Without an address ansible connects to the host's name.
+    hostAddresses: [...inventory.hosts].map(([name, h]) => hostAddress(h) ?? name),
     clusterFacts: { ...clusterFacts(inventory, p.vars, mainLimit), controlPlaneDigest: digest },
     ...(kubeconfigArtifact ? { kubeconfigArtifact } : {}),
     warnings: [],

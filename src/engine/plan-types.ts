@@ -45,6 +45,8 @@ export interface Plan {
   sshPrivateKey?: string;
   /** Hosts the main action will touch after --limit is applied. */
   targetHosts: string[];
+  /** The address ansible connects to for each host of the inventory (its ansible_host, else its name). */
+  hostAddresses: string[];
   warnings: string[];
   /** What the inventory and vars say about the cluster, for its status. */
   clusterFacts: {

@@ -18,7 +18,7 @@ export interface OperatorOptions {
   allowLoopbackHosts?: boolean;
   /**
    * This machine's addresses and what the inventory's host names resolve to here
-   * (src/api/resolve-addresses.ts); without them only literal addresses and names are checked.
+   * (src/operations/resolve-addresses.ts); without them only literal addresses and names are checked.
    */
   addresses?: AddressFacts;
   /** Bounds on every input (sizes, hosts, YAML aliases and nesting); defaults in DEFAULT_INPUT_LIMITS. */

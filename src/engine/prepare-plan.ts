@@ -55,17 +55,30 @@ function collectSecrets(inv: Inventory, vars: Vars): string[] {
   return [...out];
 }
 
-/**
- * From fetched inputs to a Plan: parse and validate the inventory and vars, police every
- * variable, then build the argv plan. Pure; throws one InputError listing every problem.
- */
-export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts: OperatorOptions = {}): Plan {
+/** hosts.yml and the vars, parsed once; what is wrong with them is filed in `problems` for preparePlan to report. */
+export interface ParsedInputs {
+  problems: ProblemList;
+  /** Undefined when hosts.yml could not be read. */
+  inventory: Inventory | undefined;
+  vars: Vars;
+}
+
+/** Parses the inputs within their size bounds (throws InputError for one over them: nothing over a bound is parsed). */
+export function parseInputs(input: OperationInput, opts: OperatorOptions = {}): ParsedInputs {
   const problems = new ProblemList();
   const limits = inputLimits(opts.limits);
-  // Nothing over a size limit is parsed: the bounds come before any work proportional to input.
   if (!checkInputSizes(input, limits, problems)) problems.throwIfErrors();
   const inventory = readInventory(input.hosts.text, problems.at({ object: input.hosts.object, key: input.hosts.key }), limits);
   const vars = parseVars(input.vars, problems, limits);
+  return { problems, inventory, vars };
+}
+
+/**
+ * From fetched inputs (parsed by parseInputs, unless given) to a Plan: validate the inventory and
+ * vars, police every variable, then build the argv plan. Pure; throws one InputError listing every problem.
+ */
+export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts: OperatorOptions = {}, parsed: ParsedInputs = parseInputs(input, opts)): Plan {
+  const { problems, inventory, vars } = parsed;
   if (inventory) {
     const removing = actionsOf(input.operation).some((a) => a.role === 'action' && removesHosts(a.action));
     validateInventory(inventory, input.hosts, { removing }, problems);

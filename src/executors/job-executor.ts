@@ -22,8 +22,8 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { finalRefusal } from '../api/kube-refusal.js';
-import { runStatus, type JobOperationStatus } from '../controller/job-status.js';
-import { ResilientInformer } from '../controller/informer.js';
+import { runStatus, type JobOperationStatus } from './job-status.js';
+import { ResilientInformer } from '../api/informer.js';
 import type { ClusterOperation } from '../api/types.js';
 import { PLAN_JSON_KEY, toJobPlan, type JobPlanJson } from '../engine/job-plan.js';
 import type { Plan } from '../engine/plan-types.js';
@@ -122,6 +122,19 @@ export class JobExecutor implements Executor {
   /** The Job an operation runs as (by its deterministic name), from the cache. */
   jobOf(op: DispatchContext['operation']): V1Job | undefined {
     return this.jobs.get(jobNameFor(op), this.opts.namespace);
+  }
+
+  /** A run its status names (status.jobRef) is lost when its Job is neither in the cache nor on the apiserver. */
+  async lostRun(op: ClusterOperation): Promise<string | undefined> {
+    const ref = op.status?.status === 'Running' ? op.status.jobRef : undefined;
+    if (!ref || this.jobOf(op)) return undefined;
+    try {
+      await this.readJob(ref.name);
+      return undefined;
+    } catch (err) {
+      if (isStatus(404)(err)) return `its Job ${ref.namespace}/${ref.name} is gone`;
+      throw err;
+    }
   }
 
   /** A final apiserver refusal (a spec the Job API refuses, a name too long) fails the operation instead of being retried. */

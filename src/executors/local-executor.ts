@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import type { ClusterOperation } from '../api/types.js';
 import type { Plan, Step } from '../engine/plan-types.js';
 import { sweepLeftovers, sweepStepCgroups } from '../sandbox/leftovers.js';
 import { STEP_CGROUP_PARENT } from '../sandbox/limit-cgroups.js';
@@ -23,7 +24,7 @@ import { parseLine, toExecutionEvent } from './ansible-event-parser.js';
 import { stepEnv } from '../engine/step-env.js';
 import { KubeconfigArtifactError, kubeconfigSecrets, readKubeconfigArtifact } from './kubeconfig-artifact.js';
 import { openWorkspace, type Workspace } from './operation-workspace.js';
-import { killGroup, spawnStep, type ProcessEnd, type StepProcess } from './step-process.js';
+import { killGroup, spawnStep, type ProcessEnd, type StepProcess } from '../sandbox/step-process.js';
 import { createTally, operationOutcome, refusedStep, skippedStep, stepOutcome, tallyEvent, type StopReason } from './step-outcome.js';
 import { ExecutionLostError, type DispatchContext, type EventSink, type ExecutionEvent, type ExecutionRef, type Executor, type OperationResult, type StepResult } from './types.js';
 
@@ -65,6 +66,11 @@ export class LocalExecutor implements Executor {
       this.runs.set(name, { relay, result });
     }
     return Promise.resolve({ executor: 'local', name });
+  }
+
+  /** Its runs live in this process: one an earlier turn dispatched (the operation shows Running) went with the process that ran it. */
+  lostRun(operation: ClusterOperation): Promise<string | undefined> {
+    return Promise.resolve(operation.status?.status === 'Running' ? 'the controller restarted while it ran locally; it is not run again' : undefined);
   }
 
   /** Follows a run dispatched by this executor: replays its events so far, then the rest, and returns its result. */

@@ -95,6 +95,12 @@ export class ExecutionLostError extends Error {
 export interface Executor {
   dispatch(plan: Plan, ctx: DispatchContext, signal?: AbortSignal): Promise<ExecutionRef>;
   observe(ref: ExecutionRef, sink: EventSink, signal?: AbortSignal): Promise<OperationResult>;
+  /**
+   * For a turn that resumes: why the run an earlier turn dispatched for `operation` can no longer
+   * be followed (undefined: it can, or none was dispatched), so the operation fails instead of
+   * running again. Without it, a run is always looked for again.
+   */
+  lostRun?(operation: ClusterOperation): Promise<string | undefined>;
   /** The operation has ended and its status is written: what its run kept beside it may go. */
   release?(operation: ClusterOperation): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Secr
 import type { Logger } from 'pino';
 import { API_VERSION, CLUSTER_KIND, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterStatus } from '../api/types.js';
 import { healthOf } from '../status/cluster-health.js';
+import { writeComputedStatus, type GuardedWrite } from '../status/guarded-status-write.js';
 import { healthProblems } from './cluster-conditions.js';
 import { probeCluster, DEFAULT_PROBE_LIMITS, type ProbeLimits } from './cluster-prober.js';
 import { KubeconfigRefusedError, parseKubeconfig } from './kubeconfig-credentials.js';
@@ -24,7 +25,7 @@ export const DEFAULT_SETTLE_MS = 60_000;
 const WRITE_ATTEMPTS = 3;
 
 /** Writes a Cluster's status if it is still at `resourceVersion` (StatusWriter.cluster). */
-export type ClusterStatusWrite = (name: string, uid: string | undefined, status: ClusterStatus, resourceVersion: string | undefined) => Promise<'written' | 'gone' | 'changed'>;
+export type ClusterStatusWrite = (name: string, uid: string | undefined, status: ClusterStatus, resourceVersion: string | undefined) => Promise<GuardedWrite>;
 
 export interface ClusterObserverOptions {
   kubeConfig: KubeConfig;
@@ -154,23 +155,21 @@ export class ClusterObserver {
   }
 
   private async look(uid: string): Promise<LookResult> {
-    let cluster = this.opts.clusters().find((c) => c.metadata.uid === uid);
+    const cluster = this.opts.clusters().find((c) => c.metadata.uid === uid);
     if (!cluster || cluster.metadata.deletionTimestamp) return 'skipped';
     const observation = await this.observe(cluster);
-    for (let attempt = 1; ; attempt++) {
-      const before = cluster.status;
-      const status = statusWithObservation(before, observation, new Date());
-      if (sameJson(status, before)) return 'unchanged';
-      const result = await this.opts.writeStatus(cluster.metadata.name!, uid, status, cluster.metadata.resourceVersion);
-      if (result === 'written') {
-        await this.announce(cluster, before, status);
-        return 'written';
-      }
-      if (result === 'gone' || attempt >= WRITE_ATTEMPTS) return result === 'gone' ? 'gone' : 'skipped';
-      const fresh = await this.readCluster(cluster.metadata.name!);
-      if (!fresh || fresh.metadata.uid !== uid) return 'gone';
-      cluster = fresh;
-    }
+    const written = await writeComputedStatus<Cluster, ClusterStatus>({
+      object: cluster,
+      compute: (current) => {
+        const status = statusWithObservation(current.status, observation, new Date());
+        return sameJson(status, current.status) ? undefined : status;
+      },
+      write: (current, status) => this.opts.writeStatus(current.metadata.name!, uid, status, current.metadata.resourceVersion),
+      read: () => this.readCluster(cluster.metadata.name!),
+      attempts: WRITE_ATTEMPTS,
+    });
+    if (written.result === 'written') await this.announce(written.object, written.object.status, written.status);
+    return written.result === 'changed' ? 'skipped' : written.result;
   }
 
   /** An Event when the phase turns Abnormal or Healthy because of what was observed. */

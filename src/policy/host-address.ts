@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
 /**
- * What Slipway's machine knows about addresses, gathered by src/api/resolve-addresses.ts
+ * What Slipway's machine knows about addresses, gathered by src/operations/resolve-addresses.ts
  * before planning (the policy itself does no I/O).
  */
 export interface AddressFacts {

@@ -6,7 +6,7 @@
  */
 import { readdir, readlink } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { killGroup, spawnStep, type StepProcess } from '../executors/step-process.js';
+import { killGroup, spawnStep, type StepProcess } from './step-process.js';
 import { sandboxArgv, type SandboxSpec } from './sandbox-argv.js';
 import { createLimitCgroups, type LimitCgroups } from './limit-cgroups.js';
 import { createMemoryCgroup, type MemoryCgroup } from './memory-cgroup.js';

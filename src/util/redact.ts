@@ -10,7 +10,6 @@ import { buildWindowMatcher } from './redact-windows.js';
 
 export { REDACTED, type Range } from './redact-ranges.js';
 export { createLineRedactor, type LineRedactor } from './redact-lines.js';
-export { pinoRedactOptions } from './redact-pino.js';
 
 export interface Redactor {
   /** `text` with every secret, in every form looked for, and every PEM private key block replaced by "[REDACTED]". */

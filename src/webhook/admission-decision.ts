@@ -4,9 +4,9 @@
  * the controller's namespace refused, and the stamp set (or kept, or removed) by a JSON patch.
  */
 import { CLUSTER_KIND, CLUSTER_OPERATION_KIND, type Cluster, type ClusterOperationSpec, type ClusterSpec } from '../api/types.js';
-import type { AccessReviewer } from './access-review.js';
-import { ADMITTED_ANNOTATION, signStamp, stampTargets, verifyStamp, type Author } from './admission-stamp.js';
-import { clusterRefs, describeRef, operationRefs, refsDigest, type NamedRef } from './object-refs.js';
+import type { AccessReviewer } from '../api/access-review.js';
+import { ADMITTED_ANNOTATION, signStamp, stampTargets, verifyStamp, type Author } from '../api/admission-stamp.js';
+import { clusterRefs, describeRef, operationRefs, refsDigest, type NamedRef } from '../api/object-refs.js';
 
 export interface AdmissionRequest {
   uid: string;

@@ -6,7 +6,7 @@
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { CLUSTER_PLURAL, GROUP, VERSION, type Cluster } from '../api/types.js';
-import { accessReviewer } from './access-review.js';
+import { accessReviewer } from '../api/access-review.js';
 import { decideAdmission } from './admission-decision.js';
 import { ensureWebhookSecret, namesNotCovered, patchCaBundle } from './webhook-secret.js';
 import { serveWebhook, type WebhookServer } from './webhook-server.js';

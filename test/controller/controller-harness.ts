@@ -14,12 +14,12 @@ import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, setHeaderOptions
 import { Queue } from 'bullmq';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterOperationSpec } from '../../src/api/types.js';
 import { Controller, type ControllerOptions } from '../../src/controller/controller.js';
-import { ResilientInformer } from '../../src/controller/informer.js';
+import { ResilientInformer } from '../../src/api/informer.js';
 import { defaultBuiltinDir } from '../../src/engine/builtin-dir.js';
 import { OPERATION_UID_LABEL } from '../../src/executors/job-builder.js';
 import { startDaemon, logTail, type Daemon } from '../../src/util/daemon.js';
 import { freePort } from '../../src/util/free-port.js';
-import { createLogger } from '../../src/util/logger.js';
+import { createLogger } from '../../src/cli/logger.js';
 import { FAIL_POD_LABEL, FAKE_NODE_LABEL, RUN_DURATION_ANNOTATION, loadTestEnv } from '../env/index.js';
 import { clusterObject, createClusterInputs, INPUT_NAMES, operationObject } from '../fixtures/kube-cluster.js';
 import { EventRecorder } from './event-recorder.js';

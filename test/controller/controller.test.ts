@@ -7,7 +7,7 @@ import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterO
 import { KUBECONFIG_OPERATION_ANNOTATION } from '../../src/engine/job-plan.js';
 import { DEFAULT_JOB_RESOURCES } from '../../src/executors/job-resources.js';
 import { defaultJobImagePolicy } from '../../src/policy/job-image.js';
-import { createLogger } from '../../src/util/logger.js';
+import { createLogger } from '../../src/cli/logger.js';
 import { FAIL_POD_LABEL, FAKE_NODE_LABEL } from '../env/index.js';
 import { fakeInstall } from '../fixtures/fake-install.js';
 import { clusterObject } from '../fixtures/kube-cluster.js';

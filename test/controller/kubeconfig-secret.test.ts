@@ -5,7 +5,7 @@ import { afterEach, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../../src/api/types.js';
-import { createLogger } from '../../src/util/logger.js';
+import { createLogger } from '../../src/cli/logger.js';
 import { CLI } from '../cli/cli-fixture.js';
 import { loadTestEnv } from '../env/index.js';
 import { fakeInstall } from '../fixtures/fake-install.js';

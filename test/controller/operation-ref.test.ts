@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ClusterOperation } from '../../src/api/types.js';
-import { backoffDelay } from '../../src/controller/backoff.js';
+import { backoffDelay } from '../../src/util/backoff.js';
 import { IncompleteOperationError, lineMember, operationRefOf } from '../../src/controller/operation-ref.js';
 
 const op = (metadata: ClusterOperation['metadata'], status?: ClusterOperation['status']): ClusterOperation => ({

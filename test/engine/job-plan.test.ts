@@ -109,7 +109,7 @@ describe('toJobPlan', () => {
   });
 
   const base = (over: Partial<Plan>): Plan => ({
-    cluster: 'c', operation: 'o', action: 'ping.yml', steps: [], files: [], secrets: [], targetHosts: [],
+    cluster: 'c', operation: 'o', action: 'ping.yml', steps: [], files: [], secrets: [], targetHosts: [], hostAddresses: [],
     clusterFacts: { controlPlane: [], workers: [], controlPlaneDigest: "sha256:test" }, warnings: [], ...over,
   });
   const step = (argv: string[], env: Record<string, string> = {}) =>

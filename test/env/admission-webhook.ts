@@ -9,7 +9,7 @@ import { AdmissionregistrationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfi
 import { CLUSTER_PLURAL, GROUP, VERSION } from '../../src/api/types.js';
 import type { Daemon } from '../../src/util/daemon.js';
 import { freePort } from '../../src/util/free-port.js';
-import { ADMITTED_ANNOTATION } from '../../src/webhook/admission-stamp.js';
+import { ADMITTED_ANNOTATION } from '../../src/api/admission-stamp.js';
 import { WEBHOOK_PATH } from '../../src/webhook/webhook-server.js';
 import { startReadyDaemon } from './component.js';
 

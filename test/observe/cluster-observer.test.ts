@@ -11,7 +11,7 @@ import { setHeaderOptions, type CoreV1Event } from '@kubernetes/client-node';
 import { CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ObjectRef } from '../../src/api/types.js';
 import { KubeconfigStore } from '../../src/controller/kubeconfig-secret.js';
 import { freePort } from '../../src/util/free-port.js';
-import { createLogger } from '../../src/util/logger.js';
+import { createLogger } from '../../src/cli/logger.js';
 import { FAKE_NODE_LABEL } from '../env/index.js';
 import { clusterFixture, core, custom, env, eventually, getCluster, startController, testLifecycle, type Cleanups } from '../controller/controller-harness.js';
 

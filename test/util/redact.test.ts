@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { SECRET_VARS } from '../../src/policy/ansible-vars.js';
-import { createRedactor, pinoRedactOptions, redactDeep } from '../../src/util/redact.js';
+import { pinoRedactOptions } from '../../src/policy/redact-pino.js';
+import { createRedactor, redactDeep } from '../../src/util/redact.js';
 
 const KEY = [
   '-----BEGIN OPENSSH PRIVATE KEY-----',

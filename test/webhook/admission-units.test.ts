@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { ClusterOperationSpec } from '../../src/api/types.js';
-import type { AccessReviewer } from '../../src/webhook/access-review.js';
+import type { AccessReviewer } from '../../src/api/access-review.js';
 import { decideAdmission, type AdmissionDeps, type AdmissionRequest } from '../../src/webhook/admission-decision.js';
-import { ADMITTED_ANNOTATION, signStamp, stampTargets, verifyStamp } from '../../src/webhook/admission-stamp.js';
-import { clusterRefs, operationRefs, refsDigest } from '../../src/webhook/object-refs.js';
+import { ADMITTED_ANNOTATION, signStamp, stampTargets, verifyStamp } from '../../src/api/admission-stamp.js';
+import { clusterRefs, operationRefs, refsDigest } from '../../src/api/object-refs.js';
 import { createCa, createServingCert } from '../../src/util/x509.js';
 
 const KEY = randomBytes(32);

@@ -6,7 +6,7 @@ import { AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Author } from './admission-stamp.js';
 import type { NamedRef } from './object-refs.js';
 import { describeRef } from './object-refs.js';
-import { reviewAccess } from '../api/subject-access-review.js';
+import { reviewAccess } from './subject-access-review.js';
 
 export interface AccessDecision {
   allowed: boolean;

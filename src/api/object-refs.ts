@@ -3,7 +3,7 @@
  * the admission webhook authorises as the object's author and what its stamp's digest covers.
  */
 import { createHash } from 'node:crypto';
-import type { ClusterOperationSpec, ClusterSpec, Hook, ObjectRef } from '../api/types.js';
+import type { ClusterOperationSpec, ClusterSpec, Hook, ObjectRef } from './types.js';
 
 export type RefResource = 'configmaps' | 'secrets';
 

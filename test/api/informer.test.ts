@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
-import { ResilientInformer, withoutBookkeeping, type WatchError } from '../../src/controller/informer.js';
+import { ResilientInformer, withoutBookkeeping, type WatchError } from '../../src/api/informer.js';
 import { loadTestEnv } from '../env/index.js';
-import { eventually } from './controller-harness.js';
-import { EventRecorder } from './event-recorder.js';
-import { kubeConfigFor } from './kubeconfig-for.js';
-import { startTcpProxy } from './tcp-proxy.js';
-import { startThrowawayApiServer } from './throwaway-apiserver.js';
+import { eventually } from '../controller/controller-harness.js';
+import { EventRecorder } from '../controller/event-recorder.js';
+import { kubeConfigFor } from '../controller/kubeconfig-for.js';
+import { startTcpProxy } from '../controller/tcp-proxy.js';
+import { startThrowawayApiServer } from '../controller/throwaway-apiserver.js';
 
 const env = loadTestEnv();
 const core = env.kubeConfig.makeApiClient(CoreV1Api);

@@ -1,6 +1,6 @@
 /** pino's own redaction: fields that hold secrets by name. */
-import { SECRET_VARS } from '../policy/ansible-vars.js';
-import { REDACTED } from './redact-ranges.js';
+import { SECRET_VARS } from './ansible-vars.js';
+import { REDACTED } from '../util/redact-ranges.js';
 
 /** Slipway's own field names for secrets; ansible's come from the policy's SECRET_VARS. */
 const SECRET_FIELDS = ['password', 'privateKey', 'token'];

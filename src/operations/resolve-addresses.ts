@@ -1,10 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { parseHosts } from '../inventory/parse-hosts.js';
+import type { Inventory } from '../inventory/inventory-model.js';
 import type { AddressFacts } from '../policy/host-address.js';
-import { InputError } from './input-error.js';
-import type { OperationInput } from './resolve-input.js';
 
 export interface ResolveOptions {
   /** Per name; a name that does not resolve in time is left unresolved (ssh will fail on it too). */
@@ -71,13 +69,7 @@ export function addressNames(hosts: Iterable<{ name: string; vars: Record<string
   return out;
 }
 
-/** resolveAddresses for an operation's inventory; an unreadable one resolves nothing (the planner reports it). */
-export async function resolveInventoryAddresses(input: OperationInput, opts: ResolveOptions = {}): Promise<AddressFacts> {
-  let names: string[] = [];
-  try {
-    names = addressNames(parseHosts(input.hosts).hosts.values());
-  } catch (err) {
-    if (!(err instanceof InputError)) throw err;
-  }
-  return resolveAddresses(names, opts);
+/** resolveAddresses for an operation's inventory, as parseInputs read it; an unreadable one resolves nothing (the planner reports it). */
+export function resolveInventoryAddresses(inventory: Inventory | undefined, opts: ResolveOptions = {}): Promise<AddressFacts> {
+  return resolveAddresses(inventory ? addressNames(inventory.hosts.values()) : [], opts);
 }

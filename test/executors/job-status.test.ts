@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Job, V1JobCondition, V1JobSpec, V1Pod } from '@kubernetes/client-node';
-import { jobOperationStatus, runStatus } from '../../src/controller/job-status.js';
+import { jobOperationStatus, runStatus } from '../../src/executors/job-status.js';
 import { slimJob, slimPod } from '../../src/executors/job-slim.js';
 
 const job = (...conditions: Partial<V1JobCondition>[]): V1Job => ({

@@ -1,5 +1,5 @@
 import { makeInformer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../util/backoff.js';
 
 export interface InformerOptions<T extends KubernetesObject> {
   kubeConfig: KubeConfig;

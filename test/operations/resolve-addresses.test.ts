@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { test } from 'node:test';
-import { addressNames, localAddresses, resolveAddresses } from '../../src/api/resolve-addresses.js';
+import { addressNames, localAddresses, resolveAddresses } from '../../src/operations/resolve-addresses.js';
 import { badHostAddress } from '../../src/policy/host-address.js';
 
 test('names resolve through /etc/hosts; literal addresses are not looked up; results are cached', async () => {

@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { pinoRedactOptions } from './redact-pino.js';
+import { pinoRedactOptions } from '../policy/redact-pino.js';
 
 /** The one structured logger; components take child loggers ({cluster, operation, step}). */
 export function createLogger(opts: { level?: string; destination?: number | string } = {}): Logger {
