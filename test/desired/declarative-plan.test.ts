@@ -10,7 +10,7 @@ import { KubeSource } from '../../src/api/kube-source.js';
 import { CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterStatus } from '../../src/api/types.js';
 import { ConvergenceWriter } from '../../src/controller/convergence-writer.js';
 import { StatusWriter } from '../../src/controller/status-writer.js';
-import { createLogger } from '../../src/util/logger.js';
+import { createLogger } from '../../src/cli/logger.js';
 import { clusterFixture, core, custom, env, eventually, getCluster, startController, testLifecycle } from '../controller/controller-harness.js';
 
 const { cleanups, running } = testLifecycle();
