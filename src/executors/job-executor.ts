@@ -37,6 +37,7 @@ import { checkUploadedKubeconfig } from './kubeconfig-upload-check.js';
 import { uploaderName } from './kubeconfig-uploader-rbac.js';
 import { outcomeFromJobLog } from './job-log-outcome.js';
 import { JobLogRelay } from './job-log-relay.js';
+import { podCreationRefusal } from './job-pod-refusal.js';
 import { splitTimedLine } from './log-cursor.js';
 import { slimJob, slimPod } from './job-slim.js';
 import { ExecutionLostError, type DispatchContext, type EventSink, type ExecutionRef, type Executor, type OperationResult } from './types.js';
@@ -59,6 +60,11 @@ export interface JobExecutorOptions {
   logTimeoutMs?: number;
   /** Pauses between the log stream's requests when it breaks or is refused. */
   logRetryMs?: { first: number; max: number };
+  /**
+   * While a Job has no pod, how often its FailedCreate Events are looked at (default 10 s): a pod
+   * the apiserver refuses (Pod Security, quota) fails the operation with the refusal's message.
+   */
+  podRefusalCheckMs?: number;
   logger?: Logger;
 }
 
@@ -267,11 +273,13 @@ export class JobExecutor implements Executor {
       let settled = false;
       let lastPhase = '';
       let confirming = false;
+      let refusalCheck: NodeJS.Timeout | undefined;
       const finish = (fn: () => Promise<OperationResult>) => {
         if (settled) return;
         settled = true;
         this.unwatch(name, evaluate);
         signal?.removeEventListener('abort', onAbort);
+        clearTimeout(refusalCheck);
         relay.stop();
         fn()
           .finally(() => {
@@ -311,6 +319,23 @@ export class JobExecutor implements Executor {
         const run = runStatus(job, pods[0]);
         if (run.status === 'Running') {
           if (phase === 'Running') this.followLog(relay, job, pods[0]!);
+          // No pod yet: once in a while, whether the apiserver refuses to create it.
+          if (pods.length === 0 && !refusalCheck) {
+            refusalCheck = setTimeout(() => {
+              podCreationRefusal(this.core, job).then(
+                (refusal) => {
+                  refusalCheck = undefined;
+                  if (refusal && this.podsOf(name).length === 0) finish(() => Promise.resolve(failedResult(createRedactor([])(`the Job's pod cannot be created: ${refusal}`))));
+                  else evaluate();
+                },
+                (err: unknown) => {
+                  refusalCheck = undefined;
+                  this.opts.logger?.warn({ job: name, err: err instanceof Error ? err.message : String(err) }, 'the Events of a Job without a pod could not be read');
+                  evaluate();
+                },
+              );
+            }, this.opts.podRefusalCheckMs ?? 10_000);
+          }
           return;
         }
         finish(() => this.resultOf(job, pods[0], run, relay));

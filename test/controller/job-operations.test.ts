@@ -117,6 +117,20 @@ describe('an operation run as a Job (kwok serves its pod log)', () => {
     assert.deepEqual(await podsOfJob(ns, held.job), [], 'no pod left');
   });
 
+  it('a Job whose pod the apiserver refuses (a quota) fails the operation with the refusal, well before its deadline', async () => {
+    const { ns, cluster } = await clusterFixture('jobrefused', cleanups, { hosts: HOSTS });
+    await core.createNamespacedResourceQuota({ namespace: ns, body: { metadata: { name: 'no-pods' }, spec: { hard: { pods: '0' } } } });
+    await eventually('the quota counted', async () => ((await core.readNamespacedResourceQuota({ name: 'no-pods', namespace: ns })).status?.hard?.pods === '0' ? true : undefined));
+    await startController(ns, running);
+    const name = env.randomName('refused');
+    const started = Date.now();
+    await createOperation(name, { cluster, activeDeadlineSeconds: 600 }, cleanups);
+    const done = await finished(name);
+    assert.equal(done.status?.status, 'Failed');
+    assert.match(done.status?.message ?? '', /^the Job's pod cannot be created: .*exceeded quota: no-pods/);
+    assert.ok(Date.now() - started < 60_000, 'not at the deadline');
+  });
+
   it('deleting a running operation deletes its Job with its pod, and the operation goes once they are gone', async () => {
     const { ns, cluster } = await clusterFixture(`${HELD_NAMESPACE_PREFIX}jobdelete`, cleanups, { hosts: HOSTS });
     await startController(ns, running, { readPodLogs: true });
