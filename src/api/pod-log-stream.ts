@@ -67,7 +67,8 @@ export async function streamPodLog(kc: KubeConfig, target: PodLogTarget, req: Po
       res.on('data', (chunk: string) => onText(chunk));
       res.on('end', () => resolve());
       res.on('error', reject);
-      res.on('aborted', () => reject(new Error('the pod log stream was cut')));
+      // After 'end' this changes nothing; without it, the connection went before the body ended.
+      res.on('close', () => reject(new Error('the pod log stream was cut')));
     });
     call.setTimeout(req.idleMs, () => call.destroy(new Error(`the pod log stream was silent for ${req.idleMs / 1000} s`)));
     call.on('error', reject);
