@@ -36,6 +36,9 @@ import type { JobResources } from './job-resources.js';
 import { checkUploadedKubeconfig } from './kubeconfig-upload-check.js';
 import { uploaderName } from './kubeconfig-uploader-rbac.js';
 import { outcomeFromJobLog } from './job-log-outcome.js';
+import { JobLogRelay } from './job-log-relay.js';
+import { podCreationRefusal } from './job-pod-refusal.js';
+import { splitTimedLine } from './log-cursor.js';
 import { slimJob, slimPod } from './job-slim.js';
 import { ExecutionLostError, type DispatchContext, type EventSink, type ExecutionRef, type Executor, type OperationResult } from './types.js';
 
@@ -49,9 +52,19 @@ export interface JobExecutorOptions {
   resources?: JobResources;
   /** Operator-chosen pod extras (scheduling; tests add labels). */
   pod?: JobBuildInput['pod'];
-  /** Read the pod's log when it ends, for per-step results (default true); how long to wait for it. */
+  /**
+   * Follow the pod's log while it runs (its events go to the observer's sink) and read it whole
+   * when it ends, for per-step results (default true); how long to wait for that read.
+   */
   readLogs?: boolean;
   logTimeoutMs?: number;
+  /** Pauses between the log stream's requests when it breaks or is refused. */
+  logRetryMs?: { first: number; max: number };
+  /**
+   * While a Job has no pod, how often its FailedCreate Events are looked at (default 10 s): a pod
+   * the apiserver refuses (Pod Security, quota) fails the operation with the refusal's message.
+   */
+  podRefusalCheckMs?: number;
   logger?: Logger;
 }
 
@@ -74,6 +87,8 @@ export class JobExecutor implements Executor {
   private readonly podNames = new Map<string, Set<string>>();
   /** plan.json of the Jobs this process created, by Job name, until observed to their end (saves reading it back). */
   private readonly plans = new Map<string, JobPlanJson>();
+  /** The log relays of observations in progress, so stop() ends their streams. */
+  private readonly relays = new Set<JobLogRelay>();
 
   constructor(private readonly opts: JobExecutorOptions) {
     const ns = opts.namespace;
@@ -111,6 +126,7 @@ export class JobExecutor implements Executor {
   }
 
   async stop(): Promise<void> {
+    for (const relay of this.relays) relay.stop();
     await Promise.all([this.jobs.stop(), this.pods.stop()]);
   }
 
@@ -251,21 +267,39 @@ export class JobExecutor implements Executor {
   /**
    * Follows the Job to its end: its sole pod's terminal phase, or the Job's condition (see
    * runStatus); Failed (with the pod's reason), or Failed because it is gone or ran a second pod.
+   * While the pod runs its log goes to `sink` as it grows (job-log-relay.ts); the stream is ended
+   * when the run ends, and the lines it missed are passed on from the log read then.
    */
   observe(ref: ExecutionRef, sink: EventSink, signal?: AbortSignal): Promise<OperationResult> {
     if (ref.executor !== 'job' || ref.namespace !== this.opts.namespace) return Promise.reject(new ExecutionLostError(ref));
     const name = ref.name;
+    const relay = new JobLogRelay({
+      kubeConfig: this.opts.kubeConfig,
+      namespace: ref.namespace,
+      container: JOB_CONTAINER,
+      sink,
+      ...(this.opts.logger ? { logger: this.opts.logger } : {}),
+      ...(this.opts.logRetryMs ? { retryMs: this.opts.logRetryMs } : {}),
+    });
+    this.relays.add(relay);
     return new Promise<OperationResult>((resolve, reject) => {
       let settled = false;
       let lastPhase = '';
       let confirming = false;
+      let refusalCheck: NodeJS.Timeout | undefined;
       const finish = (fn: () => Promise<OperationResult>) => {
         if (settled) return;
         settled = true;
         this.unwatch(name, evaluate);
         signal?.removeEventListener('abort', onAbort);
+        clearTimeout(refusalCheck);
+        relay.stop();
         fn()
-          .finally(() => this.plans.delete(name))
+          .finally(() => {
+            this.plans.delete(name);
+            relay.stop();
+            this.relays.delete(relay);
+          })
           .then(resolve, reject);
       };
       const onAbort = () => finish(() => Promise.reject(signal?.reason instanceof Error ? signal.reason : new Error('observation aborted')));
@@ -296,13 +330,43 @@ export class JobExecutor implements Executor {
           sink({ type: 'output', line: `Job ${name}: pod ${pods[0]?.metadata?.name ?? '(not created yet)'} ${phase}` });
         }
         const run = runStatus(job, pods[0]);
-        if (run.status === 'Running') return;
-        finish(() => this.resultOf(job, pods[0], run));
+        if (run.status === 'Running') {
+          if (phase === 'Running') this.followLog(relay, job, pods[0]!);
+          // No pod yet: once in a while, whether the apiserver refuses to create it.
+          if (pods.length === 0 && !refusalCheck) {
+            refusalCheck = setTimeout(() => {
+              podCreationRefusal(this.core, job).then(
+                (refusal) => {
+                  refusalCheck = undefined;
+                  if (refusal && this.podsOf(name).length === 0) finish(() => Promise.resolve(failedResult(createRedactor([])(`the Job's pod cannot be created: ${refusal}`))));
+                  else evaluate();
+                },
+                (err: unknown) => {
+                  refusalCheck = undefined;
+                  this.opts.logger?.warn({ job: name, err: err instanceof Error ? err.message : String(err) }, 'the Events of a Job without a pod could not be read');
+                  evaluate();
+                },
+              );
+            }, this.opts.podRefusalCheckMs ?? 10_000);
+          }
+          return;
+        }
+        finish(() => this.resultOf(job, pods[0], run, relay));
       };
       this.watch(name, evaluate);
       signal?.addEventListener('abort', onAbort, { once: true });
       evaluate();
     });
+  }
+
+  /** Starts the relay on the running pod's log, once (the plan names the steps). */
+  private followLog(relay: JobLogRelay, job: V1Job, pod: V1Pod): void {
+    if (this.opts.readLogs === false || relay.following) return;
+    const podName = pod.metadata!.name!;
+    this.planOf(job).then(
+      (plan) => relay.follow(podName, plan ?? { steps: [] }),
+      (err: unknown) => this.opts.logger?.warn({ job: job.metadata?.name, err: err instanceof Error ? err.message : String(err) }, 'the plan of a running Job could not be read; its log is passed on at its end'),
+    );
   }
 
   private podsOf(jobName: string): V1Pod[] {
@@ -329,14 +393,16 @@ export class JobExecutor implements Executor {
     return failedResult(`a second pod of Job ${job.metadata!.name} started (${names}); the Job was suspended so the playbook does not run twice`);
   }
 
-  /** `run` has ended (Succeeded or Failed). */
-  private async resultOf(job: V1Job, pod: V1Pod | undefined, run: JobOperationStatus): Promise<OperationResult> {
+  /** `run` has ended (Succeeded or Failed); the relay passes on what its stream missed. */
+  private async resultOf(job: V1Job, pod: V1Pod | undefined, run: JobOperationStatus, relay: JobLogRelay): Promise<OperationResult> {
     const status = run.status === 'Succeeded' ? 'Succeeded' : 'Failed';
     const terminated = pod?.status?.containerStatuses?.find((c) => c.name === JOB_CONTAINER)?.state?.terminated;
     const startTime = iso(job.status?.startTime) ?? iso(terminated?.startedAt) ?? new Date().toISOString();
     const endTime = iso(job.status?.completionTime) ?? iso(terminated?.finishedAt) ?? new Date().toISOString();
     const plan = await this.planOf(job);
-    const fromLog = plan && pod ? await this.logOutcome(plan, pod, startTime, endTime) : undefined;
+    const timedLog = pod ? await this.readLog(pod) : undefined;
+    if (pod) relay.finish(pod.metadata!.name!, plan ?? { steps: [] }, timedLog, endTime);
+    const fromLog = plan && timedLog !== undefined ? logOutcome(plan, timedLog, startTime, endTime) : undefined;
     if (status === 'Succeeded') {
       const ran: OperationResult =
         fromLog?.status === status
@@ -386,20 +452,16 @@ export class JobExecutor implements Executor {
     }
   }
 
-  /** The pod log folded into step results, when the node serves it in time; else undefined. */
-  private async logOutcome(plan: JobPlanJson, pod: V1Pod, startTime: string, endTime: string): Promise<OperationResult | undefined> {
+  /** The ended pod's whole log, each line with its time, when the node serves it in time; else undefined. */
+  private async readLog(pod: V1Pod): Promise<string | undefined> {
     if (this.opts.readLogs === false) return undefined;
     const timeout = AbortSignal.timeout(this.opts.logTimeoutMs ?? 5_000);
-    const read = this.core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: this.opts.namespace, container: JOB_CONTAINER, limitBytes: MAX_LOG_BYTES });
+    const read = this.core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: this.opts.namespace, container: JOB_CONTAINER, limitBytes: MAX_LOG_BYTES, timestamps: true });
     read.catch(() => undefined);
     const log = await Promise.race([read, new Promise<undefined>((resolve) => timeout.addEventListener('abort', () => resolve(undefined), { once: true }))]).catch(
       () => undefined,
     );
-    if (typeof log !== 'string') return undefined;
-    // The plan objects hold no key (the key is only in /auth); steps' own output is redacted by the callback plugin.
-    const redact = createLineRedactor(createRedactor([]));
-    const lines = log.split('\n').flatMap((l) => redact.push(l));
-    return outcomeFromJobLog(plan, [...lines, ...redact.end()].join('\n'), startTime, endTime);
+    return typeof log === 'string' ? log : undefined;
   }
 
   private watch(name: string, fn: () => void): void {
@@ -418,6 +480,14 @@ export class JobExecutor implements Executor {
     if (!jobName) return;
     for (const fn of [...(this.watchers.get(jobName) ?? [])]) fn();
   }
+}
+
+/** The pod log (read with times) folded into step results. */
+function logOutcome(plan: JobPlanJson, timedLog: string, startTime: string, endTime: string): OperationResult | undefined {
+  // The plan objects hold no key (the key is only in /auth); steps' own output is redacted by the callback plugin.
+  const redact = createLineRedactor(createRedactor([]));
+  const lines = timedLog.split('\n').flatMap((l) => redact.push(splitTimedLine(l).text));
+  return outcomeFromJobLog(plan, [...lines, ...redact.end()].join('\n'), startTime, endTime);
 }
 
 function failedResult(message: string): OperationResult {

@@ -105,7 +105,7 @@ describe('controller RBAC, applied for real', () => {
       serviceaccounts: 'create',
       'roles.rbac.authorization.k8s.io': 'create',
       'rolebindings.rbac.authorization.k8s.io': 'create',
-      events: 'create patch',
+      events: 'create list patch',
       'leases.coordination.k8s.io': 'create get update',
     });
     assert.deepEqual(await rulesIn(inputs), { ...EVERYONE, ...kubean(), configmaps: 'get list watch', secrets: 'get list watch' });
@@ -147,7 +147,7 @@ describe('controller RBAC, applied for real', () => {
     ...each(['patch', 'deletecollection'], 'configmaps', ns, false),
     ...each(['get', 'list', 'watch', 'create', 'update', 'patch'], 'secrets', ns, true),
     ...each(['delete', 'deletecollection'], 'secrets', ns, false),
-    ...each(['create', 'patch'], 'events', ns, true),
+    ...each(['create', 'patch', 'list'], 'events', ns, true),
     ...each(['get', 'create', 'update'], 'leases.coordination.k8s.io', ns, true),
     ...each(['delete', 'list'], 'leases.coordination.k8s.io', ns, false),
     // The kubeconfig uploaders: created, never read, changed or deleted (they go with their operation).

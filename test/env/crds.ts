@@ -20,8 +20,11 @@ export async function applyCrds(kubectl: string, kubeconfig: string, signal?: Ab
   const applied = await execa(kubectl, [...base, 'apply', '-o', 'name', ...files.flatMap((f) => ['-f', f])], { cancelSignal: signal });
   const names = applied.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
   const crds = names.filter((n) => n.startsWith('customresourcedefinition'));
-  if (crds.length > 0) {
-    await execa(kubectl, [...base, 'wait', '--for=condition=Established', '--timeout=60s', ...crds], { cancelSignal: signal });
+  // A CRD just created may have no conditions yet, which kubectl wait (1.34) reports as an error.
+  for (let attempt = 1; crds.length > 0; attempt++) {
+    const waited = await execa(kubectl, [...base, 'wait', '--for=condition=Established', '--timeout=60s', ...crds], { cancelSignal: signal, reject: attempt >= 5 });
+    if (waited.exitCode === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
   }
   return names;
 }

@@ -11,7 +11,7 @@ import { startApiServer } from './kube-apiserver.js';
 import { resolveKubeBinaries } from './kube-binaries.js';
 import { startControllerManager, startScheduler } from './kube-controllers.js';
 import { writeAdminKubeconfig, writeAuditedKubeconfig } from './kubeconfig.js';
-import { createFakeNodes, FAIL_POD_LABEL, fakeNodeNames, startKwok } from './kwok.js';
+import { createFakeNodes, FAIL_POD_LABEL, fakeNodeNames, KWOK_CRD_FILES, startKwok } from './kwok.js';
 import { startRedis } from './redis.js';
 import type { Teardown } from './teardown.js';
 
@@ -82,7 +82,9 @@ export async function startTestEnvironment(
         teardown.add(c.name, c.stop, c.daemon.pid);
       }),
       timed('kwok and fake nodes', async () => {
-        const kwok = await startKwok({ bin: bins.kwok, kubeconfig: kubeconfigPath, home: join(runDir, 'kwok-home'), logFile: logFile('kwok'), signal });
+        await applyCrds(bins.kubectl, kubeconfigPath, signal, KWOK_CRD_FILES);
+        const tls = { cert: certs.apiServerCert, key: certs.apiServerKey };
+        const kwok = await startKwok({ bin: bins.kwok, kubeconfig: kubeconfigPath, home: join(runDir, 'kwok-home'), logFile: logFile('kwok'), tls, signal });
         teardown.add('kwok', kwok.stop, kwok.daemon.pid);
         await createFakeNodes(kc, fakeNodes, signal);
       }),

@@ -63,6 +63,8 @@ export function apiServerArgs(o: { etcdUrl: string; port: number; certs: CertPat
     '--requestheader-group-headers=X-Remote-Group',
     '--requestheader-extra-headers-prefix=X-Remote-Extra-',
     '--authorization-mode=Node,RBAC',
+    // The fake nodes' InternalIP is where kwok serves their kubelet endpoint (pod logs).
+    '--kubelet-preferred-address-types=InternalIP',
     `--service-account-key-file=${c.serviceAccountPub}`,
     `--service-account-signing-key-file=${c.serviceAccountKey}`,
     `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,

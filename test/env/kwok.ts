@@ -24,6 +24,8 @@ export interface KwokOptions {
   home: string;
   /** Stage files; defaults to every YAML file in test/env/kwok/. */
   stageFiles?: string[];
+  /** A serving certificate: the apiserver reaches kwok's kubelet endpoint (pod logs) over HTTPS only. */
+  tls?: { cert: string; key: string };
   signal?: AbortSignal;
 }
 
@@ -31,6 +33,8 @@ export interface Kwok {
   daemon: Daemon;
   stop(): Promise<void>;
 }
+
+export const KWOK_CRD_FILES = [join(repoRoot(), 'test', 'env', 'kwok-crds', 'kwok.x-k8s.io_logs.yaml')];
 
 export function defaultStageFiles(): string[] {
   const dir = join(repoRoot(), 'test', 'env', 'kwok');
@@ -40,7 +44,12 @@ export function defaultStageFiles(): string[] {
     .map((f) => join(dir, f));
 }
 
-export function kwokArgs(o: { kubeconfig: string; port: number; stageFiles: string[] }): string[] {
+/**
+ * The fake nodes' kubelet endpoint is kwok's server (127.0.0.1, the node port), so the apiserver
+ * serves pod logs: those a kwok Logs object (its CRD is in test/env/kwok-crds/) points to a file
+ * for; other pods' logs are refused at once.
+ */
+export function kwokArgs(o: { kubeconfig: string; port: number; stageFiles: string[]; tls?: { cert: string; key: string } }): string[] {
   return [
     `--kubeconfig=${o.kubeconfig}`,
     '--manage-all-nodes=false',
@@ -48,7 +57,10 @@ export function kwokArgs(o: { kubeconfig: string; port: number; stageFiles: stri
     `--server-address=127.0.0.1:${o.port}`,
     // Pod IPs outside the service range, so nothing looks like a Service address.
     '--cidr=10.244.0.0/16',
-    '--node-ip=10.10.0.1',
+    '--node-ip=127.0.0.1',
+    `--node-port=${o.port}`,
+    '--enable-crds=Logs',
+    ...(o.tls ? [`--tls-cert-file=${o.tls.cert}`, `--tls-private-key-file=${o.tls.key}`] : []),
     ...o.stageFiles.map((f) => `--config=${f}`),
   ];
 }
@@ -59,7 +71,7 @@ export async function startKwok(o: KwokOptions): Promise<Kwok> {
   const daemon = await startReadyDaemon({
     name: 'kwok',
     command: o.bin,
-    args: kwokArgs({ kubeconfig: o.kubeconfig, port, stageFiles }),
+    args: kwokArgs({ kubeconfig: o.kubeconfig, port, stageFiles, ...(o.tls ? { tls: o.tls } : {}) }),
     logFile: o.logFile,
     env: { ...process.env, HOME: o.home },
     signal: o.signal,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JobPlanJson } from '../../src/engine/job-plan.js';
-import { outcomeFromJobLog } from '../../src/executors/job-log-outcome.js';
+import { EVENT_MARKER } from '../../src/executors/ansible-event-parser.js';
+import { createJobLogFold, outcomeFromJobLog } from '../../src/executors/job-log-outcome.js';
 
 const T0 = '2026-11-24T06:00:00Z';
 const T1 = '2026-11-24T06:01:00Z';
@@ -32,5 +33,37 @@ describe('outcomeFromJobLog and the kubeconfig line', () => {
       hosts: [],
       message: "every step succeeded, but the admin kubeconfig they fetched was not handed back: the apiserver answered 403: forbidden",
     });
+  });
+});
+
+describe('createJobLogFold: the events a followed log makes', () => {
+  const two: JobPlanJson = { ...plan, steps: [plan.steps[0]!, { name: 'postHook 1: kubeconfig.yml', role: 'postHook', kind: 'playbook', argv: ['ansible-playbook'], env: {} }] };
+  it('step starts and ends with the plan\'s names, plays, tasks, host results and text; the steps a failure leaves are Skipped', () => {
+    const fold = createJobLogFold(two);
+    const log = [
+      'before any step',
+      line({ e: 'step-start', index: 0, total: 2, name: 'action: cluster.yml' }),
+      `${EVENT_MARKER}${JSON.stringify({ e: 'play', name: 'all' })}`,
+      `${EVENT_MARKER}${JSON.stringify({ e: 'task', name: 'ping', play: 'all', handler: false })}`,
+      'TASK [ping] ***',
+      `${EVENT_MARKER}${JSON.stringify({ e: 'runner', outcome: 'failed', host: 'node2', task: 'ping', play: 'all', msg: 'no' })}`,
+      line({ e: 'step-end', index: 0, exitCode: 2 }),
+      line({ e: 'job-end', exitCode: 2, failedStep: 0 }),
+    ];
+    const events = log.flatMap((l) => fold.push(l, T1));
+    assert.deepEqual(events.map((e) => (e.type === 'output' ? `output ${e.line}` : e.type === 'step-start' ? `start ${e.step.name}` : e.type === 'step-end' ? `end ${e.index} ${e.result.status}` : e.type)), [
+      'output before any step',
+      'start action: cluster.yml',
+      'play',
+      'task',
+      'output TASK [ping] ***',
+      'host-result',
+      'end 0 Failed',
+      'end 1 Skipped',
+    ]);
+    const outcome = fold.outcome(T0, T1);
+    assert.equal(outcome?.status, 'Failed');
+    assert.deepEqual(outcome?.failed?.hosts, ['node2']);
+    assert.deepEqual(outcome, outcomeFromJobLog(two, log.join('\n'), T0, T1), 'the fold tells what the whole log does');
   });
 });

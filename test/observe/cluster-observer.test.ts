@@ -72,7 +72,7 @@ describe('the controller observes the clusters it manages', () => {
     assert.match(healthy.status?.observedVersion ?? '', /^v1\.\d+\.\d+/, 'the apiserver\'s version');
     assert.equal(healthy.status?.desiredVersion, undefined, 'no operation ran: nothing desired yet');
     const kwokRow = healthy.status?.nodes?.find((n) => n.name.startsWith('kwok-node-'));
-    assert.deepEqual(kwokRow && { ready: kwokRow.ready, address: kwokRow.address, version: kwokRow.version?.startsWith('kwok-') }, { ready: true, address: '10.10.0.1', version: true });
+    assert.deepEqual(kwokRow && { ready: kwokRow.ready, address: kwokRow.address, version: kwokRow.version?.startsWith('kwok-') }, { ready: true, address: '127.0.0.1', version: true });
     for (const type of ['ControlPlaneAvailable', 'WorkersReady', 'SystemPodsReady', 'CertificatesExpiry']) {
       assert.equal(condition(healthy, type)?.status, 'True', `${type}: ${JSON.stringify(condition(healthy, type))}`);
     }
