@@ -42,8 +42,9 @@ describe('step Events (local executor, real ansible)', () => {
       const steps = list.filter((e) => STEP_REASONS.has(e.reason ?? ''));
       return steps.length >= 4 ? steps : undefined;
     });
-    const byTime = (a: CoreV1Event, b: CoreV1Event) => new Date(a.firstTimestamp!).getTime() - new Date(b.firstTimestamp!).getTime();
-    const seen = [...events].sort(byTime).map((e) => ({ reason: e.reason, type: e.type, message: e.message ?? '' }));
+    // Created one after another (StepEvents): creation order is etcd's revision order; timestamps have whole seconds only.
+    const byCreation = (a: CoreV1Event, b: CoreV1Event) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion);
+    const seen = [...events].sort(byCreation).map((e) => ({ reason: e.reason, type: e.type, message: e.message ?? '' }));
     assert.deepEqual(
       seen.map((e) => [e.reason, e.type]),
       [
