@@ -42,6 +42,7 @@ export class ClusterList extends LitElement {
     }
     if (!this.rows) return html`<h1>Clusters</h1><p role="status">Loading…</p>`;
     return html`<h1>Clusters</h1>
+      <p><a class="button" href="#/new">Add cluster</a></p>
       ${this.rows.length === 0
         ? html`<p role="status">No clusters yet.</p>`
         : html`<table aria-label="Clusters">

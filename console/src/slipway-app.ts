@@ -5,10 +5,12 @@ import './login-view.js';
 import './cluster-list.js';
 import './cluster-details.js';
 import './operation-view.js';
+import './cluster-form.js';
 
-type Route = { page: 'list' } | { page: 'cluster'; name: string } | { page: 'operation'; name: string };
+type Route = { page: 'list' } | { page: 'new' } | { page: 'cluster'; name: string } | { page: 'operation'; name: string };
 
 function route(): Route {
+  if (location.hash === '#/new') return { page: 'new' };
   const [, kind, name] = /^#\/(clusters|operations)\/([^/]+)$/.exec(location.hash) ?? [];
   if (kind && name) return { page: kind === 'clusters' ? 'cluster' : 'operation', name: decodeURIComponent(name) };
   return { page: 'list' };
@@ -80,7 +82,9 @@ export class SlipwayApp extends LitElement {
           ? html`<cluster-details .name=${r.name}></cluster-details>`
           : r.page === 'operation'
             ? html`<operation-view .name=${r.name}></operation-view>`
-            : html`<cluster-list></cluster-list>`}
+            : r.page === 'new'
+              ? html`<cluster-form></cluster-form>`
+              : html`<cluster-list></cluster-list>`}
       </main>`;
   }
 }

@@ -14,7 +14,8 @@ import { AuthenticationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../util/logger.js';
 import { clusterDetailsFeed, clusterListFeed, operationFeed, type Feed } from './event-feeds.js';
 import { BadRequest, cookie, eventStream, readJson, sendError, sendJson } from './http-util.js';
-import { cancelOperation, readKubeconfig, retryFailedOperation } from './operation-actions.js';
+import type { NewClusterForm } from './new-cluster.js';
+import { cancelOperation, createCluster, readKubeconfig, retryFailedOperation } from './operation-actions.js';
 import { DEFAULT_SESSION_LIMITS, SessionStore, type Session, type SessionLimits } from './session-store.js';
 import { indexPage, staticFile } from './static-files.js';
 import { ApiRefusal, apiServerOf } from './user-api.js';
@@ -98,6 +99,11 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       const text = await readKubeconfig(server, session.token, name);
       res.writeHead(200, { 'Content-Type': 'application/yaml', 'Cache-Control': 'no-store', 'Content-Disposition': `attachment; filename="${name}.kubeconfig"` });
       return void res.end(text);
+    }
+    if (method === 'POST' && path === '/api/clusters') {
+      const made = await createCluster(server, session.token, (await readJson(req)) as NewClusterForm);
+      o.logger.info({ user: session.user, cluster: made.cluster, operation: made.operation }, 'console: cluster created');
+      return sendJson(res, 201, made);
     }
     m = /^\/api\/operations\/([^/]+)\/(cancel|retry)$/.exec(path);
     if (method === 'POST' && m) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { describe, it, before } from 'node:test';
 import { setHeaderOptions } from '@kubernetes/client-node';
-import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterStatus } from '../../src/api/types.js';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterSpec, type ClusterStatus } from '../../src/api/types.js';
 import { CANCEL_ANNOTATION } from '../../src/controller/operation-cancel.js';
 import { RETRY_OF_ANNOTATION } from '../../src/operations/retry-operation.js';
 import { clusterFixture, core, createOperation, custom, env, eventually, getOp, testLifecycle } from '../controller/controller-harness.js';
@@ -44,9 +44,9 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
     ({ ns, cluster } = await clusterFixture('console', cleanups));
     viewer = await tenant(ns, 'viewer', [READ_KUBEAN], cleanups);
     nobody = await tenant(ns, 'nobody', [], cleanups);
-    operator = await tenant(ns, 'operator', [{ ...READ_KUBEAN, verbs: ['get', 'list', 'watch', 'create', 'patch'] }], cleanups);
+    operator = await tenant(ns, 'operator', [{ ...READ_KUBEAN, verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] }], cleanups);
     // The operator may also read the cluster's inputs and its kubeconfig Secret; the viewer may not.
-    await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'operator' }, rules: [{ apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'list', 'watch'] }] } });
+    await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'operator' }, rules: [{ apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'list', 'watch', 'create', 'delete'] }] } });
     await rbac.createNamespacedRoleBinding({ namespace: ns, body: { metadata: { name: 'operator' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'operator' }, subjects: [{ kind: 'ServiceAccount', name: 'operator', namespace: ns }] } });
   });
 
@@ -216,4 +216,78 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
       await context.close();
     }
   });
+
+  it('adds a cluster through the form as the user: the key goes into the Secret only, and the list shows it', async () => {
+    const name = env.randomName('formed');
+    const key = `-----BEGIN OPENSSH PRIVATE KEY-----\n${env.randomName('keybody')}\n-----END OPENSSH PRIVATE KEY-----`;
+    const { context, page } = await t.newPage();
+    try {
+      await signIn(page, operator.token);
+      await page.getByRole('link', { name: 'Add cluster' }).click();
+      await page.getByLabel('Cluster name').fill(name);
+      await page.getByLabel('Namespace for its inputs').fill(ns);
+      await page.getByLabel('Control-plane node 1 name').fill('cp1');
+      await page.getByLabel('Control-plane node 1 IP').fill('10.20.0.11');
+      await page.getByRole('button', { name: 'Add worker node' }).click();
+      await page.getByLabel('Worker node 1 name').fill('w1');
+      await page.getByLabel('Worker node 1 IP').fill('10.20.0.21');
+      await page.getByLabel('Worker node 1 SSH user').fill('ubuntu');
+      await page.getByLabel('SSH private key (stored in a Secret)').fill(key);
+      await page.getByLabel('Kubernetes version').fill('v1.33.2');
+      await page.getByText('Advanced').click();
+      await page.getByLabel('CNI').selectOption('cilium');
+      await page.getByLabel('Pod CIDR').fill('10.100.0.0/16');
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.locator(`tr[data-cluster="${name}"]`).waitFor();
+      cleanups.push(
+        () => custom.deleteClusterCustomObject({ ...kubean, plural: CLUSTER_OPERATION_PLURAL, name: `${name}-install` }),
+        () => custom.deleteClusterCustomObject({ ...kubean, plural: CLUSTER_PLURAL, name }),
+      );
+      await page.locator(`tr[data-cluster="${name}"]`).getByRole('link', { name: `${name}-install` }).waitFor();
+
+      const c = await custom.getClusterCustomObject({ ...kubean, plural: CLUSTER_PLURAL, name }) as { spec: ClusterSpec };
+      assert.deepEqual(c.spec.sshAuthRef, { namespace: ns, name: `${name}-ssh` });
+      const hosts = (await core.readNamespacedConfigMap({ namespace: ns, name: c.spec.hostsConfRef.name })).data?.['hosts.yml'] ?? '';
+      const vars = (await core.readNamespacedConfigMap({ namespace: ns, name: c.spec.varsConfRef.name })).data?.['group_vars.yml'] ?? '';
+      assert.match(hosts, /cp1:\n\s+ip: 10\.20\.0\.11[\s\S]*ansible_user: root/);
+      assert.match(hosts, /w1:\n\s+ip: 10\.20\.0\.21[\s\S]*ansible_user: ubuntu/);
+      assert.match(vars, /kube_version: v1\.33\.2/);
+      assert.match(vars, /kube_network_plugin: cilium/);
+      assert.match(vars, /kube_pods_subnet: 10\.100\.0\.0\/16/);
+      for (const text of [hosts, vars]) assert.ok(!text.includes('PRIVATE KEY') && !text.includes(key), 'no credential in a ConfigMap');
+      const secret = await core.readNamespacedSecret({ namespace: ns, name: `${name}-ssh` });
+      assert.equal(Buffer.from(secret.data?.['ssh-privatekey'] ?? '', 'base64').toString(), `${key}\n`);
+      const op = await getOp(`${name}-install`);
+      assert.equal(op.spec.cluster, name);
+      assert.equal(op.spec.action, 'cluster.yml');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('refuses a form that the checks or RBAC refuse, and leaves nothing behind', async () => {
+    const name = env.randomName('badform');
+    const { context, page } = await t.newPage();
+    try {
+      await signIn(page, viewer.token);
+      await page.getByRole('link', { name: 'Add cluster' }).click();
+      await page.getByLabel('Cluster name').fill(name);
+      await page.getByLabel('Namespace for its inputs').fill(ns);
+      await page.getByLabel('Control-plane node 1 name').fill('cp1');
+      await page.getByLabel('Control-plane node 1 IP').fill('10.20.0.300');
+      await page.getByLabel('SSH private key (stored in a Secret)').fill('-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----');
+      await page.getByLabel('Kubernetes version').fill('v1.33.2');
+      await page.getByRole('button', { name: 'Create' }).click();
+      assert.match(await page.getByRole('alert').innerText(), /Control plane cp1: "10\.20\.0\.300" is not an IP address/);
+      await page.getByLabel('Control-plane node 1 IP').fill('10.20.0.30');
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('alert').filter({ hasText: /forbidden/i }).waitFor();
+      assert.ok((await page.getByRole('alert').innerText()).includes(viewer.user));
+      const left = await core.listNamespacedConfigMap({ namespace: ns });
+      assert.ok(!left.items.some((cm) => cm.metadata?.name?.startsWith(name)), 'no ConfigMap left');
+    } finally {
+      await context.close();
+    }
+  });
 });
+
