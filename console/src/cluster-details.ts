@@ -1,6 +1,7 @@
 /** One cluster, live: its nodes (control planes first), conditions, operations, and the kubeconfig for those who may read it. */
 import { html, LitElement } from 'lit';
 import { follow } from './api.js';
+import './cluster-changes.js';
 import { when, type ClusterDetails as Details, type Refusal } from './views.js';
 
 export class ClusterDetails extends LitElement {
@@ -72,6 +73,7 @@ export class ClusterDetails extends LitElement {
               <tbody>${d.conditions.map((c) => html`<tr><th scope="row">${c.type}</th><td>${c.status}</td><td>${c.reason ?? ''}</td><td>${c.message ?? ''}</td></tr>`)}</tbody>
             </table>`}
       </section>
+      <cluster-changes .cluster=${d.name}></cluster-changes>
       <section aria-labelledby="operations-title">
         <h2 id="operations-title">Operations</h2>
         ${d.operations.length === 0

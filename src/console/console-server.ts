@@ -14,7 +14,8 @@ import { AuthenticationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../util/logger.js';
 import { clusterDetailsFeed, clusterListFeed, operationFeed, type Feed } from './event-feeds.js';
 import { BadRequest, cookie, eventStream, readJson, sendError, sendJson } from './http-util.js';
-import type { NewClusterForm } from './new-cluster.js';
+import { scaleInCluster, scaleOutCluster, upgradeCluster } from './cluster-change-actions.js';
+import type { HostRow, NewClusterForm } from './new-cluster.js';
 import { cancelOperation, createCluster, readKubeconfig, retryFailedOperation } from './operation-actions.js';
 import { DEFAULT_SESSION_LIMITS, SessionStore, type Session, type SessionLimits } from './session-store.js';
 import { indexPage, staticFile } from './static-files.js';
@@ -104,6 +105,19 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       const made = await createCluster(server, session.token, (await readJson(req)) as NewClusterForm);
       o.logger.info({ user: session.user, cluster: made.cluster, operation: made.operation }, 'console: cluster created');
       return sendJson(res, 201, made);
+    }
+    m = /^\/api\/clusters\/([^/]+)\/(scale-out|scale-in|upgrade)$/.exec(path);
+    if (method === 'POST' && m) {
+      const name = named(m[1]!);
+      const body = (await readJson(req)) as { workers?: HostRow[]; node?: string; version?: string };
+      const operation =
+        m[2] === 'scale-out'
+          ? await scaleOutCluster(server, session.token, name, body.workers ?? [])
+          : m[2] === 'scale-in'
+            ? await scaleInCluster(server, session.token, name, body.node ?? '')
+            : await upgradeCluster(server, session.token, name, body.version ?? '');
+      o.logger.info({ user: session.user, cluster: name, operation }, `console: ${m[2]} created`);
+      return sendJson(res, 201, { operation });
     }
     m = /^\/api\/operations\/([^/]+)\/(cancel|retry)$/.exec(path);
     if (method === 'POST' && m) {

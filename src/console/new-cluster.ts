@@ -71,12 +71,9 @@ const IMAGE_REPOS: Record<string, string> = {
   quay_image_repo: 'quay.io',
 };
 
-function checkForm(f: NewClusterForm): string[] {
+/** Each node row's problems: name, IP and user, and names or IPs used twice. */
+export function checkRows(rows: readonly (readonly [string, HostRow])[]): string[] {
   const problems: string[] = [];
-  if (!DNS_LABEL.test(f.name ?? '')) problems.push('Name: lowercase letters, digits and dashes, at most 63');
-  if (!DNS_LABEL.test(f.namespace ?? '')) problems.push('Namespace: lowercase letters, digits and dashes, at most 63');
-  if (!Array.isArray(f.controlPlanes) || f.controlPlanes.length === 0) problems.push('At least one control-plane node');
-  const rows = [...(f.controlPlanes ?? []).map((r) => ['Control plane', r] as const), ...(f.workers ?? []).map((r) => ['Worker', r] as const)];
   const names = new Set<string>();
   const ips = new Set<string>();
   rows.forEach(([kind, r], i) => {
@@ -89,6 +86,15 @@ function checkForm(f: NewClusterForm): string[] {
     names.add(r?.name);
     ips.add(r?.ip);
   });
+  return problems;
+}
+
+function checkForm(f: NewClusterForm): string[] {
+  const problems: string[] = [];
+  if (!DNS_LABEL.test(f.name ?? '')) problems.push('Name: lowercase letters, digits and dashes, at most 63');
+  if (!DNS_LABEL.test(f.namespace ?? '')) problems.push('Namespace: lowercase letters, digits and dashes, at most 63');
+  if (!Array.isArray(f.controlPlanes) || f.controlPlanes.length === 0) problems.push('At least one control-plane node');
+  problems.push(...checkRows([...(f.controlPlanes ?? []).map((r) => ['Control plane', r] as const), ...(f.workers ?? []).map((r) => ['Worker', r] as const)]));
   if (!/^-----BEGIN [A-Z ]*PRIVATE KEY-----/.test((f.privateKey ?? '').trim())) problems.push('SSH private key: paste a PEM or OpenSSH private key');
   if (!VERSION.test(f.version ?? '')) problems.push('Kubernetes version: like v1.33.2');
   if (f.registry && !REGISTRY.test(f.registry)) problems.push('Image registry: a host[:port][/path]');

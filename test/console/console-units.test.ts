@@ -6,6 +6,7 @@ import type { Cluster, ClusterOperation } from '../../src/api/types.js';
 import { clusterDetails, clusterRow, nodeRows } from '../../src/console/cluster-views.js';
 import { newClusterObjects, type NewClusterForm } from '../../src/console/new-cluster.js';
 import { SessionStore } from '../../src/console/session-store.js';
+import { scaleIn, scaleOut, upgrade } from '../../src/console/cluster-changes.js';
 
 const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----';
 const form = (over: Partial<NewClusterForm> = {}): NewClusterForm => ({
@@ -124,5 +125,50 @@ describe('SessionStore', () => {
     assert.equal(store.csrfMatches(s, undefined), false);
     assert.equal(store.csrfMatches(s, `${s.csrf}x`), false);
     assert.notEqual(s.id, store.create('t', 'u', []).id);
+  });
+});
+
+describe('cluster changes', () => {
+  const HOSTS = `all:
+  hosts:
+    cp1: {ip: 10.0.0.1}
+    cp2: {ip: 10.0.0.2}
+    cp3: {ip: 10.0.0.3}
+    w1: {ip: 10.0.0.4}
+  children:
+    kube_control_plane: {hosts: {cp1: , cp2: , cp3: }}
+    kube_node: {hosts: {w1: }}
+    etcd: {hosts: {cp1: , cp2: , cp3: }}
+`;
+  const ONE_CP = 'all:\n  hosts:\n    cp1: {ip: 10.0.0.1}\n  children:\n    kube_control_plane: {hosts: {cp1: }}\n    etcd: {hosts: {cp1: }}\n';
+
+  it('scale in: remove-node.yml -e node=, refused for the last control plane, an even etcd, or a stranger', () => {
+    const ok = scaleIn('c', HOSTS, 'w1');
+    assert.ok('ok' in ok);
+    assert.equal(ok.ok.spec.action, 'remove-node.yml');
+    assert.equal(ok.ok.spec.extraArgs, '-e node=w1');
+    assert.match((scaleIn('c', ONE_CP, 'cp1') as { refused: string }).refused, /cp1 is the last control plane of c/);
+    assert.match((scaleIn('c', HOSTS, 'cp2') as { refused: string }).refused, /would leave 2 etcd members/);
+    assert.match((scaleIn('c', HOSTS, 'nope') as { refused: string }).refused, /nope is not a host of c/);
+  });
+
+  it('scale out: the workers join all.hosts and kube_node, scale.yml limited to them', () => {
+    const r = scaleOut('c', HOSTS, [{ name: 'w2', ip: '10.0.0.5', user: 'root' }]);
+    assert.ok('ok' in r);
+    const inv = parse(r.ok.hostsText) as { all: { hosts: Record<string, unknown>; children: { kube_node: { hosts: Record<string, null> } } } };
+    assert.deepEqual(Object.keys(inv.all.children.kube_node.hosts), ['w1', 'w2']);
+    assert.ok('cp3' in inv.all.hosts && 'w2' in inv.all.hosts);
+    assert.equal(r.ok.operation.spec.extraArgs, '--limit=w2');
+    assert.match((scaleOut('c', HOSTS, [{ name: 'w1', ip: '10.0.0.9', user: 'root' }]) as { refused: string }).refused, /has a host of that name/);
+  });
+
+  it('upgrade: higher and one minor at most', () => {
+    const r = upgrade('c', 'kube_version: v1.33.2\nfoo: bar\n', 'v1.33.2', 'v1.34.1');
+    assert.ok('ok' in r);
+    assert.deepEqual(parse(r.ok.varsText), { kube_version: 'v1.34.1', foo: 'bar' });
+    assert.equal(r.ok.operation.spec.action, 'upgrade-cluster.yml');
+    for (const [target, why] of [['v1.35.0', /skips a minor/], ['v1.33.1', /not higher/], ['v1.33.2', /not higher/], ['1.34', /not a version/]] as const) {
+      assert.match((upgrade('c', '', 'v1.33.2', target) as { refused: string }).refused, why);
+    }
   });
 });

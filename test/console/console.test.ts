@@ -46,7 +46,7 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
     nobody = await tenant(ns, 'nobody', [], cleanups);
     operator = await tenant(ns, 'operator', [{ ...READ_KUBEAN, verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] }], cleanups);
     // The operator may also read the cluster's inputs and its kubeconfig Secret; the viewer may not.
-    await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'operator' }, rules: [{ apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'list', 'watch', 'create', 'delete'] }] } });
+    await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'operator' }, rules: [{ apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] }] } });
     await rbac.createNamespacedRoleBinding({ namespace: ns, body: { metadata: { name: 'operator' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'operator' }, subjects: [{ kind: 'ServiceAccount', name: 'operator', namespace: ns }] } });
   });
 
@@ -289,5 +289,42 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
       await context.close();
     }
   });
-});
 
+  it('scales and upgrades as the user: the last control plane and a skipped minor are refused before anything runs', async () => {
+    const before = (await custom.listClusterCustomObject({ ...kubean, plural: CLUSTER_OPERATION_PLURAL }) as { items: unknown[] }).items.length;
+    const { context, page } = await t.newPage();
+    try {
+      await signIn(page, operator.token);
+      await page.getByRole('link', { name: cluster, exact: true }).click();
+      await page.getByLabel('Node to remove').fill('node1');
+      await page.getByRole('button', { name: 'Remove node' }).click();
+      await page.getByRole('alert').filter({ hasText: 'node1 is the last control plane' }).waitFor();
+      await page.getByLabel('Upgrade to version').fill('v1.35.0');
+      await page.getByRole('button', { name: 'Upgrade' }).click();
+      await page.getByRole('alert').filter({ hasText: 'skips a minor version' }).waitFor();
+      const after = (await custom.listClusterCustomObject({ ...kubean, plural: CLUSTER_OPERATION_PLURAL }) as { items: unknown[] }).items.length;
+      assert.equal(after, before, 'no operation was created');
+
+      await page.getByLabel('New worker name').fill('node9');
+      await page.getByLabel('New worker IP').fill('10.6.0.19');
+      await page.getByRole('button', { name: 'Scale out' }).click();
+      await page.waitForURL(/#\/operations\/.*-scale-out-/);
+      const scaleOp = decodeURIComponent(page.url().split('#/operations/')[1]!);
+      cleanups.push(() => custom.deleteClusterCustomObject({ ...kubean, plural: CLUSTER_OPERATION_PLURAL, name: scaleOp }));
+      assert.equal((await getOp(scaleOp)).spec.extraArgs, '--limit=node9');
+      const hosts = (await core.readNamespacedConfigMap({ namespace: ns, name: 'hosts' })).data?.['hosts.yml'] ?? '';
+      assert.match(hosts, /node9:\n\s+ip: 10\.6\.0\.19/);
+
+      await page.goto(`${t.console.url}#/clusters/${cluster}`);
+      await page.getByLabel('Upgrade to version').fill('v1.34.1');
+      await page.getByRole('button', { name: 'Upgrade' }).click();
+      await page.waitForURL(/#\/operations\/.*-upgrade-/);
+      const upgradeOp = decodeURIComponent(page.url().split('#/operations/')[1]!);
+      cleanups.push(() => custom.deleteClusterCustomObject({ ...kubean, plural: CLUSTER_OPERATION_PLURAL, name: upgradeOp }));
+      assert.equal((await getOp(upgradeOp)).spec.action, 'upgrade-cluster.yml');
+      assert.match((await core.readNamespacedConfigMap({ namespace: ns, name: 'vars' })).data?.['group_vars.yml'] ?? '', /kube_version: v1\.34\.1/);
+    } finally {
+      await context.close();
+    }
+  });
+});
