@@ -154,10 +154,11 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
 
   const feed = (req: IncomingMessage, res: ServerResponse, session: Session, start: (f: Feed) => void): void => {
     const stream = eventStream(req, res);
-    sessions.onEnd(session.id, () => {
+    const forget = sessions.onEnd(session.id, () => {
       stream.send('session-ended', { message: 'the session ended: sign in again' });
       stream.close();
     });
+    stream.closed.addEventListener('abort', forget);
     start(stream);
   };
 

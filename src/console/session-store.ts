@@ -62,10 +62,15 @@ export class SessionStore {
     return a.length === b.length && timingSafeEqual(a, b);
   }
 
-  onEnd(id: string, stop: () => void): void {
+  /** Calls `stop` when the session ends; the returned function forgets it (its stream ended first). */
+  onEnd(id: string, stop: () => void): () => void {
     const list = this.ended.get(id) ?? [];
     list.push(stop);
     this.ended.set(id, list);
+    return () => {
+      const now = this.ended.get(id);
+      if (now) this.ended.set(id, now.filter((f) => f !== stop));
+    };
   }
 
   end(id: string): void {
