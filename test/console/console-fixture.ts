@@ -60,6 +60,12 @@ export async function tenant(ns: string, name: string, rules: V1PolicyRule[], cl
   return { token: tr.status!.token, user: `system:serviceaccount:${ns}:${name}` };
 }
 
+/** With SLIPWAY_CONSOLE_SCREENSHOTS=<dir>, a full-page screenshot `<dir>/<name>.png` (for the README). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.SLIPWAY_CONSOLE_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}
+
 export async function signIn(page: Page, token: string): Promise<void> {
   await page.getByLabel('Bearer token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();

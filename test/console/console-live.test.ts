@@ -10,7 +10,7 @@ import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP } from '../../src/api/t
 import { INPUT_NAMES } from '../fixtures/kube-cluster.js';
 import { clusterFixture, createOperation, env, finished, startController, testLifecycle } from '../controller/controller-harness.js';
 import { sshHostsInventory, sshHostsSecret } from '../controller/ssh-hosts-fixture.js';
-import { consoleSuiteSkip, consoleUnderTest, signIn, tenant } from './console-fixture.js';
+import { consoleSuiteSkip, consoleUnderTest, screenshot, signIn, tenant } from './console-fixture.js';
 
 const { cleanups, running } = testLifecycle();
 const rbac = env.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
@@ -54,6 +54,7 @@ describe('a real operation followed live in the console', { skip: consoleSuiteSk
       await page.locator('.task').filter({ hasText: 'wait so the page sees the run' }).waitFor({ timeout: 60_000 });
       await page.getByRole('progressbar', { name: 'Steps done' }).waitFor();
       await page.locator('pre.log').filter({ hasText: 'say hello from the console test' }).waitFor({ timeout: 60_000 });
+      await screenshot(page, 'operation-running');
 
       await page.locator('dd.status[data-status="Succeeded"]').waitFor({ timeout: 90_000 });
       const op = await finished(name);

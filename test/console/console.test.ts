@@ -11,7 +11,7 @@ import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterS
 import { CANCEL_ANNOTATION } from '../../src/controller/operation-cancel.js';
 import { RETRY_OF_ANNOTATION } from '../../src/operations/retry-operation.js';
 import { clusterFixture, core, createOperation, custom, env, eventually, getOp, testLifecycle } from '../controller/controller-harness.js';
-import { consoleSuiteSkip, consoleUnderTest, rbac, signIn, tenant } from './console-fixture.js';
+import { consoleSuiteSkip, consoleUnderTest, rbac, screenshot, signIn, tenant } from './console-fixture.js';
 
 const { cleanups } = testLifecycle();
 const MERGE = setHeaderOptions('Content-Type', 'application/merge-patch+json');
@@ -53,6 +53,7 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
   it('refuses a token Kubernetes does not accept, and signs in with a ServiceAccount token that then appears nowhere', async () => {
     const { context, page } = await t.newPage();
     try {
+      await screenshot(page, 'sign-in');
       await signIn(page, 'not-a-real-token');
       await page.getByRole('alert').filter({ hasText: 'Kubernetes did not accept this token' }).waitFor();
       await signIn(page, viewer.token);
@@ -91,6 +92,7 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
       await row.getByText('3/3').waitFor();
       await row.getByRole('link', { name: op }).waitFor();
       assert.equal(await page.evaluate<number>('window.marker'), 42, 'the page was not reloaded');
+      await screenshot(page, 'clusters');
     } finally {
       await context.close();
     }
@@ -154,6 +156,7 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
         assert.match(rows[0]!, /cp-1\s+control plane\s+10\.9\.0\.11\s+v1\.33\.2\s+Not ready/);
         assert.match(rows[1]!, /worker-a\s+worker\s+10\.9\.0\.12/);
         await page.getByRole('table', { name: 'Conditions' }).getByText('cp-1 is not Ready').waitFor();
+        if (who === operator) await screenshot(page, 'cluster-details');
         const download = page.getByRole('link', { name: 'Download kubeconfig' });
         if (who === viewer) {
           await page.getByRole('table', { name: 'Operations' }).waitFor();
@@ -237,6 +240,7 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
       await page.getByText('Advanced').click();
       await page.getByLabel('CNI').selectOption('cilium');
       await page.getByLabel('Pod CIDR').fill('10.100.0.0/16');
+      await screenshot(page, 'add-cluster');
       await page.getByRole('button', { name: 'Create' }).click();
       await page.locator(`tr[data-cluster="${name}"]`).waitFor();
       cleanups.push(
