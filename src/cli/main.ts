@@ -8,6 +8,7 @@ import type { SessionOptions } from './operation-session.js';
 import { controllerCommand } from './controller-command.js';
 import { kubeconfigCommand } from './kubeconfig-command.js';
 import { webhookCommand } from './webhook-command.js';
+import { consoleCommand } from './console-command.js';
 import { planCommand } from './plan-command.js';
 import { jobImagePolicyFromFlags } from './job-image-flags.js';
 import type { JobImagePolicy } from '../policy/job-image.js';
@@ -27,6 +28,7 @@ Commands:
   lab <up|ls|down>        machines on this host to try Slipway on (slipway lab --help)
   controller              reconcile ClusterOperations in a Kubernetes cluster (see controller --help)
   webhook                 serve only the controller's admission webhook (see webhook --help)
+  console                 the web console: sign in with a Kubernetes token (console --help)
   kubeconfig <cluster>    print the admin kubeconfig stored after its install (kubeconfig --help)
   logs <operation>        print (-f: follow) an operation's log the controller keeps
   retry <operation>       a new operation from a failed one, on the hosts that failed
@@ -63,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'lab') return labCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
   if (argv[0] === 'controller') return controllerCommand(argv.slice(1));
   if (argv[0] === 'webhook') return webhookCommand(argv.slice(1));
+  if (argv[0] === 'console') return consoleCommand(argv.slice(1));
   if (argv[0] === 'kubeconfig') return kubeconfigCommand(argv.slice(1), { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) });
   if (argv[0] === 'logs') return logsCommand(argv.slice(1), stdio);
   if (argv[0] === 'retry') return retryCommand(argv.slice(1), stdio);

@@ -1,0 +1,58 @@
+/** Scale out (one worker at a time), remove a node, upgrade: each creates its operation, then shows it. */
+import { html, LitElement } from 'lit';
+import { post } from './api.js';
+
+export class ClusterChanges extends LitElement {
+  static override properties = { cluster: { type: String }, error: { state: true }, busy: { state: true } };
+  declare cluster: string;
+  declare error: string;
+  declare busy: boolean;
+
+  constructor() {
+    super();
+    this.cluster = '';
+    this.error = '';
+    this.busy = false;
+  }
+
+  override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  private async run(e: SubmitEvent, what: 'scale-out' | 'scale-in' | 'upgrade', body: (f: FormData) => unknown): Promise<void> {
+    e.preventDefault();
+    this.busy = true;
+    this.error = '';
+    try {
+      const r = await post<{ operation: string }>(`/api/clusters/${encodeURIComponent(this.cluster)}/${what}`, body(new FormData(e.target as HTMLFormElement)));
+      location.hash = `#/operations/${encodeURIComponent(r.operation)}`;
+    } catch (err) {
+      this.error = (err as Error).message;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  override render() {
+    const text = (f: FormData, k: string) => String(f.get(k) ?? '').trim();
+    return html`<section aria-labelledby="changes-title">
+      <h2 id="changes-title">Change the cluster</h2>
+      <form class="change" aria-label="Scale out" @submit=${(e: SubmitEvent) => this.run(e, 'scale-out', (f) => ({ workers: [{ name: text(f, 'name'), ip: text(f, 'ip'), user: text(f, 'user') }] }))}>
+        <label>New worker name <input name="name" required></label>
+        <label>New worker IP <input name="ip" required></label>
+        <label>New worker SSH user <input name="user" required value="root"></label>
+        <button type="submit" ?disabled=${this.busy}>Scale out</button>
+      </form>
+      <form class="change" aria-label="Remove a node" @submit=${(e: SubmitEvent) => this.run(e, 'scale-in', (f) => ({ node: text(f, 'node') }))}>
+        <label>Node to remove <input name="node" required></label>
+        <button type="submit" ?disabled=${this.busy}>Remove node</button>
+      </form>
+      <form class="change" aria-label="Upgrade" @submit=${(e: SubmitEvent) => this.run(e, 'upgrade', (f) => ({ version: text(f, 'version') }))}>
+        <label>Upgrade to version <input name="version" required placeholder="v1.34.1"></label>
+        <button type="submit" ?disabled=${this.busy}>Upgrade</button>
+      </form>
+      ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : ''}
+    </section>`;
+  }
+}
+customElements.define('cluster-changes', ClusterChanges);

@@ -1,0 +1,71 @@
+/**
+ * Scale out, scale in and upgrade as the console offers them: pure checks and edits of the
+ * cluster's hosts.yml and group_vars.yml, and the ClusterOperation each needs (kubean's shapes:
+ * scale.yml --limit, remove-node.yml -e node=, upgrade-cluster.yml). A refusal comes back
+ * before anything is written or run.
+ */
+import { randomBytes } from 'node:crypto';
+import { parse, stringify } from 'yaml';
+import { API_VERSION, CLUSTER_OPERATION_KIND, type ClusterOperation } from '../api/types.js';
+import { checkRows, type HostRow } from './new-cluster.js';
+
+type Inventory = { all?: { hosts?: Record<string, unknown>; children?: Record<string, { hosts?: Record<string, unknown> | null; children?: unknown } | null> } };
+
+export type Change<T> = { ok: T } | { refused: string };
+
+const groupHosts = (inv: Inventory, group: string): string[] => Object.keys(inv.all?.children?.[group]?.hosts ?? {});
+
+export function operationFor(cluster: string, kind: string, action: string, extraArgs?: string): ClusterOperation {
+  return {
+    apiVersion: API_VERSION,
+    kind: CLUSTER_OPERATION_KIND,
+    metadata: { name: `${cluster}-${kind}-${randomBytes(3).toString('hex')}` },
+    spec: { cluster, actionType: 'playbook', action, ...(extraArgs ? { extraArgs } : {}) },
+  };
+}
+
+/** hosts.yml with the workers added (to all.hosts and kube_node), and the scale.yml --limit to run. */
+export function scaleOut(cluster: string, hostsText: string, workers: HostRow[]): Change<{ hostsText: string; operation: ClusterOperation }> {
+  if (workers.length === 0) return { refused: 'add at least one worker' };
+  const problems = checkRows(workers.map((r) => ['Worker', r] as const));
+  const inv = (parse(hostsText) ?? {}) as Inventory;
+  const hosts = inv.all?.hosts ?? {};
+  for (const w of workers) if (w.name in hosts) problems.push(`Worker ${w.name}: the cluster has a host of that name`);
+  if (problems.length > 0) return { refused: problems.join('; ') };
+  const all = (inv.all ??= {});
+  all.hosts = { ...hosts, ...Object.fromEntries(workers.map((r) => [r.name, { ip: r.ip, access_ip: r.ip, ansible_host: r.ip, ansible_user: r.user }])) };
+  const children = (all.children ??= {});
+  const node = (children.kube_node ??= {});
+  node.hosts = { ...(node.hosts ?? {}), ...Object.fromEntries(workers.map((r) => [r.name, null])) };
+  return { ok: { hostsText: stringify(inv), operation: operationFor(cluster, 'scale-out', 'scale.yml', `--limit=${workers.map((w) => w.name).join(',')}`) } };
+}
+
+/** The remove-node.yml run for `node`, refused when it would leave no control plane or an even etcd. */
+export function scaleIn(cluster: string, hostsText: string, node: string): Change<ClusterOperation> {
+  const inv = (parse(hostsText) ?? {}) as Inventory;
+  if (!(node in (inv.all?.hosts ?? {}))) return { refused: `${node} is not a host of ${cluster}` };
+  const planes = groupHosts(inv, 'kube_control_plane');
+  if (planes.length === 1 && planes[0] === node) return { refused: `${node} is the last control plane of ${cluster}: removing it would end the cluster (delete the cluster instead)` };
+  const etcd = groupHosts(inv, 'etcd');
+  if (etcd.includes(node) && (etcd.length - 1) % 2 === 0) return { refused: `removing ${node} would leave ${etcd.length - 1} etcd members: etcd needs an odd number` };
+  return { ok: operationFor(cluster, 'scale-in', 'remove-node.yml', `-e node=${node}`) };
+}
+
+const semver = (v: string): [number, number, number] | undefined => {
+  const m = /^v(\d+)\.(\d+)\.(\d+)$/.exec(v);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+};
+
+/** group_vars.yml with the new kube_version, and the upgrade-cluster.yml run: higher, one minor at most. */
+export function upgrade(cluster: string, varsText: string, current: string, target: string): Change<{ varsText: string; operation: ClusterOperation }> {
+  const to = semver(target);
+  const from = semver(current);
+  if (!to) return { refused: `${JSON.stringify(target)} is not a version like v1.33.2` };
+  if (!from) return { refused: `the cluster's current version is unknown (${JSON.stringify(current)}): nothing to compare with` };
+  const cmp = to[0] - from[0] || to[1] - from[1] || to[2] - from[2];
+  if (to[0] !== from[0] || cmp <= 0) return { refused: `${target} is not higher than ${current}` };
+  if (to[1] - from[1] > 1) return { refused: `${current} → ${target} skips a minor version: upgrade one minor at a time` };
+  const vars = ((parse(varsText) ?? {}) as Record<string, unknown>);
+  vars.kube_version = target;
+  return { ok: { varsText: stringify(vars), operation: operationFor(cluster, 'upgrade', 'upgrade-cluster.yml') } };
+}

@@ -1,0 +1,154 @@
+/**
+ * What the pages show, computed from the objects the user may read: pure functions, so the
+ * server sends the same view whether it came from a list or a watch event.
+ */
+import type { Cluster, ClusterNodeStatus, ClusterOperation, Condition, OperationProgress, OperationStep } from '../api/types.js';
+
+export interface ClusterRow {
+  name: string;
+  phase: string;
+  nodesReady: number;
+  nodesTotal: number;
+  version: string;
+  lastOperation?: { name: string; action: string; status: string };
+}
+
+export interface OperationRow {
+  name: string;
+  action: string;
+  status: string;
+  created: string;
+  startTime?: string;
+  endTime?: string;
+  summary?: string;
+  message?: string;
+}
+
+export interface NodeRow {
+  name: string;
+  role: string;
+  address: string;
+  version: string;
+  ready: boolean;
+}
+
+export interface ClusterDetails {
+  name: string;
+  phase: string;
+  desiredVersion: string;
+  version: string;
+  nodes: NodeRow[];
+  conditions: Condition[];
+  operations: OperationRow[];
+  /** The Secret holding the admin kubeconfig, when the controller stored one. */
+  kubeconfig?: { namespace: string; name: string };
+}
+
+export interface OperationView {
+  name: string;
+  cluster: string;
+  action: string;
+  status: string;
+  message?: string;
+  startTime?: string;
+  endTime?: string;
+  progress?: OperationProgress;
+  steps: OperationStep[];
+  failedHosts: string[];
+  cancelRequested: boolean;
+  retryOf?: string;
+}
+
+const time = (t: unknown): string => (t instanceof Date ? t.toISOString() : typeof t === 'string' ? t : '');
+
+/** Newest first: by creation time, then by name for a stable order. */
+export function newestFirst(ops: Iterable<ClusterOperation>): ClusterOperation[] {
+  return [...ops].sort((a, b) => time(b.metadata.creationTimestamp).localeCompare(time(a.metadata.creationTimestamp)) || (b.metadata.name ?? '').localeCompare(a.metadata.name ?? ''));
+}
+
+export function operationsOf(cluster: string, ops: Iterable<ClusterOperation>): ClusterOperation[] {
+  return newestFirst([...ops].filter((o) => o.spec?.cluster === cluster));
+}
+
+const statusOf = (op: ClusterOperation): string => op.status?.status || 'Pending';
+
+export function clusterRow(c: Cluster, ops: Iterable<ClusterOperation>): ClusterRow {
+  const s = c.status ?? {};
+  const latest = operationsOf(c.metadata.name ?? '', ops)[0];
+  const condition = s.conditions?.at(-1);
+  const lastOperation = latest
+    ? { name: latest.metadata.name ?? '', action: latest.spec.action, status: statusOf(latest) }
+    : condition
+      ? { name: condition.clusterOps, action: '', status: condition.status || 'Pending' }
+      : undefined;
+  return {
+    name: c.metadata.name ?? '',
+    phase: s.phase ?? '',
+    nodesReady: s.readyNodeCount ?? (s.nodes ?? []).filter((n) => n.ready).length,
+    nodesTotal: s.nodeCount ?? s.nodes?.length ?? 0,
+    version: s.observedVersion ?? '',
+    ...(lastOperation ? { lastOperation } : {}),
+  };
+}
+
+export function clusterRows(clusters: Iterable<Cluster>, ops: Iterable<ClusterOperation>): ClusterRow[] {
+  const all = [...ops];
+  return [...clusters].map((c) => clusterRow(c, all)).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+const CONTROL_PLANE_ROLES = ['control-plane', 'master'];
+const isControlPlane = (n: ClusterNodeStatus): boolean => (n.roles ?? []).some((r) => CONTROL_PLANE_ROLES.includes(r));
+
+/** Control planes first, then by name. */
+export function nodeRows(nodes: readonly ClusterNodeStatus[]): NodeRow[] {
+  return [...nodes]
+    .sort((a, b) => Number(isControlPlane(b)) - Number(isControlPlane(a)) || a.name.localeCompare(b.name))
+    .map((n) => ({ name: n.name, role: isControlPlane(n) ? 'control plane' : (n.roles ?? []).join(', ') || 'worker', address: n.address ?? '', version: n.version ?? '', ready: n.ready }));
+}
+
+export function operationRow(op: ClusterOperation): OperationRow {
+  const s = op.status ?? {};
+  return {
+    name: op.metadata.name ?? '',
+    action: op.spec.action,
+    status: statusOf(op),
+    created: time(op.metadata.creationTimestamp),
+    ...(s.startTime ? { startTime: s.startTime } : {}),
+    ...(s.endTime ? { endTime: s.endTime } : {}),
+    ...(s.progress?.summary ? { summary: s.progress.summary } : {}),
+    ...(s.message ? { message: s.message } : {}),
+  };
+}
+
+export function clusterDetails(c: Cluster, ops: Iterable<ClusterOperation>): ClusterDetails {
+  const s = c.status ?? {};
+  return {
+    name: c.metadata.name ?? '',
+    phase: s.phase ?? '',
+    desiredVersion: s.desiredVersion ?? '',
+    version: s.observedVersion ?? '',
+    nodes: nodeRows(s.nodes ?? []),
+    conditions: s.clusterConditions ?? [],
+    operations: operationsOf(c.metadata.name ?? '', ops).map(operationRow),
+    ...(s.kubeconfigSecretRef ? { kubeconfig: { ...s.kubeconfigSecretRef } } : {}),
+  };
+}
+
+export function operationView(op: ClusterOperation, cancelAnnotation: string, retryOfAnnotation: string): OperationView {
+  const s = op.status ?? {};
+  const retryOf = op.metadata.annotations?.[retryOfAnnotation];
+  return {
+    name: op.metadata.name ?? '',
+    cluster: op.spec.cluster,
+    action: op.spec.action,
+    status: statusOf(op),
+    ...(s.message ? { message: s.message } : {}),
+    ...(s.startTime ? { startTime: s.startTime } : {}),
+    ...(s.endTime ? { endTime: s.endTime } : {}),
+    ...(s.progress ? { progress: s.progress } : {}),
+    steps: s.steps ?? [],
+    failedHosts: s.failedHosts ?? [],
+    cancelRequested: op.metadata.annotations?.[cancelAnnotation] !== undefined,
+    ...(retryOf ? { retryOf } : {}),
+  };
+}

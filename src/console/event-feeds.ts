@@ -1,0 +1,145 @@
+/**
+ * The live views, each an SSE stream fed by watches made as the signed-in user: the cluster
+ * list, one cluster's details, one operation with its kept log. A view is sent whole on each
+ * change (coalesced), so the page only ever replaces what it shows.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../api/types.js';
+import { CANCEL_ANNOTATION } from '../controller/operation-cancel.js';
+import { LOG_KEY, LOG_OPERATION_UID_LABEL, LOG_SEQ_LABEL } from '../oplog/log-chunks.js';
+import { unseenText } from '../oplog/read-operation-log.js';
+import { RETRY_OF_ANNOTATION } from '../operations/retry-operation.js';
+import { clusterDetails, clusterRows, operationView } from './cluster-views.js';
+import { watchCollection } from './collection-watch.js';
+import { apiCall, type ApiServer } from './user-api.js';
+
+export interface Feed {
+  send(event: string, data: unknown): void;
+  closed: AbortSignal;
+}
+
+const CLUSTERS = `/apis/${GROUP}/${VERSION}/${CLUSTER_PLURAL}`;
+const OPERATIONS = `/apis/${GROUP}/${VERSION}/${CLUSTER_OPERATION_PLURAL}`;
+const COALESCE_MS = 50;
+
+/** Calls `send` at most once per COALESCE_MS, with the latest state. */
+function coalesced(send: () => void, signal: AbortSignal): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  return () => {
+    if (timer || signal.aborted) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!signal.aborted) send();
+    }, COALESCE_MS);
+  };
+}
+
+/** Operations the user may not list are simply not shown (the list falls back to each Cluster's own record). */
+function watchOperations(server: ApiServer, token: string, path: string, onChange: (ops: ReadonlyMap<string, ClusterOperation>) => void, feed: Feed): void {
+  watchCollection<ClusterOperation>(server, token, path, { changed: onChange, refused: () => undefined }, feed.closed);
+}
+
+export function clusterListFeed(server: ApiServer, token: string, feed: Feed): void {
+  let clusters: ReadonlyMap<string, Cluster> | undefined;
+  let ops: ReadonlyMap<string, ClusterOperation> = new Map();
+  const push = coalesced(() => clusters && feed.send('clusters', clusterRows(clusters.values(), ops.values())), feed.closed);
+  watchCollection<Cluster>(server, token, CLUSTERS, {
+    changed: (m) => {
+      clusters = m;
+      push();
+    },
+    refused: (status, message) => feed.send('refused', { status, message }),
+  }, feed.closed);
+  watchOperations(server, token, OPERATIONS, (m) => {
+    ops = m;
+    push();
+  }, feed);
+}
+
+export function clusterDetailsFeed(server: ApiServer, token: string, name: string, feed: Feed): void {
+  let cluster: Cluster | undefined;
+  let listed = false;
+  let ops: ReadonlyMap<string, ClusterOperation> = new Map();
+  let secretKey = '';
+  let kubeconfigReadable = false;
+  const push = coalesced(() => {
+    if (!listed) return;
+    if (!cluster) return feed.send('missing', { message: `Cluster ${name} was not found` });
+    feed.send('cluster', { ...clusterDetails(cluster, ops.values()), kubeconfigReadable });
+  }, feed.closed);
+  const checkKubeconfig = (): void => {
+    const ref = cluster?.status?.kubeconfigSecretRef;
+    const key = ref ? `${ref.namespace}/${ref.name}` : '';
+    if (key === secretKey) return;
+    secretKey = key;
+    kubeconfigReadable = false;
+    if (!ref) return;
+    void mayGetSecret(server, token, ref.namespace, ref.name).then((allowed) => {
+      if (secretKey !== key) return;
+      kubeconfigReadable = allowed;
+      push();
+    }, () => undefined);
+  };
+  watchCollection<Cluster>(server, token, `${CLUSTERS}?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`, {
+    changed: (m) => {
+      listed = true;
+      cluster = m.get(name);
+      checkKubeconfig();
+      push();
+    },
+    refused: (status, message) => feed.send('refused', { status, message }),
+  }, feed.closed);
+  watchOperations(server, token, OPERATIONS, (m) => {
+    ops = m;
+    push();
+  }, feed);
+}
+
+/** A SelfSubjectAccessReview: may this user get that Secret? */
+export async function mayGetSecret(server: ApiServer, token: string, namespace: string, name: string): Promise<boolean> {
+  const review = await apiCall<{ status?: { allowed?: boolean } }>(server, token, '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+    method: 'POST',
+    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'get', resource: 'secrets', namespace, name } } },
+  });
+  return review.status?.allowed === true;
+}
+
+interface LogChunk extends KubernetesObject {
+  data?: Record<string, string>;
+}
+
+export function operationFeed(server: ApiServer, token: string, name: string, feed: Feed): void {
+  let listed = false;
+  let op: ClusterOperation | undefined;
+  let logWatched = '';
+  const printed = new Map<number, number>();
+  const push = coalesced(() => {
+    if (!listed) return;
+    if (!op) return feed.send('missing', { message: `ClusterOperation ${name} was not found` });
+    feed.send('operation', operationView(op, CANCEL_ANNOTATION, RETRY_OF_ANNOTATION));
+  }, feed.closed);
+  const followLog = (): void => {
+    const ref = op?.status?.logRef;
+    const uid = op?.metadata.uid;
+    if (!ref || !uid || logWatched) return;
+    logWatched = `${ref.namespace}/${uid}`;
+    const path = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/configmaps?labelSelector=${encodeURIComponent(`${LOG_OPERATION_UID_LABEL}=${uid}`)}`;
+    watchCollection<LogChunk>(server, token, path, {
+      changed: (m) => {
+        const chunks = [...m.values()].map((cm) => ({ seq: Number(cm.metadata?.labels?.[LOG_SEQ_LABEL] ?? 0), text: cm.data?.[LOG_KEY] ?? '' })).sort((a, b) => a.seq - b.seq);
+        const text = unseenText({ text: '', chunks }, printed);
+        if (text) feed.send('log', { text });
+      },
+      refused: (status, message) => feed.send('log-refused', { status, message }),
+    }, feed.closed);
+  };
+  watchCollection<ClusterOperation>(server, token, `${OPERATIONS}?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`, {
+    changed: (m) => {
+      listed = true;
+      op = m.get(name);
+      followLog();
+      push();
+    },
+    refused: (status, message) => feed.send('refused', { status, message }),
+  }, feed.closed);
+}
