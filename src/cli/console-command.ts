@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { consoleCertificate, fingerprint } from '../console/console-tls.js';
 import { startConsole } from '../console/console-server.js';
-import { createLogger } from '../util/logger.js';
+import { createLogger } from './logger.js';
 import { managementKubeConfig } from './management-cluster.js';
 
 export const CONSOLE_USAGE = `Usage: slipway console [options]

@@ -11,7 +11,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AuthenticationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from '../util/logger.js';
+import type { Logger } from 'pino';
 import { clusterDetailsFeed, clusterListFeed, operationFeed, type Feed } from './event-feeds.js';
 import { BadRequest, cookie, eventStream, readJson, sendError, sendJson } from './http-util.js';
 import { scaleInCluster, scaleOutCluster, upgradeCluster } from './cluster-change-actions.js';

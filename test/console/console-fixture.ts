@@ -8,7 +8,7 @@ import { RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-no
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { consoleCertificate } from '../../src/console/console-tls.js';
 import { startConsole, type RunningConsole } from '../../src/console/console-server.js';
-import { createLogger } from '../../src/util/logger.js';
+import { createLogger } from '../../src/cli/logger.js';
 import { core, env, type Cleanups } from '../controller/controller-harness.js';
 
 export const rbac = env.kubeConfig.makeApiClient(RbacAuthorizationV1Api);

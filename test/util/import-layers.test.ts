@@ -22,7 +22,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['operations'],
   ['oplog', 'observe', 'desired'],
   ['controller'],
-  ['webhook'],
+  ['webhook', 'console'],
   ['cli'],
 ];
 const TOOLS = new Set(['lab', 'bundle', 'hosts']);
