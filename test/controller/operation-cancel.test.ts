@@ -54,7 +54,7 @@ describe('cancelling an operation (local executor, real ansible)', () => {
     assert.equal(done.status?.steps?.at(-1)?.status, 'Cancelled');
     assert.deepEqual(await eventually('no command left', async () => ((await processesWith(token)).length === 0 ? [] : undefined), 20_000), []);
     assert.equal((await getCluster(cluster)).status?.phase, phaseBefore, 'a cancelled action that changes no cluster leaves its phase');
-    // The turn writes the final status, then lets go of the record.
+    // The run's finalizer goes once the final status is written (a write after it).
     await eventually('no finalizer left once it ended', async () => (((await getOp(name)).metadata.finalizers ?? []).length === 0 ? true : undefined), 10_000);
 
     const again = await slipway('cancel', name);

@@ -82,9 +82,10 @@ describe('the controller observes the clusters it manages', () => {
 
     const sick = env.randomName('obs-node');
     await unmanagedNode(sick, false, cleanups);
+    // The node is created, then its status written: a look between the two sees it without an address.
     const abnormal = await eventually('Abnormal naming the NotReady node', async () => {
       const c = await getCluster(cluster);
-      return c.status?.phase === 'Abnormal' ? c : undefined;
+      return c.status?.phase === 'Abnormal' && c.status.nodes?.find((n) => n.name === sick)?.address ? c : undefined;
     }, 20_000);
     assert.equal(condition(abnormal, 'WorkersReady')?.status, 'False');
     assert.match(condition(abnormal, 'WorkersReady')?.message ?? '', new RegExp(`not Ready: ${sick}`));
