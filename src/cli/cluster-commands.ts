@@ -1,5 +1,10 @@
-/** Commands against the management cluster: logs, cancel, retry, kubeconfig. */
+/** Commands against the management cluster: get, describe, logs, cancel, retry, kubeconfig. */
+import { Option } from 'commander';
 import type { Registrar } from './cli-program.js';
+import { describeClusterCommand, describeOperationCommand, type DescribeFlags } from './describe-command.js';
+import { getCommand, type GetFlags } from './get-command.js';
+import { OUTPUT_FORMATS } from './print-resources.js';
+import { stopSignal } from './stop-signal.js';
 import { cancelCommand } from './cancel-command.js';
 import { kubeconfigCommand, type KubeconfigFlags } from './kubeconfig-command.js';
 import { logsCommand, type LogsFlags } from './logs-command.js';
@@ -7,6 +12,38 @@ import { addClusterFlags, type ClusterFlags } from './management-cluster.js';
 import { retryCommand, type RetryFlags } from './retry-command.js';
 
 export function registerClusterCommands({ program, io, action }: Registrar): void {
+  const get = program
+    .command('get')
+    .summary('list clusters or operations (-o wide|json|yaml|name, -w to follow changes)')
+    .description('Lists Clusters or ClusterOperations of the management cluster as a table, or one of them by NAME.');
+  for (const [kind, aliases, what] of [['clusters', ['cluster'], 'Clusters: phase, nodes ready/total, observed version, last operation'], ['operations', ['operation', 'clusteroperations', 'clusteroperation', 'ops', 'op'], 'ClusterOperations: cluster, action, status, progress']] as const) {
+    addClusterFlags(
+      get
+        .command(kind)
+        .aliases(aliases)
+        .summary(what)
+        .argument('[name]', 'only this one')
+        .addOption(new Option('-o, --output <format>', 'wide, json, yaml or name').choices(OUTPUT_FORMATS))
+        .option('-w, --watch', 'after listing, print each change as it happens (until Ctrl-C)'),
+    ).action(action((name: string | undefined, flags: GetFlags) => getCommand(kind, name, flags, { ...io, signal: flags.watch ? stopSignal() : undefined })));
+  }
+
+  const describe = program.command('describe').summary('a cluster as a tree, or an operation in detail');
+  addClusterFlags(
+    describe
+      .command('cluster')
+      .summary('the cluster, its phase and conditions, nodes, running and last operations')
+      .argument('<name>', 'the Cluster'),
+  ).action(action((name: string, flags: DescribeFlags) => describeClusterCommand(name, flags, io)));
+  addClusterFlags(
+    describe
+      .command('operation')
+      .aliases(['clusteroperation', 'op'])
+      .summary('spec, status, steps with durations, progress and Events')
+      .argument('<name>', 'the ClusterOperation')
+      .option('-n, --namespace <ns>', "the controller's namespace, where its Events are (default: all namespaces)"),
+  ).action(action((name: string, flags: DescribeFlags) => describeOperationCommand(name, flags, io)));
+
   addClusterFlags(
     program
       .command('logs')
