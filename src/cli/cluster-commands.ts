@@ -1,6 +1,7 @@
 /** Commands against the management cluster: get, describe, logs, cancel, retry, kubeconfig. */
 import { Option } from 'commander';
-import type { Registrar } from './cli-program.js';
+import { collect, type Registrar } from './cli-program.js';
+import { applyCommand, type ApplyFlags } from './apply-command.js';
 import { describeClusterCommand, describeOperationCommand, type DescribeFlags } from './describe-command.js';
 import { getCommand, type GetFlags } from './get-command.js';
 import { OUTPUT_FORMATS } from './print-resources.js';
@@ -43,6 +44,17 @@ export function registerClusterCommands({ program, io, action }: Registrar): voi
       .argument('<name>', 'the ClusterOperation')
       .option('-n, --namespace <ns>', "the controller's namespace, where its Events are (default: all namespaces)"),
   ).action(action((name: string, flags: DescribeFlags) => describeOperationCommand(name, flags, io)));
+
+  addClusterFlags(
+    program
+      .command('apply')
+      .summary('server-side apply of kubean manifests, after a preview of what Slipway will do')
+      .description("Server-side applies the manifests (ConfigMaps and Secrets first, then Clusters, then ClusterOperations). Before anything is applied, prints for each ClusterOperation the plan it would run (as `slipway plan`), read from the manifests over what the cluster holds, or its refusals with their codes: any refusal applies nothing (exit 2).")
+      .requiredOption('-f, --filename <path>', 'manifest file or directory (repeatable; multi-document YAML)', collect)
+      .option('--dry-run', 'preview and have the apiserver check every object (server dry run); apply nothing')
+      .option('-n, --namespace <ns>', 'for ConfigMaps and Secrets that name no namespace (default: default)')
+      .option('--builtin-dir <dir>', "builtin playbooks the preview plans with (default: this checkout's playbooks/)"),
+  ).action(action((flags: ApplyFlags) => applyCommand(flags, io)));
 
   addClusterFlags(
     program
