@@ -6,6 +6,7 @@ import { describeClusterCommand, describeOperationCommand, type DescribeFlags } 
 import { getCommand, type GetFlags } from './get-command.js';
 import { OUTPUT_FORMATS } from './print-resources.js';
 import { stopSignal } from './stop-signal.js';
+import { watchCommand, type WatchFlags } from './watch-command.js';
 import { cancelCommand } from './cancel-command.js';
 import { kubeconfigCommand, type KubeconfigFlags } from './kubeconfig-command.js';
 import { logsCommand, type LogsFlags } from './logs-command.js';
@@ -58,12 +59,21 @@ export function registerClusterCommands({ program, io, action }: Registrar): voi
 
   addClusterFlags(
     program
+      .command('watch')
+      .summary('follow an operation the controller runs: the same per-host view as run')
+      .description("Follows a ClusterOperation as `slipway run` shows one: each step, play, task and host outcome, from the log and status the controller keeps, until it ends; then the summary. Exit 0 when it succeeded, 1 when it failed or was cancelled, 130 on Ctrl-C (the operation goes on).")
+      .argument('<operation>', 'the ClusterOperation')
+      .option('-v, --verbose', "also ansible's other output"),
+  ).action(action((name: string, flags: WatchFlags) => watchCommand(name, flags, { ...io, signal: stopSignal() })));
+
+  addClusterFlags(
+    program
       .command('logs')
       .summary("print (-f: follow) an operation's log the controller keeps")
       .description("Prints the operation's log as the controller keeps it: every step's output, redacted, readable while it runs and after it ended, until the operation is pruned from its cluster's history.")
       .argument('<operation>', 'the ClusterOperation')
       .option('-f, --follow', 'keep printing as the log grows, until the operation ends'),
-  ).action(action((name: string, flags: LogsFlags) => logsCommand(name, flags, io)));
+  ).action(action((name: string, flags: LogsFlags) => logsCommand(name, flags, { ...io, ...(flags.follow ? { signal: stopSignal() } : {}) })));
 
   addClusterFlags(
     program
