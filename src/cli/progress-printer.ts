@@ -6,6 +6,17 @@ export interface ProgressOptions {
   verbose: boolean;
   /** Milliseconds now (tests pass a fake clock). */
   now?: () => number;
+  /** Colour outcomes and step results (only on a terminal, never with NO_COLOR: the caller decides). */
+  colour?: boolean;
+}
+
+const COLOURS: Record<string, number> = { ok: 32, Succeeded: 32, changed: 33, skipped: 36, ignored: 36, failed: 31, unreachable: 31, Failed: 31, TimedOut: 31, Cancelled: 33 };
+
+/** `word` in its colour (ANSI SGR) when colour is on; `width` pads it before the codes go round it. */
+export function paint(word: string, on: boolean | undefined, width = 0): string {
+  const padded = word.padEnd(width);
+  const code = COLOURS[word];
+  return on && code ? `\x1b[${code}m${padded}\x1b[0m` : padded;
 }
 
 /** 0.4s, 12.3s, 4m05s, 1h02m. */
@@ -70,7 +81,7 @@ export function progressPrinter(opts: ProgressOptions): EventSink {
         if (e.outcome !== 'skipped') {
           if (e.task.trim() !== shownTask) showTask(e.task.trim());
           const message = e.message ? `: ${e.message.split('\n')[0]}` : '';
-          opts.write(`      ${e.outcome.padEnd(11)} ${e.host}${message}\n`);
+          opts.write(`      ${paint(e.outcome, opts.colour, 11)} ${e.host}${message}\n`);
         }
         break;
       case 'output':
@@ -80,7 +91,7 @@ export function progressPrinter(opts: ProgressOptions): EventSink {
         taskEnds(now());
         const took = durationBetween(e.result.startTime, e.result.endTime);
         const slow = slowest ? `; slowest task ${slowest.name} ${formatDuration(slowest.ms)}` : '';
-        opts.write(`  => ${e.result.status}${took || slow ? ` (${took ? `in ${took}` : ''}${took ? slow : slow.slice(2)})` : ''}${e.result.message ? `: ${e.result.message}` : ''}\n`);
+        opts.write(`  => ${paint(e.result.status, opts.colour)}${took || slow ? ` (${took ? `in ${took}` : ''}${took ? slow : slow.slice(2)})` : ''}${e.result.message ? `: ${e.result.message}` : ''}\n`);
         break;
       }
     }

@@ -78,7 +78,7 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
         for (const w of plan.warnings) io.err(`warning: ${redact(w)}\n`);
         io.out(`Running ${name} on cluster ${plan.cluster}: ${plan.steps.length} step(s), hosts ${plan.targetHosts.join(', ')}\n`);
       },
-      sink: progressPrinter({ write: io.out, verbose: opts.verbose }),
+      sink: progressPrinter({ write: io.out, verbose: opts.verbose, colour: io.colour ?? false }),
       signal: io.signal,
     },
   );

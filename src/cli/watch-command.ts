@@ -16,12 +16,12 @@ export interface WatchFlags extends ClusterFlags {
 
 const POLL_MS = 1_000;
 
-export async function watchCommand(name: string, flags: WatchFlags, io: CommandIO & { signal?: AbortSignal }): Promise<number> {
+export async function watchCommand(name: string, flags: WatchFlags, io: CommandIO & { signal?: AbortSignal; colour?: boolean }): Promise<number> {
   const kc = managementKubeConfig(flags);
   const core = kc.makeApiClient(CoreV1Api);
   let op = await readOperation(kc, name);
   io.out(`Watching ${name} on cluster ${op.spec.cluster}: ${op.spec.action}\n`);
-  const sink = progressPrinter({ write: io.out, verbose: flags.verbose ?? false });
+  const sink = progressPrinter({ write: io.out, verbose: flags.verbose ?? false, colour: io.colour ?? false });
   const state: LogViewState = { task: '', steps: [] };
   const printed = new Map<number, number>();
   let partial = '';

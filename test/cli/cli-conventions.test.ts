@@ -129,6 +129,8 @@ describe('exit codes', () => {
       const failed = await slipway(['run', '--allow-loopback-hosts', '-f', join(dir, 'fail.yml'), '--log-dir', join(dir, 'logs')]);
       assert.equal(failed.exitCode, 1, failed.stderr);
       assert.match(failed.stdout, /Result: Failed/);
+      // Not a terminal: no colour codes in the output.
+      assert.ok(!failed.stdout.includes('\x1b['), 'no colour codes');
 
       await writeFile(join(dir, 'slow.yml'), await clusterManifests(env, { operation: { actionType: 'shell', action: 'slow.sh', ...CM }, actions: { 'slow.sh': 'sleep 120\n' } }));
       const statusOut = join(dir, 'status.json');

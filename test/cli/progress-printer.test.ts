@@ -72,3 +72,17 @@ describe('progressPrinter durations', () => {
     );
   });
 });
+
+describe('progressPrinter colour', () => {
+  it('colours outcomes only when told to (a terminal without NO_COLOR), keeping the columns', () => {
+    const lines = (colour: boolean): string[] => {
+      const out: string[] = [];
+      const sink = progressPrinter({ write: (t) => out.push(...t.split('\n').filter((l) => l !== '')), verbose: false, colour });
+      sink(task('A'));
+      sink({ type: 'host-result', host: 'n1', task: 'A', outcome: 'failed', message: 'boom' });
+      return out;
+    };
+    assert.deepEqual(lines(false), ['    TASK A', '      failed      n1: boom']);
+    assert.deepEqual(lines(true), ['    TASK A', '      \x1b[31mfailed     \x1b[0m n1: boom']);
+  });
+});
