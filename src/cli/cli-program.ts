@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../api/input-error.js';
-import { EXIT, EXIT_CODES_HELP, CommandError, Interrupted, UsageError } from './exit-codes.js';
+import { EXIT, EXIT_CODES_HELP, EXIT_CODES_LINE, CommandError, Interrupted, UsageError } from './exit-codes.js';
 import { renderRejection } from './print-rejection.js';
 
 export interface CliIO {
@@ -62,6 +62,7 @@ export function buildProgram(io: CliIO, registers: readonly Register[]): { progr
     const prefix = path ? `slipway ${path}: ` : 'slipway: ';
     cmd.configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(text.replace(/^error: /, prefix)) });
     cmd.showHelpAfterError(`See 'slipway ${path ? `${path} ` : ''}--help'.`);
+    if (cmd !== program && cmd.commands.length === 0) cmd.addHelpText('after', `\n${EXIT_CODES_LINE}`);
   });
   return { program, code: () => code };
 }

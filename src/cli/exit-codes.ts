@@ -8,6 +8,9 @@ export const EXIT_CODES_HELP = `Exit codes:
   130  interrupted (Ctrl-C; an operation run here ends Cancelled); 143 on SIGTERM
 `;
 
+/** Under every command's help. */
+export const EXIT_CODES_LINE = 'Exit codes: 0 done, 1 the operation failed, 2 rejected or usage error, 130 interrupted (slipway help)\n';
+
 /** Wrong flags, arguments or files: printed as `slipway <command>: <message>`, exit 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
