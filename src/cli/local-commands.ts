@@ -70,7 +70,7 @@ export function registerLocalCommands({ program, io, action }: Registrar): void 
           ...(flags.statusOut ? { statusOut: flags.statusOut } : {}),
           ...(flags.kubeconfigOut ? { kubeconfigOut: flags.kubeconfigOut } : {}),
         },
-        { out: io.out, err: io.err, logger: createLogger({ level: process.env.SLIPWAY_LOG_LEVEL ?? 'warn' }), signal: abort.signal, colour: io.colour },
+        { out: io.out, err: io.err, logger: cliLogger(flags.verbose), signal: abort.signal, colour: io.colour },
       );
       const reason: unknown = abort.signal.reason;
       return reason instanceof Interrupted ? reason.exitCode : code;
@@ -96,8 +96,16 @@ export function registerLocalCommands({ program, io, action }: Registrar): void 
       }
       // Without local hosts to stop, the default action ends plan at once, even mid-parse.
       const signal = flags.localHosts ? takeStopSignals().signal : new AbortController().signal;
-      return planCommand({ ...session(flags), jobImages }, { out: io.out, err: io.err, logger: createLogger({ level: process.env.SLIPWAY_LOG_LEVEL ?? 'warn' }), signal, colour: io.colour });
+      return planCommand({ ...session(flags), jobImages }, { out: io.out, err: io.err, logger: cliLogger(false), signal, colour: io.colour });
     }));
+}
+
+/**
+ * Structured logs on stderr only with -v (or SLIPWAY_LOG_LEVEL): what they say of steps the human
+ * view prints already, and JSON lines amid it would only get in the way. Errors always.
+ */
+function cliLogger(verbose: boolean | undefined): ReturnType<typeof createLogger> {
+  return createLogger({ level: process.env.SLIPWAY_LOG_LEVEL ?? (verbose ? 'info' : 'error') });
 }
 
 /**

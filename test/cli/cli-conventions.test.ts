@@ -131,6 +131,8 @@ describe('exit codes', () => {
       assert.match(failed.stdout, /Result: Failed/);
       // Not a terminal: no colour codes in the output.
       assert.ok(!failed.stdout.includes('\x1b['), 'no colour codes');
+      // Structured logs only with -v: no JSON lines amid the human view.
+      assert.doesNotMatch(failed.stderr, /"level":/);
 
       await writeFile(join(dir, 'slow.yml'), await clusterManifests(env, { operation: { actionType: 'shell', action: 'slow.sh', ...CM }, actions: { 'slow.sh': 'sleep 120\n' } }));
       const statusOut = join(dir, 'status.json');
