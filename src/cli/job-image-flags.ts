@@ -10,6 +10,16 @@ export interface JobImageFlags {
   'no-kubean-image-map'?: boolean;
 }
 
+/** The same flags as commander parses them (--no-kubean-image-map: kubeanImageMap false). */
+export function jobImageFlags(o: { jobImage?: string; allowJobImage?: string[]; mapJobImage?: string[]; kubeanImageMap?: boolean }): JobImageFlags {
+  return {
+    ...(o.jobImage !== undefined ? { 'job-image': o.jobImage } : {}),
+    'allow-job-image': o.allowJobImage ?? [],
+    'map-job-image': o.mapJobImage ?? [],
+    'no-kubean-image-map': o.kubeanImageMap === false,
+  };
+}
+
 /** The image policy the flags describe (`slipway controller` and `slipway plan` take the same); throws JobImagePolicyError. */
 export function jobImagePolicyFromFlags(values: JobImageFlags): JobImagePolicy {
   const jobImage = checkPolicyEntry(values['job-image'] || DEFAULT_JOB_IMAGE, '--job-image');

@@ -1,15 +1,37 @@
-/** What the commands that act on a management cluster share: its kubeconfig and reading an operation. */
-import { parseArgs } from 'node:util';
+/** What the commands that act on a management cluster share: its kubeconfig, flags and reads. */
 import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type ClusterOperation } from '../api/types.js';
+import type { Command } from 'commander';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../api/types.js';
+import { CommandError, UsageError } from './exit-codes.js';
+import { requireFiles } from './required-files.js';
 
-/** A problem the user can act on: printed as `slipway <command>: <message>`, exit 1. */
-export class CommandError extends Error {}
+export { CommandError } from './exit-codes.js';
 
-export function managementKubeConfig(file: string | undefined): KubeConfig {
+/** --kubeconfig and --context, as kubectl has them. */
+export interface ClusterFlags {
+  kubeconfig?: string;
+  context?: string;
+}
+
+export function addClusterFlags(cmd: Command): Command {
+  return cmd
+    .option('--kubeconfig <file>', 'kubeconfig of the management cluster (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)')
+    .option('--context <name>', 'the kubeconfig context to use (default: its current-context)');
+}
+
+export function managementKubeConfig(flags: ClusterFlags | string | undefined): KubeConfig {
+  const { kubeconfig, context } = typeof flags === 'object' ? flags : { kubeconfig: flags, context: undefined };
   const kc = new KubeConfig();
-  if (file) kc.loadFromFile(file);
-  else kc.loadFromDefault();
+  if (kubeconfig) {
+    requireFiles('--kubeconfig', [kubeconfig]);
+    kc.loadFromFile(kubeconfig);
+  } else {
+    kc.loadFromDefault();
+  }
+  if (context) {
+    if (!kc.getContextObject(context)) throw new UsageError(`--context ${context}: no such context (the kubeconfig has ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+    kc.setCurrentContext(context);
+  }
   return kc;
 }
 
@@ -22,36 +44,26 @@ export async function readOperation(kc: KubeConfig, name: string): Promise<Clust
   }
 }
 
-export const KUBECONFIG_OPTION_HELP = `  --kubeconfig <file>     of the management cluster; default: $KUBECONFIG, ~/.kube/config,
-                          or the in-cluster service account`;
+export async function readCluster(kc: KubeConfig, name: string): Promise<Cluster> {
+  try {
+    return (await kc.makeApiClient(CustomObjectsApi).getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name })) as Cluster;
+  } catch (err) {
+    if (err instanceof ApiException && err.code === 404) throw new CommandError(`Cluster ${name} not found`);
+    throw err;
+  }
+}
+
+export async function listClusters(kc: KubeConfig): Promise<Cluster[]> {
+  return ((await kc.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL })) as { items: Cluster[] }).items;
+}
+
+export async function listOperations(kc: KubeConfig): Promise<ClusterOperation[]> {
+  return ((await kc.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL })) as { items: ClusterOperation[] }).items;
+}
 
 export interface CommandIO {
   out: (text: string) => void;
   err: (text: string) => void;
 }
 
-type Flags = Record<string, { type: 'string' | 'boolean'; short?: string; default?: boolean }>;
-
-/**
- * Parses `slipway <command> <name> [options]`: the one name and the flags (with --kubeconfig and
- * --help), or the exit code to return once help or a usage error is printed.
- */
-export function parseNamedCommand(command: string, usage: string, argv: string[], flags: Flags, io: CommandIO): { name: string; values: Record<string, string | boolean | undefined> } | number {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { ...flags, kubeconfig: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
-  } catch (err) {
-    io.err(`slipway ${command}: ${(err as Error).message}\n\n${usage}`);
-    return 3;
-  }
-  if (parsed.values.help) {
-    io.out(usage);
-    return 0;
-  }
-  const [name, ...rest] = parsed.positionals;
-  if (!name || rest.length > 0) {
-    io.err(`slipway ${command}: name exactly one operation\n\n${usage}`);
-    return 3;
-  }
-  return { name, values: parsed.values as Record<string, string | boolean | undefined> };
-}
+export const ENDED_STATUSES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled']);

@@ -11,44 +11,27 @@ import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type ClusterOperation } from 
 import { CONTROL_PLANE_GROUP, groupMembers } from '../inventory/inventory-model.js';
 import { parseHosts } from '../inventory/parse-hosts.js';
 import { retryOperation } from '../operations/retry-operation.js';
-import { CommandError, KUBECONFIG_OPTION_HELP, managementKubeConfig, parseNamedCommand, readOperation, type CommandIO } from './management-cluster.js';
+import { CommandError, managementKubeConfig, readOperation, type ClusterFlags, type CommandIO } from './management-cluster.js';
 
-export const RETRY_USAGE = `Usage: slipway retry <operation> [options]
+export interface RetryFlags extends ClusterFlags {
+  dryRun?: boolean;
+}
 
-Creates a new ClusterOperation from a Failed one, linked to it (annotation slipway.io/retry-of),
-limited to the hosts that failed or were unreachable where the playbook allows it: workers of
-cluster.yml, scale.yml and upgrade-cluster.yml, any host of other playbooks. A failed control
-plane, remove-node.yml and reset.yml run again whole. Prints why.
-
-Options:
-  --dry-run               print the new operation (YAML) instead of creating it
-${KUBECONFIG_OPTION_HELP}
-`;
-
-export async function retryCommand(argv: string[], io: CommandIO): Promise<number> {
-  const parsed = parseNamedCommand('retry', RETRY_USAGE, argv, { 'dry-run': { type: 'boolean', default: false } }, io);
-  if (typeof parsed === 'number') return parsed;
-  const { name, values } = parsed;
-  const kc = managementKubeConfig(values.kubeconfig as string | undefined);
-  try {
-    const failed = await readOperation(kc, name);
-    const names = await operationNames(kc);
-    const plan = retryOperation({ failed, controlPlane: await controlPlaneOf(kc, failed), taken: (n) => names.has(n) });
-    if ('refused' in plan) throw new CommandError(plan.refused);
-    if (values['dry-run']) {
-      io.out(stringify(plan.operation));
-      io.err(`slipway retry: ${plan.reason} (dry run: not created)\n`);
-      return 0;
-    }
-    await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body: plan.operation });
-    io.out(`clusteroperation.kubean.io/${plan.operation.metadata.name} created\n`);
-    io.err(`slipway retry: ${plan.reason}\n`);
+export async function retryCommand(name: string, flags: RetryFlags, io: CommandIO): Promise<number> {
+  const kc = managementKubeConfig(flags);
+  const failed = await readOperation(kc, name);
+  const names = await operationNames(kc);
+  const plan = retryOperation({ failed, controlPlane: await controlPlaneOf(kc, failed), taken: (n) => names.has(n) });
+  if ('refused' in plan) throw new CommandError(plan.refused);
+  if (flags.dryRun) {
+    io.out(stringify(plan.operation));
+    io.err(`slipway retry: ${plan.reason} (dry run: not created)\n`);
     return 0;
-  } catch (err) {
-    if (!(err instanceof CommandError)) throw err;
-    io.err(`slipway retry: ${err.message}\n`);
-    return 1;
   }
+  await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body: plan.operation });
+  io.out(`clusteroperation.kubean.io/${plan.operation.metadata.name} created\n`);
+  io.err(`slipway retry: ${plan.reason}\n`);
+  return 0;
 }
 
 /** The control-plane hosts of the operation's cluster, from its hosts ConfigMap as it is now. */

@@ -9,6 +9,7 @@ import type { OperatorOptions } from '../engine/prepare-plan.js';
 import { createRedactor } from '../util/redact.js';
 import type { Logger } from './logger.js';
 import { runOperation } from '../operations/run-operation.js';
+import { summariseFinished } from '../operations/summarise.js';
 import { forEachOperation, type SessionOptions } from './operation-session.js';
 import { progressPrinter, renderSummary } from './progress-printer.js';
 
@@ -26,6 +27,8 @@ export interface CliIO {
   err: (text: string) => void;
   logger: Logger;
   signal: AbortSignal;
+  /** Standard output takes colour (a terminal, no NO_COLOR). */
+  colour?: boolean;
 }
 
 export function defaultLogDir(): string {
@@ -75,7 +78,7 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
         for (const w of plan.warnings) io.err(`warning: ${redact(w)}\n`);
         io.out(`Running ${name} on cluster ${plan.cluster}: ${plan.steps.length} step(s), hosts ${plan.targetHosts.join(', ')}\n`);
       },
-      sink: progressPrinter({ write: io.out, verbose: opts.verbose }),
+      sink: progressPrinter({ write: io.out, verbose: opts.verbose, colour: io.colour ?? false }),
       signal: io.signal,
     },
   );
@@ -84,7 +87,11 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
     io.err(renderRejection(`ClusterOperation ${name} rejected, nothing was run`, outcome.error));
     return 2;
   }
-  const { result, statuses: after, plan } = outcome;
+  const { plan } = outcome;
+  // Ctrl-C stopped it: Cancelled, as a cancel request through the controller would end it.
+  const interrupted = io.signal.aborted && !outcome.result.cancelled;
+  const result = interrupted ? { ...outcome.result, cancelled: `cancelled: ${String((io.signal.reason as Error | undefined)?.message ?? 'interrupted')}` } : outcome.result;
+  const after = interrupted ? summariseFinished(op, plan, result, outcome.ref, outcome.cluster?.status) : outcome.statuses;
   statuses[name] = after.operation;
   statuses[`Cluster/${plan.cluster}`] = after.cluster;
   io.out(renderSummary({ ...result, logFile: result.logFile ?? logFile }));
@@ -95,5 +102,5 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
   }
   io.out(`Cluster ${plan.cluster}: ${after.cluster.phase ? `phase ${after.cluster.phase}, ` : ''}` +
     `${after.cluster.controlPlaneCount} control-plane, ${after.cluster.workerCount} worker(s)\n`);
-  return result.status === 'Succeeded' ? 0 : 1;
+  return result.status === 'Succeeded' && !result.cancelled ? 0 : 1;
 }

@@ -46,7 +46,7 @@ describe('slipway plan: the image an operation\'s Job would run, and why', () =>
     const allowed = await plan('allowed');
     assert.match(allowed.stdout, /Job image \(controller\): refused \(job-image-refused\): .*the operator allows slipway\/job:latest$/m);
     const bad = await plan('allowed', ['--map-job-image', 'no-equals-sign']);
-    assert.equal(bad.exitCode, 3);
+    assert.equal(bad.exitCode, 2);
     assert.match(bad.stderr, /must be FROM=TO/);
   });
 });

@@ -31,19 +31,19 @@ describe('slipway controller (command line)', () => {
     assert.equal(r.exitCode, 1, r.stderr);
     assert.match(r.stdout + r.stderr, /WARNING: --admission off: refs are not authorised as their author/);
     const m = await execa('node', [CLI, 'controller', '--namespace=x', '--redis-url=redis://127.0.0.1:1', '--admission=optional'], { reject: false });
-    assert.equal(m.exitCode, 3);
+    assert.equal(m.exitCode, 2);
     assert.match(m.stderr, /--admission must be required or off, not "optional"/);
   });
 
   it('refuses a missing namespace or Redis URL as usage errors', async () => {
     const r = await execa('node', [CLI, 'controller', '--redis-url=redis://127.0.0.1:1'], { reject: false, env: { SLIPWAY_REDIS_URL: '' } });
-    assert.equal(r.exitCode, 3);
+    assert.equal(r.exitCode, 2);
     assert.match(r.stderr, /--namespace is required/);
     const s = await execa('node', [CLI, 'controller', '--namespace=x'], { reject: false, env: { SLIPWAY_REDIS_URL: '' } });
-    assert.equal(s.exitCode, 3);
+    assert.equal(s.exitCode, 2);
     assert.match(s.stderr, /SLIPWAY_REDIS_URL is required/);
     const c = await execa('node', [CLI, 'controller', '--namespace=x', '--redis-url=redis://127.0.0.1:1', '--concurrency=0'], { reject: false });
-    assert.equal(c.exitCode, 3);
+    assert.equal(c.exitCode, 2);
     assert.match(c.stderr, /--concurrency needs a whole number >= 1, got "0"/);
     const p = await execa('node', [CLI, 'controller', '--namespace=x', '--redis-url=redis://127.0.0.1:1', '--job-image-pull-secret=regcred', '--job-image-pull-secret=Not_A_Name'], { reject: false });
     assert.equal(p.exitCode, 3);

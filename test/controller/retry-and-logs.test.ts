@@ -77,7 +77,7 @@ describe('slipway logs and slipway retry against the controller (local executor,
     assert.equal(missing.exitCode, 1);
     assert.match(missing.stderr, /ClusterOperation \S+ not found/);
     const usage = await slipway('retry');
-    assert.equal(usage.exitCode, 3);
-    assert.match(usage.stderr, /name exactly one operation/);
+    assert.equal(usage.exitCode, 2);
+    assert.match(usage.stderr, /missing required argument 'operation'/);
   });
 });
