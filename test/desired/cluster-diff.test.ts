@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { execa } from 'execa';
+import { CLI } from '../cli/cli-fixture.js';
 import { setHeaderOptions } from '@kubernetes/client-node';
 import { KubeSource } from '../../src/api/kube-source.js';
 import { InputError } from '../../src/api/input-error.js';
@@ -87,5 +89,25 @@ describe('slipway diff (the declarative plan of one Cluster)', () => {
     await assert.rejects(clusterDiff(await getCluster(cluster), source, opts), (err: unknown) => err instanceof InputError && /hosts\.yml, line 6/.test(err.message) && /ghost/.test(err.message));
     await custom.patchClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster, body: { metadata: { annotations: { 'slipway.io/reconcile': 'sometimes' } } } }, MERGE);
     await assert.rejects(clusterDiff(await getCluster(cluster), source, opts), /annotation slipway\.io\/reconcile: "sometimes" is not one of Off, Plan, Auto/);
+  });
+
+  it('slipway diff: the plan as text or JSON, exit 1 while operations are pending, 0 when up to date, 2 for bad inputs', async () => {
+    const { ns, cluster } = await clusterFixture('diff-cli', cleanups, { hosts: hostsYml(['cp1'], ['w1', 'w2']), vars: 'kube_version: v1.34.4\n' });
+    await custom.patchClusterCustomObjectStatus({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster, body: { status: observed([['cp1', true], ['w1', false]], 'v1.34.4') } }, MERGE);
+    const diff = (...args: string[]) => execa('node', [CLI, 'diff', cluster, '--kubeconfig', env.kubeconfigPath, ...args], { reject: false });
+    let r = await diff();
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.match(r.stdout, /1\. scale\.yml --limit=w2\n\s+w2 is a new worker/);
+    r = await diff('-o', 'json');
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as { plan: { operations: { action: string }[] } }).plan.operations.map((o) => o.action), ['scale.yml']);
+    await core.patchNamespacedConfigMap({ name: 'hosts', namespace: ns, body: { data: { 'hosts.yml': hostsYml(['cp1'], ['w1']) } } }, MERGE);
+    r = await diff();
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stdout, /up to date/);
+    await core.patchNamespacedConfigMap({ name: 'vars', namespace: ns, body: { data: { 'group_vars.yml': 'kube_version: [1\n' } } }, MERGE);
+    r = await diff();
+    assert.equal(r.exitCode, 2);
+    assert.match(r.stderr, /ConfigMap diff-cli-\w+\/vars, key group_vars\.yml, line \d+/);
   });
 });
