@@ -1,9 +1,9 @@
-import { slipway } from '../lab/lab-harness.js';
+import type { LocalKubectl } from './e2e-cluster.js';
 
 /**
- * What an operation changed on which host, read from its kept log (ansible's default output,
- * every step's): each host's `changed=` summed over the steps' PLAY RECAPs, and the tasks that
- * reported a change on it, a delegated one also on the host it was delegated to.
+ * What an operation changed on which host, read from ansible's default output of its steps:
+ * each host's `changed=` summed over the steps' PLAY RECAPs, and the tasks that reported a change
+ * on it, a delegated one also on the host it was delegated to.
  */
 
 export interface HostChanges {
@@ -55,9 +55,12 @@ export function describeChanges(changes: Map<string, HostChanges>): string {
     .map(([h, c]) => `${h} changed=${c.changed}${c.tasks.length ? ` (${[...new Set(c.tasks)].join('; ')})` : ''}`).join('\n');
 }
 
-/** The operation's kept log, read as a user would: `slipway logs`. */
-export async function operationLog(name: string, mgmtKubeconfig: string, stateRoot: string): Promise<string> {
-  const r = await slipway(['logs', name, '--kubeconfig', mgmtKubeconfig], stateRoot, 120_000);
-  if (r.exitCode !== 0) throw new Error(`slipway logs ${name} exited ${r.exitCode}: ${r.stderr}`);
-  return r.stdout;
+/**
+ * Ansible's output of an operation run as a Job: its pod's log (the operation container), while
+ * the Job is kept. The operation's kept log (`slipway logs`) has only the pod's phases in Job mode.
+ */
+export async function jobOutput(mgmt: LocalKubectl, name: string, namespace: string): Promise<string> {
+  const pods = (await mgmt.ok(['-n', namespace, 'get', 'pods', '-l', `slipway.io/operation=${name}`, '-o', 'name'])).split('\n').filter(Boolean);
+  if (pods.length !== 1) throw new Error(`one pod of ${name}'s Job expected, found: ${pods.join(', ') || 'none'}`);
+  return mgmt.ok(['-n', namespace, 'logs', pods[0]!, '-c', 'operation']);
 }
