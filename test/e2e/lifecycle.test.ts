@@ -24,6 +24,8 @@ import { clusterStatus, operation, operationObjects, processesOn, waitFor } from
 const CONTROLLER_NAMESPACE = 'slipway-system';
 const UPGRADE_FROM = 'v1.34.4';
 const UPGRADE_TO = 'v1.35.4';
+/** Scenarios from this number on are skipped (to iterate on the earlier ones). */
+const STOP_AT = process.env.SLIPWAY_E2E_STOP_AT ? Number(process.env.SLIPWAY_E2E_STOP_AT) : undefined;
 /** The controller looks at managed clusters this often (seconds): a stopped kubelet shows soon. */
 const OBSERVE_INTERVAL = 10;
 /** The command the held hosts run (a ConfigMap playbook), looked for with ps. */
@@ -52,6 +54,7 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
   const step = (name: string, fn: (t: TestContext) => Promise<void>, independent = false) =>
     it(name, async (t) => {
       if (broken) return t.skip(`an earlier step failed: ${broken}`);
+      if (STOP_AT !== undefined && Number(/^\d+/.exec(name)?.[0]) >= STOP_AT) return t.skip(`SLIPWAY_E2E_STOP_AT=${STOP_AT}`);
       const start = performance.now();
       try {
         await fn(t);
@@ -89,6 +92,12 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
 
   const mgmtShape = (): ClusterShape => ({ name: 'mgmt', controlPlanes: [m[0]!], workers: [m[1]!] });
   const names = (ms: Machine[]) => ms.map((x) => x.name).sort();
+  /**
+   * The phase the operation left after its running phase. Not simply the last one seen: the
+   * controller looks at the cluster every OBSERVE_INTERVAL, and may find a node that just joined
+   * with its DaemonSet pods not ready yet (Abnormal for a moment, which 5c's wait sees pass).
+   */
+  const phaseLeft = (outcome: OperationOutcome, running: string): string[] => outcome.phases.slice(outcome.phases.lastIndexOf(running), outcome.phases.lastIndexOf(running) + 2);
   const expectOk = async (outcome: OperationOutcome, name: string) => {
     if (outcome.status !== 'Succeeded') assert.fail(`${name} ended ${outcome.status}: ${outcome.message}\n${await operationDiagnosis(mgmt, name, CONTROLLER_NAMESPACE)}`);
   };
@@ -159,7 +168,7 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
     const outcome = await apply('target-install', shape, { action: 'cluster.yml', preHook: [{ action: 'ping.yml' }] });
     t.diagnostic(`install: ${outcome.seconds.toFixed(0)} s, phases ${outcome.phases.join(' → ')}`);
     await expectOk(outcome, 'target-install');
-    assert.deepEqual(outcome.phases.slice(-2), ['Installing', 'Healthy']);
+    assert.deepEqual(phaseLeft(outcome, 'Installing'), ['Installing', 'Healthy'], outcome.phases.join(' → '));
     const jobs = await mgmt.ok(['-n', CONTROLLER_NAMESPACE, 'get', 'jobs', '-l', 'slipway.io/operation=target-install', '-o', 'name']);
     assert.equal(jobs.trim().split('\n').length, 1, 'one Job ran it');
     target = new RemoteKubectl(ssh, m[2]!.address);
@@ -232,7 +241,7 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
     const outcome = await apply('target-scale-out', targetShape([m[2]!], [m[3]!, m[4]!]), { action: 'scale.yml', extraArgs: `--limit=${m[4]!.name}` });
     t.diagnostic(`scale out: ${outcome.seconds.toFixed(0)} s, phases ${outcome.phases.join(' → ')}`);
     await expectOk(outcome, 'target-scale-out');
-    assert.deepEqual(outcome.phases.slice(-2), ['Scaling Out', 'Healthy']);
+    assert.deepEqual(phaseLeft(outcome, 'Scaling Out'), ['Scaling Out', 'Healthy'], outcome.phases.join(' → '));
     await waitForNodes(target, names([m[2]!, m[3]!, m[4]!]));
     scaleOutSeconds.set(2, outcome.seconds);
     recordNote(`scale-out of one worker, 2 → 3 nodes: ${outcome.seconds.toFixed(0)} s`);
@@ -275,7 +284,7 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
     const outcome = await apply('target-scale-out-6', targetShape(cps, [m[3]!, m[4]!, m[7]!]), { action: 'scale.yml', extraArgs: `--limit=${m[7]!.name}` });
     t.diagnostic(`scale out: ${outcome.seconds.toFixed(0)} s, phases ${outcome.phases.join(' → ')}`);
     await expectOk(outcome, 'target-scale-out-6');
-    assert.deepEqual(outcome.phases.slice(-2), ['Scaling Out', 'Healthy']);
+    assert.deepEqual(phaseLeft(outcome, 'Scaling Out'), ['Scaling Out', 'Healthy'], outcome.phases.join(' → '));
     await waitForNodes(target, names([...cps, m[3]!, m[4]!, m[7]!]));
     const small = scaleOutSeconds.get(2);
     recordNote(`scale-out of one worker, 5 → 6 nodes: ${outcome.seconds.toFixed(0)} s${small ? ` (${(outcome.seconds / small).toFixed(2)} × the 2 → 3 scale-out)` : ''}`);
