@@ -14,8 +14,8 @@ export interface HostChanges {
 }
 
 const TASK = /^(?:TASK|RUNNING HANDLER) \[(.+)\]/;
-/** `changed: [node3]`, `changed: [node3 -> node1]`, `changed: [node3] => (item=…)`. */
-const CHANGED = /^changed: \[([^\]\s]+)(?: -> ([^\]]+))?\]/;
+/** `changed: [node3]`, `changed: [node5 -> node3(10.0.0.3)]`, `changed: [node3] => (item=…)`. */
+const CHANGED = /^changed: \[([^\]\s]+)(?: -> ([^\]\s(]+)[^\]]*)?\]/;
 const RECAP_LINE = /^(\S+)\s+:\s+ok=\d+\s+changed=(\d+)\s/;
 
 export function changesByHost(log: string): Map<string, HostChanges> {
