@@ -58,12 +58,13 @@ describe('helm template, default values', async () => {
   const { objects } = await render({ namespace: NS });
   const c = controller(objects);
 
-  it('tells the controller its namespace, job image, history limit and metrics address', () => {
+  it('tells the controller its namespace, job image, history limit, observe interval and metrics address', () => {
     assert.deepEqual(c.args, [
       'controller',
       `--namespace=${NS}`,
       `--job-image=slipway/job:${APP_VERSION}`,
       '--history-limit=30',
+      '--observe-interval=300',
       '--metrics-addr=:8080',
       '--metrics-auth=kubernetes',
       '--admission=required',

@@ -74,6 +74,8 @@ export function clusterManifests(shape: ClusterShape, lab: LabInputs, varOverrid
 
 export interface OperationSpec {
   action: string;
+  /** A playbook from this ConfigMap (in INPUTS_NAMESPACE) instead of a builtin one. */
+  actionConfigMap?: string;
   extraArgs?: string;
   preHook?: Array<{ action: string; extraArgs?: string }>;
   postHook?: Array<{ action: string; extraArgs?: string }>;
@@ -89,6 +91,7 @@ export function operationManifest(name: string, cluster: string, spec: Operation
       cluster,
       actionType: 'playbook',
       action: spec.action,
+      ...(spec.actionConfigMap ? { actionSource: 'configmap', actionSourceRef: { namespace: INPUTS_NAMESPACE, name: spec.actionConfigMap } } : {}),
       ...(spec.extraArgs ? { extraArgs: spec.extraArgs } : {}),
       ...(spec.preHook ? { preHook: spec.preHook.map(hook) } : {}),
       ...(spec.postHook ? { postHook: spec.postHook.map(hook) } : {}),
@@ -135,4 +138,19 @@ export function clientPod(name: string, node: string, image: string, targets: st
     apiVersion: 'v1', kind: 'Pod', metadata: { name },
     spec: { nodeName: node, restartPolicy: 'Never', containers: [{ name: 'client', image, command: ['bash', '-c', fetch.join('; ')] }] },
   }, { lineWidth: 0 });
+}
+
+/** A ConfigMap of playbooks an operation can name with actionConfigMap. */
+export function playbooksConfigMap(name: string, playbooks: Record<string, string>): string {
+  return stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: INPUTS_NAMESPACE }, data: playbooks }, { lineWidth: 0 });
+}
+
+/** A play that holds every host in `sleep <seconds>`, so a test can look for that command on the hosts. */
+export function holdingPlaybook(seconds: number): string {
+  return `- hosts: all
+  gather_facts: false
+  tasks:
+    - name: hold
+      ansible.builtin.command: sleep ${seconds}
+`;
 }
