@@ -212,6 +212,16 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
       return held.every((p) => p.length > 0) ? true : undefined;
     }, 240_000, () => seen);
     assert.equal((await operationObjects(mgmt, name, 'pods', CONTROLLER_NAMESPACE)).length, 1, 'its Job\'s pod runs');
+    // Job mode is not a black box: the controller follows the pod's log into status.progress and the kept log.
+    const progress = await waitFor('status.progress names the running task', async () => {
+      const p = (await operation(mgmt, name))?.status?.progress;
+      seen = JSON.stringify(p ?? {});
+      return p?.task === 'hold' ? p : undefined;
+    }, 60_000, () => seen);
+    t.diagnostic(`progress while it runs: ${progress.summary ?? ''}`);
+    const kept = await slipway(['logs', name, '--kubeconfig', mgmt.kubeconfig], stateRoot);
+    assert.equal(kept.exitCode, 0, kept.stderr);
+    assert.match(kept.stdout, /TASK \[hold\]/, `the kept log shows the running task:\n${kept.stdout.slice(-2000)}`);
     const running = await newTraces();
     assert.ok(running.some((l) => /ansible-playbook/.test(l)), `ansible-playbook runs on a management node:\n${running.join('\n')}`);
 
