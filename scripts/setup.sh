@@ -54,4 +54,12 @@ current="TypeScript build"
 step "$current"
 npm run --silent build
 
+# Where the tools went: nothing is put on PATH.
+paths_env=${SLIPWAY_BIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/slipway/bin}/paths.env
+if [ -f "$paths_env" ]; then
+  # shellcheck source=/dev/null
+  . "$paths_env"
+  step "kubectl: $SLIPWAY_KUBE_BIN/kubectl; helm: $SLIPWAY_HELM_BIN/helm (add them to PATH: export PATH=$SLIPWAY_KUBE_BIN:$SLIPWAY_HELM_BIN:\$PATH)"
+fi
+step "slipway: node $PWD/dist/src/cli/main.js (or npm link once, for a slipway on PATH)"
 step "done"

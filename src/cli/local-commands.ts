@@ -56,7 +56,7 @@ export function registerLocalCommands({ program, io, action }: Registrar): void 
       .description('Runs the ClusterOperations of the manifests, in file order, with ansible in a sandbox on this machine; stops at the first that fails. Ctrl-C stops the running step: the operation ends Cancelled, exit 130.'),
   )
     .option('--log-dir <dir>', 'per-operation logs (default: ~/.local/state/slipway/logs)')
-    .option('--status-out <file>', 'write the resulting statuses as JSON: {"<operation>": status, "Cluster/<cluster>": status}')
+    .option('--status-out <file>', 'write the resulting statuses as JSON: {"ClusterOperation/<name>": status, "Cluster/<name>": status}')
     .option('--kubeconfig-out <file>', 'write the admin kubeconfig an install fetched (mode 0600)')
     .option('-v, --verbose', "echo ansible's output")
     .action(action(async (flags: RunFlags) => {

@@ -83,7 +83,7 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
     },
   );
   if (outcome.kind === 'rejected') {
-    statuses[name] = outcome.status;
+    statuses[`ClusterOperation/${name}`] = outcome.status;
     io.err(renderRejection(`ClusterOperation ${name} rejected, nothing was run`, outcome.error));
     return 2;
   }
@@ -92,7 +92,7 @@ async function runOne(op: ClusterOperation, source: ObjectSource, operator: Oper
   const interrupted = io.signal.aborted && !outcome.result.cancelled;
   const result = interrupted ? { ...outcome.result, cancelled: `cancelled: ${String((io.signal.reason as Error | undefined)?.message ?? 'interrupted')}` } : outcome.result;
   const after = interrupted ? summariseFinished(op, plan, result, outcome.ref, outcome.cluster?.status) : outcome.statuses;
-  statuses[name] = after.operation;
+  statuses[`ClusterOperation/${name}`] = after.operation;
   statuses[`Cluster/${plan.cluster}`] = after.cluster;
   io.out(renderSummary({ ...result, logFile: result.logFile ?? logFile }));
   if (opts.kubeconfigOut && result.kubeconfig !== undefined) {

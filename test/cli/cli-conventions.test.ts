@@ -149,7 +149,7 @@ describe('exit codes', () => {
       const code = await exited;
       assert.equal(code, 130, stdout);
       const status = JSON.parse(await readFile(statusOut, 'utf8')) as Record<string, { status?: string }>;
-      assert.equal(status['t-op']?.status, 'Cancelled', JSON.stringify(status));
+      assert.equal(status['ClusterOperation/t-op']?.status, 'Cancelled', JSON.stringify(status));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -56,7 +56,7 @@ describe('hostile and broken input is rejected before anything runs', () => {
       assert.match(r.stderr, /nothing was run/);
       assert.equal(r.logged, false, 'no operation log: nothing started');
       assert.equal(existsSync(pwned), false);
-      if (Object.keys(r.status).length > 0) assert.equal(r.status['t-op']!.status, 'Failed');
+      if (Object.keys(r.status).length > 0) assert.equal(r.status['ClusterOperation/t-op']!.status, 'Failed');
     });
   }
 });

@@ -13,7 +13,7 @@ describe('restart-nginx-proxy.yml after an install, against real SSH hosts', () 
       actions: { 'cluster.yml': PING },
     }));
     assert.equal(r.exitCode, 0, r.stderr + r.stdout);
-    const status = r.status['t-op']!;
+    const status = r.status['ClusterOperation/t-op']!;
     assert.equal(status.status, 'Succeeded', String(status.message));
     const steps = status.steps as { name: string; role: string; status: string }[];
     assert.deepEqual(steps.map((s) => [s.role, s.status]), [['action', 'Succeeded'], ['postHook', 'Succeeded']]);

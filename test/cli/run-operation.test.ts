@@ -22,7 +22,7 @@ describe('slipway run against real SSH hosts', () => {
   it('runs a builtin playbook on 3 hosts and reports each host', async () => {
     const r = await runCli(await clusterManifests(env, { operation: { actionType: 'playbook', action: 'ping.yml' } }));
     assert.equal(r.exitCode, 0, r.stderr + r.stdout);
-    assert.equal(r.status['t-op']!.status, 'Succeeded');
+    assert.equal(r.status['ClusterOperation/t-op']!.status, 'Succeeded');
     for (const h of env.hosts) {
       assert.match(r.stdout, new RegExp(`${h.name}\\s+ok=1 changed=0 failed=0 unreachable=0`));
     }
@@ -62,7 +62,7 @@ describe('slipway run against real SSH hosts', () => {
       actions: { 'fail.yml': failing, 'post.yml': appendPlaybook(tok, 'post') },
     }));
     assert.equal(r.exitCode, 1, r.stdout);
-    const status = r.status['t-op']!;
+    const status = r.status['ClusterOperation/t-op']!;
     assert.equal(status.status, 'Failed');
     assert.equal(status.failedTask, 'Fail on node2');
     assert.deepEqual(status.failedHosts, ['node2']);
@@ -113,7 +113,7 @@ describe('slipway run against real SSH hosts', () => {
       assert.ok(!text.includes(password), 'password leaked');
       assert.ok(!text.includes(key), 'private key leaked');
     }
-    assert.match(String(r.status['t-op']!.message), /failing with \[REDACTED\]/);
+    assert.match(String(r.status['ClusterOperation/t-op']!.message), /failing with \[REDACTED\]/);
   });
 
   it('kills a step that outlives activeDeadlineSeconds and reports it', async () => {
@@ -124,8 +124,8 @@ describe('slipway run against real SSH hosts', () => {
     }));
     assert.equal(r.exitCode, 1, r.stdout);
     assert.ok(Date.now() - started < 60_000, 'the deadline ended the run');
-    const steps = r.status['t-op']!.steps as { status: string }[];
+    const steps = r.status['ClusterOperation/t-op']!.steps as { status: string }[];
     assert.equal(steps[0]!.status, 'TimedOut');
-    assert.match(String(r.status['t-op']!.message), /deadline/i);
+    assert.match(String(r.status['ClusterOperation/t-op']!.message), /deadline/i);
   });
 });
