@@ -67,7 +67,7 @@ _slipway_complete; printf '%s\\n' "\${COMPREPLY[@]}"`]);
         return r.stdout.split('\n').filter(Boolean).sort();
       };
       assert.deepEqual(await complete('re'), ['retry']);
-      assert.deepEqual(await complete('co'), ['completion', 'controller']);
+      assert.deepEqual(await complete('co'), ['completion', 'console', 'controller']);
       assert.deepEqual(await complete('completion', ''), ['--help', '-h']);
       assert.deepEqual(await complete('logs', 'x', '--f'), ['--follow']);
       assert.ok((await complete('')).includes('run'));
