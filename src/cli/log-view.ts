@@ -6,7 +6,7 @@ import { STEP_STATUSES, type ClusterOperation, type OperationStep } from '../api
 import type { ExecutionEvent, HostTaskOutcome, OperationResult, StepResult } from '../executors/types.js';
 
 const STEP_START = /^==> step (\d+)\/(\d+) (.+)$/;
-const STEP_END = new RegExp(`^==> step (.+) (${STEP_STATUSES.join('|')})(?:: (.*))?$`);
+const STEP_END = new RegExp(`^==> step (.+?) (${STEP_STATUSES.join('|')})(?: in (\\d+(?:\\.\\d+)?)s)?(?:: (.*))?$`);
 const HEADER = /^(PLAY|TASK|RUNNING HANDLER) \[(.*)\] \**$/;
 // Per-item lines (`ok: [h] => (item=...)`) are left out: the host's own line follows them.
 const RESULT = /^(ok|changed|skipping|fatal|failed|ignoring): \[([^\]]+)\](?:: (FAILED!|UNREACHABLE!))?(?: => (?!\(item=)(.*))?$/;
@@ -28,9 +28,13 @@ export function logLineEvents(line: string, state: LogViewState): ExecutionEvent
     const name = end[1]!;
     const step = state.steps.find((s) => s.name === name);
     const index = Math.max(state.steps.findIndex((s) => s.name === name), 0);
+    // The status may not list the step yet (it is written when the operation ends): the line says how long it took.
+    const seconds = end[3] === undefined ? undefined : Number(end[3]);
+    const endTime = step?.endTime ?? (seconds !== undefined ? new Date().toISOString() : '');
+    const startTime = step?.startTime ?? (seconds !== undefined ? new Date(Date.parse(endTime) - seconds * 1000).toISOString() : '');
     const result: StepResult = {
       name, role: step?.role ?? 'action', status: end[2] as StepResult['status'], exitCode: null,
-      startTime: step?.startTime ?? '', endTime: step?.endTime ?? '', hosts: {}, failures: [], ...(end[3] ? { message: end[3] } : {}),
+      startTime, endTime, hosts: {}, failures: [], ...(end[4] ? { message: end[4] } : {}),
     };
     return [{ type: 'step-end', index, result }];
   }

@@ -7,8 +7,11 @@ export function logLineOf(e: ExecutionEvent): string | undefined {
       return e.line;
     case 'step-start':
       return `==> step ${e.index + 1}/${e.total} ${e.step.name}`;
-    case 'step-end':
-      return `==> step ${e.result.name} ${e.result.status}${e.result.message ? `: ${e.result.message}` : ''}`;
+    case 'step-end': {
+      const ms = Date.parse(e.result.endTime) - Date.parse(e.result.startTime);
+      const took = Number.isFinite(ms) && ms >= 0 ? ` in ${(ms / 1000).toFixed(1)}s` : '';
+      return `==> step ${e.result.name} ${e.result.status}${took}${e.result.message ? `: ${e.result.message}` : ''}`;
+    }
     default:
       return undefined;
   }
