@@ -82,8 +82,8 @@ describe('slipway lab', { skip: LAB_TESTS_SKIP, concurrency: false }, () => {
     await rm(logDir, { recursive: true, force: true });
     assert.equal(r.exitCode, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Result: Succeeded/);
-    assert.match(r.stdout, /Succeeded\s+preHook 1: ping\.yml/);
-    assert.match(r.stdout, /Succeeded\s+action: cluster-info\.yml/);
+    assert.match(r.stdout, /Succeeded\s+\S+\s+preHook 1: ping\.yml/);
+    assert.match(r.stdout, /Succeeded\s+\S+\s+action: cluster-info\.yml/);
     for (const m of up.machines) {
       assert.match(r.stdout, new RegExp(`${m.name}\\s+ok=\\d+ changed=0 failed=0 unreachable=0`));
       assert.match(r.stdout, new RegExp(`${m.name}: Debian 12`));
