@@ -123,6 +123,7 @@ describe('helm template, default values', async () => {
     assert.equal(d.spec?.replicas, 2);
     assert.deepEqual(c.ports?.map((p) => [p.name, p.containerPort]), [['metrics', 8080], ['webhook', 9443]]);
     assert.equal(c.livenessProbe?.httpGet?.path, '/healthz');
+    assert.ok((c.livenessProbe?.timeoutSeconds ?? 1) * (c.livenessProbe?.failureThreshold ?? 3) >= 30, 'a loaded controller is not restarted for one late answer');
     assert.equal(c.readinessProbe?.httpGet?.path, '/readyz');
     assert.equal(c.livenessProbe?.httpGet?.port, 'metrics');
     assert.equal(c.livenessProbe?.httpGet?.scheme, 'HTTPS', '/metrics is served with TLS, and the probes with it');
