@@ -4,7 +4,8 @@ import { InputError, describeObject } from '../api/input-error.js';
 import type { ConfigMapLike, DecodedSecret, ObjectSource } from '../api/object-source.js';
 import { HOSTS_KEY, KNOWN_HOSTS_KEY, SSH_KEY } from '../api/resolve-input.js';
 import type { Cluster, ObjectRef } from '../api/types.js';
-import { hostAddress } from '../inventory/inventory-model.js';
+import { hostAddress, type InventoryHost } from '../inventory/inventory-model.js';
+import { userInfo } from 'node:os';
 import { parseHosts } from '../inventory/parse-hosts.js';
 import { startLocalHosts, type LocalHostFleet } from '../hosts/local-hosts.js';
 import { readFile } from 'node:fs/promises';
@@ -17,11 +18,14 @@ import { isLoopbackAddress } from '../policy/host-address.js';
  * started here as a real sshd, with a key generated for this run. The returned source serves
  * the same objects with each such host's port set and the Cluster's SSH Secret replaced by
  * the generated key, so the rest of Slipway runs exactly as it would against real machines.
+ * With `start` false (a plan), nothing is started: the hosts keep their inventory's port (22 if
+ * none) and the key is a placeholder, redacted like any key.
  */
 export async function withLocalHosts(
   base: ObjectSource,
   clusterName: string,
   dir: string,
+  start = true,
 ): Promise<{ source: ObjectSource; fleet: LocalHostFleet }> {
   const cluster = await base.getCluster(clusterName);
   if (!cluster) throw new InputError([{ severity: 'error', code: 'missing-cluster', object: describeObject('Cluster', clusterName), message: 'not found' }]);
@@ -41,13 +45,15 @@ export async function withLocalHosts(
   if (local.length === 0) {
     throw new InputError([{ severity: 'error', code: 'no-local-hosts', object, key: HOSTS_KEY, message: '--local-hosts needs hosts with loopback addresses (127.x.y.z)' }]);
   }
-  const fleet = await startLocalHosts({
-    dir: join(dir, 'hosts'),
-    logDir: join(dir, 'logs'),
-    count: local.length,
-    names: local.map((h) => h.name),
-    addresses: local.map((h) => hostAddress(h)!),
-  });
+  const fleet = start
+    ? await startLocalHosts({
+        dir: join(dir, 'hosts'),
+        logDir: join(dir, 'logs'),
+        count: local.length,
+        names: local.map((h) => h.name),
+        addresses: local.map((h) => hostAddress(h)!),
+      })
+    : notStarted(local);
 
   const doc = parseDocument(text);
   for (const h of fleet.hosts) {
@@ -59,7 +65,7 @@ export async function withLocalHosts(
   const sshRef: ObjectRef = cluster.spec.sshAuthRef ?? { namespace: hostsRef.namespace, name: `${clusterName}-local-ssh` };
   const secret: DecodedSecret = {
     metadata: { name: sshRef.name, namespace: sshRef.namespace },
-    values: { [SSH_KEY]: fleet.privateKey, [KNOWN_HOSTS_KEY]: await readFile(fleet.knownHostsPath, 'utf8') },
+    values: { [SSH_KEY]: fleet.privateKey, ...(start ? { [KNOWN_HOSTS_KEY]: await readFile(fleet.knownHostsPath, 'utf8') } : {}) },
   };
   const patchedCluster: Cluster = { ...cluster, spec: { ...cluster.spec, sshAuthRef: sshRef } };
   const same = (a: ObjectRef, b: ObjectRef): boolean => a.name === b.name && a.namespace === b.namespace;
@@ -71,4 +77,20 @@ export async function withLocalHosts(
     getSecret: async (ref) => (same(ref, sshRef) ? secret : base.getSecret(ref)),
   };
   return { source, fleet };
+}
+
+/** The fleet a plan describes: the hosts as the inventory has them, nothing running. */
+function notStarted(hosts: InventoryHost[]): LocalHostFleet {
+  return {
+    hosts: hosts.map((h) => {
+      const port = Number(h.vars.ansible_port);
+      return { name: h.name, address: hostAddress(h)!, port: Number.isInteger(port) && port > 0 ? port : 22 };
+    }),
+    user: userInfo().username,
+    privateKeyPath: '',
+    privateKey: '(the key run generates for the local hosts)\n',
+    publicKey: '',
+    knownHostsPath: '',
+    stop: async () => undefined,
+  };
 }

@@ -16,6 +16,8 @@ export interface SessionOptions {
   allowLoopbackHosts: boolean;
   /** `run` stops at the first failing operation; `plan` shows them all. */
   stopOnFailure: boolean;
+  /** A plan: local hosts are described, not started. */
+  dryRun?: boolean;
   /** The operator's bounds and default deadline (flags), passed to every plan. */
   operator?: Pick<OperatorOptions, 'limits' | 'defaultDeadlineSeconds'>;
   /** Aborted by SIGINT/SIGTERM: no further operation starts. */
@@ -42,7 +44,11 @@ export async function forEachOperation(
     for (const op of operations) {
       opts.signal?.throwIfAborted();
       let opSource: ObjectSource = source;
-      if (opts.localHosts) {
+      if (opts.localHosts && opts.dryRun) {
+        const local = await withLocalHosts(source, op.spec.cluster, join(scratch, op.metadata.name ?? 'op'), false);
+        opSource = local.source;
+        say(`Local hosts of cluster ${op.spec.cluster} not started for a plan (run starts sshd on each, on a free port, with a key of its own): ${local.fleet.hosts.map((h) => h.address).join(' ')}\n`);
+      } else if (opts.localHosts) {
         say(`Starting local hosts for cluster ${op.spec.cluster} (sshd on loopback addresses)...\n`);
         const local = await withLocalHosts(source, op.spec.cluster, join(scratch, op.metadata.name ?? 'op'));
         fleets.push(local.fleet);

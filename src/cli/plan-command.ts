@@ -15,7 +15,7 @@ export interface PlanOptions extends Omit<SessionOptions, 'stopOnFailure'> {
 
 /** `slipway plan`: the dry run of every selected operation; runs nothing. */
 export async function planCommand(opts: PlanOptions, io: CliIO): Promise<number> {
-  return forEachOperation({ ...opts, stopOnFailure: false, signal: io.signal }, io.err, async (op, source, operator) => {
+  return forEachOperation({ ...opts, stopOnFailure: false, dryRun: true, signal: io.signal }, io.err, async (op, source, operator) => {
     const image = opts.jobImages ? `Job image (controller): ${describeJobImage(chooseJobImage(op.spec.image, opts.jobImages))}\n` : '';
     try {
       io.out(`${renderPlan(await planOperation(op, source, opts.builtinDir, operator))}${image}\n`);

@@ -9,6 +9,10 @@ describe('the README example', () => {
     const r = await execa('node', [CLI, 'plan', '--local-hosts', '-f', join(REPO, 'examples/local')], { cwd: REPO });
     assert.match(r.stdout, /1\/3 preHook 1: ping\.yml/);
     assert.match(r.stdout, /ansible-playbook -i inventory\/hosts\.yml .* builtin\/cluster-info\.yml/);
+    // A dry run starts no sshd: the hosts are shown as the inventory has them (port 2222).
+    assert.match(r.stderr, /Local hosts of cluster local-demo not started for a plan.*127\.0\.0\.11 127\.0\.0\.12 127\.0\.0\.13/);
+    assert.doesNotMatch(r.stderr + r.stdout, /Starting local hosts/);
+    assert.match(r.stdout, /"?ansible_port"?: 2222/);
   });
 
   it('runs on local sshd hosts started for the run', async () => {
