@@ -39,6 +39,14 @@ function watchOperations(server: ApiServer, token: string, path: string, onChang
   watchCollection<ClusterOperation>(server, token, path, { changed: onChange, refused: () => undefined }, feed.closed);
 }
 
+/** One object by name (undefined once listed and absent); a refusal is sent to the page. */
+function watchNamed<T extends KubernetesObject>(server: ApiServer, token: string, collection: string, name: string, feed: Feed, onChange: (object: T | undefined) => void): void {
+  watchCollection<T>(server, token, `${collection}?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`, {
+    changed: (m) => onChange(m.get(name)),
+    refused: (status, message) => feed.send('refused', { status, message }),
+  }, feed.closed);
+}
+
 export function clusterListFeed(server: ApiServer, token: string, feed: Feed): void {
   let clusters: ReadonlyMap<string, Cluster> | undefined;
   let ops: ReadonlyMap<string, ClusterOperation> = new Map();
@@ -80,15 +88,12 @@ export function clusterDetailsFeed(server: ApiServer, token: string, name: strin
       push();
     }, () => undefined);
   };
-  watchCollection<Cluster>(server, token, `${CLUSTERS}?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`, {
-    changed: (m) => {
-      listed = true;
-      cluster = m.get(name);
-      checkKubeconfig();
-      push();
-    },
-    refused: (status, message) => feed.send('refused', { status, message }),
-  }, feed.closed);
+  watchNamed<Cluster>(server, token, CLUSTERS, name, feed, (c) => {
+    listed = true;
+    cluster = c;
+    checkKubeconfig();
+    push();
+  });
   watchOperations(server, token, OPERATIONS, (m) => {
     ops = m;
     push();
@@ -133,13 +138,10 @@ export function operationFeed(server: ApiServer, token: string, name: string, fe
       refused: (status, message) => feed.send('log-refused', { status, message }),
     }, feed.closed);
   };
-  watchCollection<ClusterOperation>(server, token, `${OPERATIONS}?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`, {
-    changed: (m) => {
-      listed = true;
-      op = m.get(name);
-      followLog();
-      push();
-    },
-    refused: (status, message) => feed.send('refused', { status, message }),
-  }, feed.closed);
+  watchNamed<ClusterOperation>(server, token, OPERATIONS, name, feed, (o) => {
+    listed = true;
+    op = o;
+    followLog();
+    push();
+  });
 }

@@ -76,23 +76,30 @@ function requestOf(server: ApiServer, token: string, path: string, o: RequestOpt
 export function apiCall<T>(server: ApiServer, token: string, path: string, o: RequestOptions = {}): Promise<T> {
   return new Promise((resolve, reject) => {
     const req = requestOf(server, token, path, o, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // not JSON: kept as text
-        }
+      readBody(res).then((body) => {
         const status = res.statusCode ?? 0;
         if (status >= 400) reject(new ApiRefusal(status, statusMessage(body, status)));
         else resolve(body as T);
-      });
+      }, reject);
     });
     req.on('error', reject);
+  });
+}
+
+/** A whole response body: parsed JSON, or the text when it is not JSON. */
+function readBody(res: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('error', reject);
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        resolve(text);
+      }
+    });
   });
 }
 
@@ -110,18 +117,7 @@ export function apiStream(server: ApiServer, token: string, path: string, onLine
     const req = requestOf(server, token, path, { signal }, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 400) {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // not JSON
-          }
-          reject(new ApiRefusal(status, statusMessage(body, status)));
-        });
+        readBody(res).then((body) => reject(new ApiRefusal(status, statusMessage(body, status))), reject);
         return;
       }
       let rest = '';
