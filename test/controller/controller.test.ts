@@ -10,7 +10,7 @@ import { defaultJobImagePolicy } from '../../src/policy/job-image.js';
 import { createLogger } from '../../src/cli/logger.js';
 import { FAIL_POD_LABEL, FAKE_NODE_LABEL } from '../env/index.js';
 import { fakeInstall } from '../fixtures/fake-install.js';
-import { clusterObject } from '../fixtures/kube-cluster.js';
+import { clusterObject, TWO_NODE_HOSTS } from '../fixtures/kube-cluster.js';
 import { hostsYmlOf } from '../fixtures/test-cluster.js';
 import { apiServerOf, apiserverObjects } from '../job-image/kube-pod.js';
 import { preparePod, runPodHere } from '../job-image/pod-emulator.js';
@@ -21,16 +21,7 @@ import { sshHostsInventory, sshHostsSecret } from './ssh-hosts-fixture.js';
 
 const { cleanups, running } = testLifecycle();
 
-const HOSTS = `all:
-  hosts:
-    node1: {ip: 10.6.0.11, ansible_host: 10.6.0.11}
-    node2: {ip: 10.6.0.12, ansible_host: 10.6.0.12}
-  children:
-    kube_control_plane: {hosts: {node1: }}
-    kube_node: {hosts: {node2: }}
-    etcd: {hosts: {node1: }}
-    k8s_cluster: {children: {kube_control_plane: , kube_node: }}
-`;
+const HOSTS = TWO_NODE_HOSTS;
 /** A spec running the cluster's ConfigMap `actions` cluster.yml, as an install. */
 const configMapInstall = (cluster: string, ns: string, more: Partial<ClusterOperationSpec> = {}): Partial<ClusterOperationSpec> & { cluster: string } =>
   ({ cluster, action: 'cluster.yml', actionSource: 'configmap', actionSourceRef: { namespace: ns, name: 'actions' }, ...more });

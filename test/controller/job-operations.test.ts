@@ -19,19 +19,11 @@ import { servePodLog } from '../fixtures/kwok-pod-log.js';
 import {
   batch, clusterFixture, core, createOperation, custom, env, eventually, failPod, finished, getOp, gone, HELD_NAMESPACE_PREFIX, jobsOf, podsOfJob, runningPod, startController, testLifecycle,
 } from './controller-harness.js';
+import { TWO_NODE_HOSTS } from '../fixtures/kube-cluster.js';
 
 const { cleanups, running } = testLifecycle();
 
-const HOSTS = `all:
-  hosts:
-    node1: {ip: 10.6.0.11, ansible_host: 10.6.0.11}
-    node2: {ip: 10.6.0.12, ansible_host: 10.6.0.12}
-  children:
-    kube_control_plane: {hosts: {node1: }}
-    kube_node: {hosts: {node2: }}
-    etcd: {hosts: {node1: }}
-    k8s_cluster: {children: {kube_control_plane: , kube_node: }}
-`;
+const HOSTS = TWO_NODE_HOSTS;
 
 const stepLine = (o: object) => `${JOB_STEP_MARKER}${JSON.stringify({ ...o, time: new Date().toISOString() })}`;
 const eventLine = (o: object) => `${EVENT_MARKER}${JSON.stringify(o)}`;
