@@ -3,10 +3,9 @@
  * kube_version, read and checked as for any operation. Bad input is one InputError naming
  * object, key and line of every problem.
  */
-import { plainVars } from '../api/ansible-yaml-tree.js';
 import { ProblemList } from '../api/input-error.js';
 import { inputLimits } from '../api/input-limits.js';
-import { readAnsibleYaml } from '../api/read-ansible-yaml.js';
+import { parseVars } from '../engine/prepare-plan.js';
 import type { SourcedText } from '../api/resolve-input.js';
 import { readInventory } from '../inventory/parse-hosts.js';
 import { validateInventory } from '../inventory/validate-inventory.js';
@@ -19,11 +18,12 @@ export function desiredFromInputs(hosts: SourcedText, vars: SourcedText): Desire
   const limits = inputLimits();
   const inventory = readInventory(hosts.text, problems.at({ object: hosts.object, key: hosts.key }), limits);
   if (inventory) validateInventory(inventory, hosts, { removing: false }, problems);
-  const varsSink = problems.at({ object: vars.object, key: vars.key });
-  const root = readAnsibleYaml(vars.text, varsSink, limits);
-  const version = root?.kind === 'map' ? plainVars(root).kube_version : undefined;
-  if (root && (typeof version !== 'string' || !parseKubeVersion(version))) {
-    varsSink.error('kube-version', `kube_version must be a release version such as v1.34.4 to compare it with the cluster's, not ${JSON.stringify(version ?? null)}`);
+  const problemsBefore = problems.items.length;
+  const version = parseVars(vars, problems, limits).kube_version;
+  // A vars file that could not be read is reported as such; its kube_version is not guessed at.
+  const varsRead = !problems.items.slice(problemsBefore).some((p) => p.severity === 'error');
+  if (varsRead && (typeof version !== 'string' || !parseKubeVersion(version))) {
+    problems.at({ object: vars.object, key: vars.key }).error('kube-version', `kube_version must be a release version such as v1.34.4 to compare it with the cluster's, not ${JSON.stringify(version ?? null)}`);
   }
   problems.throwIfErrors();
   return { hosts: hostRoles(inventory!), version: version as string };

@@ -21,7 +21,7 @@ import { guardInputs, policeInputs, type OperatorOptions } from './police-inputs
 export type { OperatorOptions };
 
 /** group_vars.yml, typed as Ansible reads it (YAML 1.1). */
-function parseVars(src: SourcedText, problems: ProblemList, limits: InputLimits): Vars {
+export function parseVars(src: SourcedText, problems: ProblemList, limits: InputLimits): Vars {
   const sink = problems.at({ object: src.object, key: src.key });
   const root = readAnsibleYaml(src.text, sink, limits);
   if (root === undefined || (root.kind === 'scalar' && root.value === null)) return {};
