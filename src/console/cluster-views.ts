@@ -2,6 +2,7 @@
  * What the pages show, computed from the objects the user may read: pure functions, so the
  * server sends the same view whether it came from a list or a watch event.
  */
+import { hasControlPlaneRole } from '../api/node-roles.js';
 import type { Cluster, ClusterNodeStatus, ClusterOperation, Condition, OperationProgress, OperationStep } from '../api/types.js';
 
 export interface ClusterRow {
@@ -96,8 +97,7 @@ export function clusterRows(clusters: Iterable<Cluster>, ops: Iterable<ClusterOp
   return [...clusters].map((c) => clusterRow(c, all)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-const CONTROL_PLANE_ROLES = ['control-plane', 'master'];
-const isControlPlane = (n: ClusterNodeStatus): boolean => (n.roles ?? []).some((r) => CONTROL_PLANE_ROLES.includes(r));
+const isControlPlane = (n: ClusterNodeStatus): boolean => hasControlPlaneRole(n.roles);
 
 /** Control planes first, then by name. */
 export function nodeRows(nodes: readonly ClusterNodeStatus[]): NodeRow[] {

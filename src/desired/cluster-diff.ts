@@ -3,6 +3,7 @@
  * prints. Reads; changes nothing.
  */
 import { describeObject } from '../api/input-error.js';
+import { hasControlPlaneRole } from '../api/node-roles.js';
 import type { ObjectSource } from '../api/object-source.js';
 import { HOSTS_KEY, VARS_KEY, type SourcedText } from '../api/resolve-input.js';
 import type { Cluster, ObjectRef } from '../api/types.js';
@@ -53,7 +54,7 @@ export function observedFromStatus(cluster: Cluster): ObservedCluster {
     return { ...base, unreadable: why };
   }
   if (controlPlaneAvailable?.status === 'Unknown') return { ...base, unreadable: controlPlaneAvailable.message ?? 'the cluster could not be reached' };
-  const observed = nodes.map((n) => ({ name: n.name, controlPlane: (n.roles ?? []).some((r) => r === 'control-plane' || r === 'master') }));
+  const observed = nodes.map((n) => ({ name: n.name, controlPlane: hasControlPlaneRole(n.roles) }));
   // Removals are shown for every node the cluster has; carrying one out takes its hosts.yml entry.
   return { ...base, nodes: observed, applied: observed.map((n) => ({ ...n, etcd: n.controlPlane, worker: !n.controlPlane })) };
 }

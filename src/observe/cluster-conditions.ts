@@ -3,6 +3,7 @@
  * pure `xCondition(observation)`; `setCondition` keeps a condition's lastTransitionTime while its
  * status stays the same. kubean's own `conditions` list (one entry per operation) is untouched.
  */
+import { hasControlPlaneRole } from '../api/node-roles.js';
 import type { Condition } from '../api/types.js';
 import { CONTROL_PLANE_AVAILABLE, HEALTH_CONDITIONS, SYSTEM_PODS_READY, WORKERS_READY } from '../status/cluster-health.js';
 import type { Observation, ObservedNode } from './observation.js';
@@ -16,7 +17,7 @@ const NAMED = 5;
 
 type NewCondition = Omit<Condition, 'lastTransitionTime'>;
 
-export const isControlPlane = (n: ObservedNode): boolean => n.roles.includes('control-plane') || n.roles.includes('master');
+export const isControlPlane = (n: ObservedNode): boolean => hasControlPlaneRole(n.roles);
 
 /** "a, b, c and 4 more". */
 export function nameSome(names: readonly string[], count = names.length): string {
