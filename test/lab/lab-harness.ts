@@ -99,11 +99,13 @@ const LAB_TRACE = /slipway-lab|slw\d*-|\/run\/netns/;
 export async function hostTraces(labs: string[]): Promise<HostTraces> {
   const podmanDir = labPaths().podmanDir;
   const text = async (file: string, args: string[]) => String((await execa(file, args, { reject: false })).stdout);
-  const links = (await text('ip', ['-o', 'link', 'show'])).split('\n').map((l) => l.split(':')[1]?.trim().split('@')[0] ?? '').filter((n) => /^slw/.test(n));
-  const netns = (await text('ip', ['netns', 'list'])).split('\n').filter((l) => l.startsWith('slipway-lab'));
+  // Scoped to these labs: another lab left on the host (a killed run's) is not theirs to judge.
+  const ofLabs = (name: string) => labs.some((lab) => name === `slw-${lab}` || new RegExp(`^slw\\d+-${lab}$`).test(name) || name.startsWith(`slipway-lab-${lab}-`));
+  const links = (await text('ip', ['-o', 'link', 'show'])).split('\n').map((l) => l.split(':')[1]?.trim().split('@')[0] ?? '').filter(ofLabs);
+  const netns = (await text('ip', ['netns', 'list'])).split('\n').map((l) => l.split(' ')[0] ?? '').filter(ofLabs);
   const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((l) => l.split(' ').slice(3, 5).join(' '))
     .filter((m) => LAB_TRACE.test(m) || m.includes(podmanDir));
-  const firewall = [...(await text('iptables-save', [])).split('\n'), ...(await text('ip6tables-save', [])).split('\n')].filter((l) => l.includes('slipway-lab'));
+  const firewall = [...(await text('iptables-save', [])).split('\n'), ...(await text('ip6tables-save', [])).split('\n')].filter((l) => labs.some((lab) => l.includes(`slipway-lab ${lab}"`)));
   const processes: string[] = [];
   for (const pid of (await readdir('/proc')).filter((e) => /^\d+$/.test(e))) {
     const [cmdline, cgroup] = await Promise.all([
@@ -118,7 +120,7 @@ export async function hostTraces(labs: string[]): Promise<HostTraces> {
     const isLink = await readlink(join('/sys/fs/cgroup', h)).then(() => true, () => false);
     if (isLink) continue;
     const entries = await readdir(join('/sys/fs/cgroup', h, 'slipway-lab'), { withFileTypes: true }).catch(() => undefined);
-    if (entries !== undefined) cgroups.push(`${h}/slipway-lab: ${entries.filter((e) => e.isDirectory()).map((e) => e.name).join(',')}`);
+    if (entries !== undefined) cgroups.push(`${h}/slipway-lab: ${entries.filter((e) => e.isDirectory() && labs.includes(e.name)).map((e) => e.name).join(',')}`);
   }
   return { links: links.sort(), netns: netns.sort(), mounts: mounts.sort(), firewall: firewall.sort(), processes: processes.sort(), cgroups: cgroups.sort() };
 }
