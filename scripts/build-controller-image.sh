@@ -48,7 +48,7 @@ inputs() {
   printf 'suite %s\nmirror %s\npackages %s\nnode %s %s %s\nref %s\n' \
     "$suite" "$mirror" "$packages" "$node_version" "$node_origin" "$(sha256sum <"$node_bin" | cut -d' ' -f1)" "$ref"
   # node_modules/.package-lock.json is npm's record of the installed tree.
-  (cd "$repo" && find dist/src playbooks src/controller/lua crds package.json package-lock.json node_modules/.package-lock.json \
+  (cd "$repo" && find dist/src dist/console console/index.html console/styles.css playbooks src/controller/lua crds package.json package-lock.json node_modules/.package-lock.json \
     scripts/build-controller-image.sh scripts/lib -type f ! -name '*.pyc' ! -name '*.map' -print0 |
     LC_ALL=C sort -z | xargs -0 sha256sum)
 }
@@ -67,7 +67,8 @@ rootfs=$build/rootfs
 app=$build/app
 
 # stage_app DIR: package.json, the lock, node_modules without devDependencies (npm prune works
-# offline: it only removes), dist/src, playbooks, and the Lua scripts and CRDs read at run time.
+# offline: it only removes), dist/src, the console's front end, playbooks, and the Lua scripts and
+# CRDs read at run time.
 stage_app() {
   local dir=$1
   install -d -m 755 "$dir" "$dir/dist" "$dir/node_modules"
@@ -77,6 +78,10 @@ stage_app() {
   # Scopes whose packages were all dev-only stay behind empty.
   find "$dir/node_modules" -mindepth 1 -maxdepth 1 -type d -empty -delete
   cp -a "$repo/dist/src" "$dir/dist/src"
+  # The console's front end (`slipway console`): its compiled modules and its page.
+  cp -a "$repo/dist/console" "$dir/dist/console"
+  install -d -m 755 "$dir/console"
+  cp "$repo/console/index.html" "$repo/console/styles.css" "$dir/console/"
   find "$dir/dist" -name '*.map' -delete
   cp -a "$repo/playbooks" "$dir/playbooks"
   # Files the compiled code reads at run time, where it looks for them (relative to dist/src).

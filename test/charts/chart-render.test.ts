@@ -185,6 +185,43 @@ describe('helm template, admission webhook', () => {
   });
 });
 
+describe('helm template, console', () => {
+  it('renders nothing of the console unless enabled', async () => {
+    const { objects } = await render({ namespace: NS });
+    assert.deepEqual(objects.filter((o) => o.metadata.name.endsWith('-console')).map((o) => o.kind), []);
+  });
+
+  it('serves it from the controller image behind a Service, with rights to review tokens and nothing else', async () => {
+    const { objects } = await render({ namespace: NS, values: { console: { enabled: true } } });
+    const d = find(objects, 'Deployment', 'slipway-console') as unknown as V1Deployment;
+    const ctr = d.spec?.template.spec?.containers[0];
+    assert.equal(ctr?.image, `slipway/controller:${APP_VERSION}`);
+    assert.deepEqual(ctr?.args?.slice(0, 3), ['console', '--host=0.0.0.0', '--port=8443']);
+    assert.ok(ctr?.args?.includes(`--name=slipway-console.${NS}.svc`), 'the self-signed certificate names the Service');
+    assert.equal(ctr?.readinessProbe?.httpGet?.scheme, 'HTTPS');
+    assert.equal(d.spec?.template.spec?.serviceAccountName, 'slipway-console');
+    const svc = find(objects, 'Service', 'slipway-console') as KubeObject & { spec: { ports: { port: number; targetPort: string }[] } };
+    assert.deepEqual(svc.spec.ports.map((p) => [p.port, p.targetPort]), [[443, 'https']]);
+    const role = find(objects, 'ClusterRole', 'slipway-console') as KubeObject & { rules: unknown[] };
+    assert.deepEqual(role.rules, [{ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] }]);
+    assert.ok(!objects.some((o) => o.kind === 'Ingress'), 'no Ingress unless asked');
+  });
+
+  it('mounts a TLS Secret instead of a self-signed certificate, and renders an Ingress to the Service when asked', async () => {
+    const values = { console: { enabled: true, tlsSecret: 'console-tls', ingress: { enabled: true, host: 'console.example', className: 'nginx', tlsSecret: 'edge-tls' } } };
+    const { objects } = await render({ namespace: NS, values });
+    const pod = (find(objects, 'Deployment', 'slipway-console') as unknown as V1Deployment).spec?.template.spec;
+    assert.ok(pod?.containers[0]?.args?.includes('--tls-cert-dir=/etc/slipway/console-tls'));
+    assert.ok(!pod?.containers[0]?.args?.some((a) => a.startsWith('--name=')));
+    assert.equal(pod?.volumes?.find((v) => v.name === 'console-tls')?.secret?.secretName, 'console-tls');
+    const ing = find(objects, 'Ingress', 'slipway-console') as KubeObject & { spec: { ingressClassName: string; tls: { secretName: string }[]; rules: { host: string; http: { paths: { backend: { service: { name: string } } }[] } }[] } };
+    assert.equal(ing.spec.ingressClassName, 'nginx');
+    assert.equal(ing.spec.tls[0]?.secretName, 'edge-tls');
+    assert.equal(ing.spec.rules[0]?.host, 'console.example');
+    assert.equal(ing.spec.rules[0]?.http.paths[0]?.backend.service.name, 'slipway-console');
+  });
+});
+
 describe('helm template, external Redis', () => {
   it('passes a URL without credentials as --redis-url and bundles no Redis', async () => {
     const { objects } = await render({ namespace: NS, values: { redis: { url: 'redis://redis.example:6379/1' } } });
@@ -355,6 +392,7 @@ describe('values.schema.json', () => {
     ['a file server without ports', { job: { networkPolicy: { fileServers: [{ cidr: '10.0.0.1/32' }] } } }, /ports/],
     ['an unknown admission mode', { admission: { mode: 'optional' } }, /mode/],
     ['a webhook timeout over 30 s', { admission: { timeoutSeconds: 31 } }, /timeoutSeconds/],
+    ['two console replicas (its sessions are in the process)', { console: { enabled: true, replicas: 2 } }, /replicas/],
   ];
   for (const [what, values, mentions] of refused) {
     it(`refuses ${what}`, async () => {

@@ -9,6 +9,7 @@ import { ADMISSION_ARGS } from '../controller/controller-harness.js';
 import { loadTestEnv } from '../env/index.js';
 import { clusterObject, createClusterInputs, operationObject } from '../fixtures/kube-cluster.js';
 import { repoRoot } from '../env/repo-root.js';
+import { freePort } from '../../src/util/free-port.js';
 
 const archive = process.env.SLIPWAY_CONTROLLER_IMAGE_ARCHIVE;
 
@@ -57,5 +58,37 @@ test(
     assert.ok(op?.status?.jobRef?.name, 'it ran as a Job');
     await custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name });
     await custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name: cluster });
+  },
+);
+
+test(
+  'the built controller image serves the console: its page, its modules and Lit, nothing from elsewhere',
+  { skip: archive ? false : 'set SLIPWAY_CONTROLLER_IMAGE_ARCHIVE to an archive of scripts/build-controller-image.sh (runs it with podman)' },
+  async () => {
+    const env = loadTestEnv();
+    const dir = await mkdtemp(join(env.runDir, 'cimg-console-'));
+    await chmod(dir, 0o755);
+    await copyFile(env.kubeconfigPath, join(dir, 'kubeconfig'));
+    await chmod(join(dir, 'kubeconfig'), 0o644);
+    const port = await freePort();
+    const run = execa('bash', [
+      join(repoRoot(), 'scripts', 'job-image-podman.sh'), archive!, '--network=host', '-v', `${dir}:/kube:ro`, '--entrypoint', 'timeout', '--',
+      '60', 'node', '/opt/slipway/dist/src/cli/main.js', 'console', '--plain-http', '--host', '127.0.0.1', '--port', String(port), '--kubeconfig', '/kube/kubeconfig',
+    ], { reject: false });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      let page = '';
+      for (const end = Date.now() + 45_000; Date.now() < end && !page; await new Promise((r) => setTimeout(r, 500))) {
+        page = await fetch(base).then((r) => (r.ok ? r.text() : ''), () => '');
+      }
+      assert.match(page, /<slipway-app>/, 'the page');
+      const scripts = [...page.matchAll(/"(\/(?:app|vendor)\/[^"]+\.js)"/g)].map((m) => m[1]!);
+      assert.ok(scripts.includes('/app/slipway-app.js') && scripts.includes('/vendor/lit/index.js'), scripts.join(' '));
+      for (const path of [...scripts, '/app/styles.css']) assert.equal((await fetch(base + path)).status, 200, path);
+      assert.doesNotMatch(page, /https?:\/\/(?!127\.0\.0\.1)/, 'no address outside the console');
+    } finally {
+      run.kill('SIGTERM');
+      await run;
+    }
   },
 );

@@ -8,6 +8,7 @@ import { resolveHelmBinary, resolveKubeBinaries } from '../env/kube-binaries.js'
 import { LabSsh, REPO, parseUp, randomLabName, slipway, type UpOutput } from '../lab/lab-harness.js';
 import { crossNodeCheck, LocalKubectl, nodes, operationDiagnosis, RemoteKubectl, runOperation, waitForNodes, type OperationOutcome } from './e2e-cluster.js';
 import { changesByHost, describeChanges, jobOutput, type HostChanges } from './e2e-changes.js';
+import { visitConsole } from './e2e-console.js';
 import { clientPod, clusterManifests, echoWorkload, holdingPlaybook, operationManifest, playbooksConfigMap, readLabInputs, type ClusterShape, type LabInputs, type Machine } from './e2e-manifests.js';
 import { e2eSkip, recordNote, recordTiming, writeTimings } from './e2e-timings.js';
 import { clusterStatus, operation, operationObjects, processesOn, waitFor } from './e2e-watch.js';
@@ -120,7 +121,7 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
     assert.equal(log.match(/echo from echo/g)?.length, 2, `pod IP and Service both answered:\n${log}`);
   });
 
-  step('2. the management cluster runs the Helm chart\'s controller with images from the bundle', async () => {
+  step('2. the management cluster runs the Helm chart\'s controller with images from the bundle, and its console signs a user in', async () => {
     const helm = resolveHelmBinary();
     await mgmt.ok(['create', 'namespace', 'kubean-system']);
     const r = await execa(helm, [
@@ -129,10 +130,17 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
       '--set', `imageRegistry=${up.hostAddress}:5000`,
       '--set', 'redis.bundled.persistence.enabled=false',
       '--set', `controller.observeInterval=${OBSERVE_INTERVAL}`,
+      '--set', 'console.enabled=true',
     ], { reject: false });
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}\n${(await mgmt.run(['-n', CONTROLLER_NAMESPACE, 'get', 'pods', '-o', 'wide'])).stdout}`);
     const pods = await mgmt.ok(['-n', CONTROLLER_NAMESPACE, 'get', 'pods', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.phase}{"\\n"}{end}']);
     assert.equal(pods.split("\n").filter((l) => /^slipway-[a-z0-9]+-[a-z0-9]+ Running$/.test(l)).length, 2, `two controller replicas run:\n${pods}`);
+    // The console as the README opens it: kubectl port-forward to its Service, a token to sign in.
+    await mgmt.ok(['-n', CONTROLLER_NAMESPACE, 'create', 'serviceaccount', 'console-e2e']);
+    const token = (await mgmt.ok(['-n', CONTROLLER_NAMESPACE, 'create', 'token', 'console-e2e'])).trim();
+    const visit = await visitConsole(mgmt, CONTROLLER_NAMESPACE, 'slipway-console', token);
+    assert.match(visit.page, /<slipway-app>/, 'the console serves its page');
+    assert.equal(visit.user, `system:serviceaccount:${CONTROLLER_NAMESPACE}:console-e2e`, 'the console reviewed the token with its own rights');
   });
 
   const targetShape = (controlPlanes: Machine[], workers: Machine[]): ClusterShape => ({ name: 'target', controlPlanes, workers });
