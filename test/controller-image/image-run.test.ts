@@ -71,24 +71,26 @@ test(
     await copyFile(env.kubeconfigPath, join(dir, 'kubeconfig'));
     await chmod(join(dir, 'kubeconfig'), 0o644);
     const port = await freePort();
+    // Its own process group: podman run passes the group's SIGTERM on to the container.
     const run = execa('bash', [
       join(repoRoot(), 'scripts', 'job-image-podman.sh'), archive!, '--network=host', '-v', `${dir}:/kube:ro`, '--entrypoint', 'timeout', '--',
-      '60', 'node', '/opt/slipway/dist/src/cli/main.js', 'console', '--plain-http', '--host', '127.0.0.1', '--port', String(port), '--kubeconfig', '/kube/kubeconfig',
-    ], { reject: false });
+      '300', 'node', '/opt/slipway/dist/src/cli/main.js', 'console', '--plain-http', '--host', '127.0.0.1', '--port', String(port), '--kubeconfig', '/kube/kubeconfig',
+    ], { reject: false, detached: true });
     try {
       const base = `http://127.0.0.1:${port}`;
       let page = '';
-      for (const end = Date.now() + 45_000; Date.now() < end && !page; await new Promise((r) => setTimeout(r, 500))) {
+      for (const end = Date.now() + 240_000; Date.now() < end && !page && run.exitCode === null; await new Promise((r) => setTimeout(r, 1000))) {
         page = await fetch(base).then((r) => (r.ok ? r.text() : ''), () => '');
       }
-      assert.match(page, /<slipway-app>/, 'the page');
+      assert.match(page, /<slipway-app>/, `the page (podman run ${run.exitCode === null ? 'still running' : `ended ${run.exitCode}`})`);
       const scripts = [...page.matchAll(/"(\/(?:app|vendor)\/[^"]+\.js)"/g)].map((m) => m[1]!);
       assert.ok(scripts.includes('/app/slipway-app.js') && scripts.includes('/vendor/lit/index.js'), scripts.join(' '));
       for (const path of [...scripts, '/app/styles.css']) assert.equal((await fetch(base + path)).status, 200, path);
       assert.doesNotMatch(page, /https?:\/\/(?!127\.0\.0\.1)/, 'no address outside the console');
     } finally {
-      run.kill('SIGTERM');
-      await run;
+      if (run.pid !== undefined && run.exitCode === null) process.kill(-run.pid, 'SIGTERM');
+      const done = await run;
+      assert.notEqual(done.exitCode, 124, `the console did not stop on SIGTERM:\n${String(done.stderr).slice(-2000)}`);
     }
   },
 );
