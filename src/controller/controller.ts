@@ -9,6 +9,7 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { KubeSource } from '../api/kube-source.js';
+import { BackupScheduler } from './backup-scheduler.js';
 import { ClusterObserver, type ClusterObserverOptions } from '../observe/cluster-observer.js';
 import { ConvergenceWriter } from './convergence-writer.js';
 import { PooledKubeConfig } from '../api/pooled-kube-config.js';
@@ -89,6 +90,8 @@ export interface ControllerOptions {
   /** How managed clusters are observed (src/observe/cluster-observer.ts): interval, clusters at once, probe limits. */
   observe?: Pick<ClusterObserverOptions, 'intervalMs' | 'concurrency' | 'limits'>;
   /** The declarative path's plans in status.convergence (src/desired/); default every 60 s, the bundle's versions unknown, one removal without approval. */
+  /** How often Clusters' slipway.io/backup-schedule is looked at (src/controller/backup-scheduler.ts); default 10 s. */
+  backupTickMs?: number;
   declarative?: { intervalMs?: number; availableVersions?: string[]; maxRemovalsWithoutApproval?: number };
   lease?: { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
   logger: Logger;
@@ -206,6 +209,7 @@ class LeaderSession {
   private readonly retries = new RetrySchedule();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private convergence: ConvergenceWriter | undefined;
+  private backups: BackupScheduler | undefined;
 
   private constructor(
     private readonly opts: ControllerOptions,
@@ -365,6 +369,15 @@ class LeaderSession {
     this.convergence.start();
     this.clusters.onAdd((c) => this.convergence?.clusterChanged(c));
     this.clusters.onUpdate((c) => this.convergence?.clusterChanged(c));
+    this.backups = new BackupScheduler({
+      clusters: () => this.clusters.list(),
+      operations: () => this.operations.list(),
+      create: (body) => this.scope.custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body }),
+      event: (c, type, reason, message) => this.scope.events.record(clusterTarget(c.metadata.name!, c.metadata.uid), type, reason, message),
+      ...(this.opts.backupTickMs ? { tickMs: this.opts.backupTickMs } : {}),
+      logger: this.opts.logger,
+    });
+    this.backups.start();
   }
 
   private stopDeleted(cluster: Cluster): void {
@@ -480,7 +493,7 @@ class LeaderSession {
     this.retryTimers.clear();
     this.metrics.observeOperations(undefined);
     this.metrics.observeClusters(undefined);
-    await Promise.all([this.observer.stop(), this.convergence?.stop()]);
+    await Promise.all([this.observer.stop(), this.convergence?.stop(), this.backups?.stop()]);
     await Promise.allSettled([this.operations.stop(), this.clusters.stop()]);
     // Running Jobs go on; the next leader's worker resumes their turns.
     await this.worker.close({ abandon: true });

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerBackupGauges } from '../backups/backup-gauges.js';
 import { CLUSTER_PHASES, type Cluster, type ClusterOperation } from '../api/types.js';
 import { isFinished } from './history.js';
 
@@ -142,6 +143,7 @@ export class ControllerMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
+    registerBackupGauges(this.registry, () => (leader() ? clusters() : []), ops);
     this.statusUpdateLatency = new Histogram({
       name: 'slipway_status_update_latency_seconds',
       help: 'From the end of an operation\'s run (Job/pod terminal) to its final status being written',

@@ -3,6 +3,7 @@ import type { ActionSpec } from '../api/validate-operation.js';
 import { groupMembers, type Inventory } from '../inventory/inventory-model.js';
 import { resolveLimit } from '../inventory/resolve-limit.js';
 import { parseExtraArgs } from '../policy/extra-args.js';
+import { checkRestoreArgs } from './restore-args.js';
 
 /** Variables Slipway passes to its own playbooks; users may not set them. */
 export const RESERVED_VAR_PREFIX = 'slipway_';
@@ -45,6 +46,7 @@ export function checkActionArgs(a: ActionSpec, inventory: Inventory, sink: Probl
     if (unknown.length > 0) report('unknown-node', `-e node= names hosts that are not in the inventory: ${unknown.join(', ')}`);
     if (a.action === 'remove-node.yml') out.hosts = nodes;
   }
+  checkRestoreArgs(a.action, parsed.extraVars, sink);
   const reserved = parsed.extraVars.flatMap((v) => Object.keys(v)).filter((k) => k.startsWith(RESERVED_VAR_PREFIX));
   if (reserved.length > 0) {
     report('reserved-var', `variables starting with ${RESERVED_VAR_PREFIX} are Slipway's own: ${reserved.join(', ')}`);

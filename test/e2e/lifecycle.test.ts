@@ -12,6 +12,7 @@ import { visitConsole } from './e2e-console.js';
 import { clientPod, clusterManifests, echoWorkload, holdingPlaybook, operationManifest, playbooksConfigMap, readLabInputs, type ClusterShape, type LabInputs, type Machine } from './e2e-manifests.js';
 import { e2eSkip, recordNote, recordTiming, writeTimings } from './e2e-timings.js';
 import { clusterStatus, operation, operationObjects, processesOn, waitFor } from './e2e-watch.js';
+import { restoreDrill } from './e2e-restore.js';
 
 /**
  * The whole life of clusters on lab machines with the offline bundle, asserted with real
@@ -119,6 +120,23 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
     await mgmt.apply(echoWorkload(nginxImage));
     const log = await crossNodeCheck(mgmt, m[1]!.name, (ip) => clientPod('client', m[1]!.name, nginxImage, [`${ip}:80`, 'echo.default.svc.cluster.local:80']), 'client');
     assert.equal(log.match(/echo from echo/g)?.length, 2, `pod IP and Service both answered:\n${log}`);
+  });
+
+  // The etcd restore drill (restore-etcd.yml) on the management cluster, before the controller
+  // runs there: slipway run takes the backup and restores it (test/e2e/e2e-restore.ts).
+  step('1a. etcd restore: backup, a marker before and after it, etcd\'s data destroyed, restore-etcd.yml (refused unconfirmed): the first marker back, the second not, nodes Ready', async (t) => {
+    const drillRun = async (name: string, action: string, extraArgs?: string) => {
+      const dir = join(work, name);
+      await mkdir(dir);
+      await writeFile(join(dir, 'cluster.yml'), clusterManifests(mgmtShape(), inputs));
+      await writeFile(join(dir, 'operation.yml'), operationManifest(name, 'mgmt', { action, ...(extraArgs ? { extraArgs } : {}) }));
+      const r = await slipway(['run', '-f', dir, '--log-dir', join(work, 'logs')], stateRoot, 900_000);
+      return { ok: r.exitCode === 0, output: r.stdout + r.stderr };
+    };
+    await restoreDrill({ kubectl: mgmt, ssh, controlPlanes: [m[0]!], nodeNames: names(m.slice(0, 2)), run: drillRun }, (n) => {
+      t.diagnostic(n);
+      recordNote(n);
+    });
   });
 
   step('2. the management cluster runs the Helm chart\'s controller with images from the bundle, and its console signs a user in', async () => {

@@ -30,7 +30,7 @@ describe('builtin playbooks, statically', () => {
     for (const p of [
       'cluster.yml', 'scale.yml', 'remove-node.yml', 'upgrade-cluster.yml', 'reset.yml', 'precheck.yml', 'enable-repo.yml',
       'remove-pkgs.yml', 'kubeconfig.yml', 'renew-certs.yml', 'backup-etcd.yml', 'health-check.yml', 'drain-node.yml',
-      'ping.yml', 'cluster-info.yml', 'disable-firewalld.yml', 'run-script.yml',
+      'ping.yml', 'cluster-info.yml', 'disable-firewalld.yml', 'run-script.yml', 'restore-etcd.yml',
     ]) assert.ok(playbooks.includes(p), `playbooks/${p} is missing`);
   });
 
@@ -51,16 +51,19 @@ describe('builtin playbooks, statically', () => {
     assert.equal(r.exitCode, 0, r.stdout + r.stderr);
   });
 
-  it('never run anything on Slipway\'s side (the fetch of admin.conf is the one controller-side write)', async () => {
+  it('never run anything on Slipway\'s side (a fetch into the operation\'s artifacts directory is the one controller-side write)', async () => {
     const offenders: string[] = [];
     const files = (await readdir(PLAYBOOKS, { recursive: true, encoding: 'utf8' })).filter((f) => /\.(ya?ml|j2)$/.test(f));
     for (const f of files) {
       const text = await readFile(join(PLAYBOOKS, f), 'utf8');
       const lines = text.split('\n').filter((l) => !l.trim().startsWith('#'));
-      for (const l of lines) {
+      lines.forEach((l, i) => {
         if (/delegate_to:\s*["']?(localhost|127\.0\.0\.1)|local_action|hosts:\s*["']?localhost|connection:\s*local|lookup\(|query\(|\bq\(/.test(l)) offenders.push(`${f}: ${l.trim()}`);
-        if (/ansible\.builtin\.fetch:/.test(l) && f !== join('roles', 'kubeconfig', 'tasks', 'main.yml')) offenders.push(`${f}: ${l.trim()}`);
-      }
+        if (/ansible\.builtin\.fetch:/.test(l)) {
+          const dest = lines.slice(i + 1, i + 8).find((d) => /^\s+dest:/.test(d));
+          if (!dest || !/^\s+dest:\s*"\{\{ slipway_artifacts_dir \}\}\/[\w./-]+"\s*$/.test(dest)) offenders.push(`${f}: ${l.trim()} ${dest?.trim() ?? '(no dest)'}`);
+        }
+      });
     }
     assert.deepEqual(offenders, []);
   });
