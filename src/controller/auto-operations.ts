@@ -6,7 +6,7 @@
  * `slipway.io/reconcile-by`); without that annotation nothing is created.
  */
 import { randomBytes } from 'node:crypto';
-import type { CustomObjectsApi } from '@kubernetes/client-node';
+import { ApiException, type CustomObjectsApi } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Author } from '../api/admission-stamp.js';
 import {
@@ -69,7 +69,14 @@ export class AutoOperations {
       case 'stopped':
         return { stopped: decision.why, operation: decision.operation };
       case 'create': {
-        const op = await this.create(cluster, decision.operation, diff.fingerprint, author);
+        let op: ClusterOperation;
+        try {
+          op = await this.create(cluster, decision.operation, diff.fingerprint, author);
+        } catch (err) {
+          // Refused (the webhook, as the user who set Auto): said in the status, tried again next pass.
+          if (err instanceof ApiException && err.code >= 400 && err.code < 500) return { stopped: `the next operation (${decision.operation.action}) could not be created: ${refusalOf(err)}` };
+          throw err;
+        }
         return { operation: op.metadata.name!, waiting: `${op.metadata.name} (${decision.operation.action}) created: ${decision.operation.reason}` };
       }
     }
@@ -133,4 +140,18 @@ function recordOf(op: ClusterOperation): OperationRecord {
     ...(generatedFor !== undefined ? { generatedFor } : {}),
     ...(annotations[RETRY_OF_ANNOTATION] ? { retryOf: annotations[RETRY_OF_ANNOTATION] } : {}),
   };
+}
+
+function refusalOf(err: ApiException<unknown>): string {
+  const body: unknown = typeof err.body === 'string' ? safeJson(err.body) : err.body;
+  const message = (body as { message?: unknown } | undefined)?.message;
+  return (typeof message === 'string' ? message : `HTTP ${err.code}`).slice(0, 1024);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text };
+  }
 }
