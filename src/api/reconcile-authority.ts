@@ -26,6 +26,8 @@ function generatedRefs(spec: ClusterOperationSpec): string {
   return `generated:${createHash('sha256').update(fields).digest('base64url')}`;
 }
 
+const REFS_CHANGED = 'its refs changed since they were admitted';
+
 /** A generated operation's signature is made just before it is created: an older one is a copy. */
 export const GENERATED_MAX_AGE_MS = 60_000;
 
@@ -45,7 +47,7 @@ export function signGenerated(key: Buffer, name: string, spec: ClusterOperationS
 /** The user a generated operation runs as, if its signature holds for this name and spec and is fresh. */
 export function verifyGenerated(key: Buffer, name: string, spec: ClusterOperationSpec, value: string | undefined, now: Date): StampCheck {
   const check = verifyStamp(key, value, `ClusterOperation/${name}`, generatedRefs(spec));
-  if (!check.ok) return { ok: false, why: check.why.replaceAll(ADMITTED_ANNOTATION, GENERATED_ANNOTATION) };
+  if (!check.ok) return { ok: false, why: check.why === REFS_CHANGED ? 'it was signed for another spec' : check.why.replaceAll(ADMITTED_ANNOTATION, GENERATED_ANNOTATION) };
   const age = now.getTime() - Date.parse(check.body.at);
   if (!(age < GENERATED_MAX_AGE_MS)) return { ok: false, why: `its ${GENERATED_ANNOTATION} annotation was made at ${check.body.at}: an earlier operation's` };
   return check;
