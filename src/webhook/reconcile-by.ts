@@ -2,7 +2,7 @@
  * The webhook's part of `slipway.io/reconcile=Auto`: whoever turns Auto on must be allowed to
  * create ClusterOperations, and is recorded, signed, in `slipway.io/reconcile-by` (the controller
  * creates Auto's operations as that user). Nobody writes that annotation but the webhook; it goes
- * when Auto does. A generated operation (signed by the controller in `slipway.io/generated`) is
+ * when Auto does (an update that merely leaves it out keeps it). A generated operation (signed by the controller in `slipway.io/generated`) is
  * admitted as the user recorded, not as the controller that created it.
  */
 import type { Author } from '../api/admission-stamp.js';
@@ -28,8 +28,10 @@ export async function reconcileByVerdict(
   const name = o.object?.name ?? '';
   const annotations = o.object?.annotations ?? {};
   const before = o.operation === 'UPDATE' ? (o.old?.annotations ?? {}) : {};
-  const given = annotations[RECONCILE_BY_ANNOTATION];
   const old = before[RECONCILE_BY_ANNOTATION];
+  // A whole object written back without it (kubectl replace, a GitOps tool): kept, not refused.
+  const dropped = annotations[RECONCILE_BY_ANNOTATION] === undefined && old !== undefined;
+  const given = dropped ? old : annotations[RECONCILE_BY_ANNOTATION];
   const fresh = (value: string | undefined): boolean => {
     const check = verifyReconcileBy(o.key, name, value);
     return check.ok && o.now.getTime() - Date.parse(check.body.at) < GENERATED_MAX_AGE_MS;
@@ -39,9 +41,9 @@ export async function reconcileByVerdict(
   if (given !== old && !ownJustNow) {
     return { refused: `annotation ${RECONCILE_BY_ANNOTATION} is written by the admission webhook only (the user who sets ${RECONCILE_ANNOTATION}=Auto); remove it from the request` };
   }
-  if (!isAuto(annotations[RECONCILE_ANNOTATION])) return { patch: given !== undefined ? [{ op: 'remove', path: BY_PATH }] : [] };
+  if (!isAuto(annotations[RECONCILE_ANNOTATION])) return { patch: given !== undefined && !dropped ? [{ op: 'remove', path: BY_PATH }] : [] };
   const stillValid = isAuto(before[RECONCILE_ANNOTATION]) && old !== undefined && verifyReconcileBy(o.key, name, old).ok;
-  if (stillValid || ownJustNow) return { patch: [] };
+  if (stillValid || ownJustNow) return { patch: dropped ? [{ op: 'add', path: BY_PATH, value: old }] : [] };
   const may = await o.mayCreate?.(o.user);
   if (may && !may.allowed) return { refused: `${RECONCILE_ANNOTATION}=Auto creates ClusterOperations as the user who sets it, and ${may.why}` };
   return { patch: [{ op: 'add', path: BY_PATH, value: signReconcileBy(o.key, name, o.user, o.now) }] };
