@@ -123,6 +123,12 @@ export interface ConvergenceStatus {
   waiting?: string;
   /** The inputs could not be read: object, key and line. */
   problem?: string;
+  /** Auto: the generated operation created, run, or waited on (its name). */
+  operation?: string;
+  /** Auto: what it is doing (created an operation, waiting for one to end or for the cluster to show it). */
+  progress?: string;
+  /** Auto: why it creates nothing (a generated operation failed, or nobody's authority is recorded). */
+  stopped?: string;
 }
 
 export interface ClusterStatus {
@@ -402,6 +408,9 @@ export const CONVERGENCE_FIELDS = {
   paused: { type: 'boolean', required: false },
   waiting: str,
   problem: str,
+  operation: str,
+  progress: str,
+  stopped: str,
 } satisfies FieldSet<ConvergenceStatus>;
 
 export const CLUSTER_STATUS_FIELDS = {

@@ -12,6 +12,7 @@ import { KubeSource } from '../api/kube-source.js';
 import { BackupScheduler } from './backup-scheduler.js';
 import { ClusterObserver, type ClusterObserverOptions } from '../observe/cluster-observer.js';
 import { ConvergenceWriter } from './convergence-writer.js';
+import { AutoOperations } from './auto-operations.js';
 import { PooledKubeConfig } from '../api/pooled-kube-config.js';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation } from '../api/types.js';
 import type { OperatorOptions } from '../engine/prepare-plan.js';
@@ -364,6 +365,12 @@ class LeaderSession {
       writeStatus: (name, uid, s, rv) => status.cluster(name, uid, s, rv),
       intervalMs: declarative.intervalMs ?? 60_000,
       diff: { availableVersions: declarative.availableVersions ?? [], maxRemovalsWithoutApproval: declarative.maxRemovalsWithoutApproval ?? 1 },
+      auto: new AutoOperations({
+        custom: this.scope.custom,
+        operations: () => this.operations.list(),
+        ...(this.opts.admission !== 'off' ? { key: this.opts.admission.key } : {}),
+        logger: this.opts.logger,
+      }),
       logger: this.opts.logger,
     });
     this.convergence.start();

@@ -2,7 +2,8 @@
  * Keeps status.convergence of every Cluster whose annotation slipway.io/reconcile is Plan or
  * Auto: the operations that would take it to what its inputs say (src/desired/), computed from
  * its hosts and vars ConfigMaps and its observed status, when the Cluster changes and every
- * interval (an edit of a ConfigMap changes no Cluster). Written only when it differs.
+ * interval (an edit of a ConfigMap changes no Cluster). Written only when it differs. In Auto,
+ * the pass also creates the plan's next operation (auto-operations.ts).
  */
 import type { Logger } from 'pino';
 import { InputError } from '../api/input-error.js';
@@ -11,6 +12,7 @@ import type { Cluster, ClusterStatus, ConvergenceStatus } from '../api/types.js'
 import { clusterDiff, DiffError, type DiffOptions } from '../desired/cluster-diff.js';
 import { convergenceProblem, convergenceStatus } from '../desired/convergence-status.js';
 import { reconcileSwitches } from '../desired/reconcile-annotations.js';
+import type { AutoOperations } from './auto-operations.js';
 import { sameJson, type ClusterStatusWrite } from '../observe/cluster-observer.js';
 
 export interface ConvergenceWriterOptions {
@@ -19,6 +21,8 @@ export interface ConvergenceWriterOptions {
   writeStatus: ClusterStatusWrite;
   intervalMs: number;
   diff: DiffOptions;
+  /** Carries out the plan of Clusters in Auto; undefined: Auto only shows it. */
+  auto?: AutoOperations;
   logger: Logger;
 }
 
@@ -77,7 +81,11 @@ export class ConvergenceWriter {
     if ('problem' in switches) return convergenceProblem(cluster.metadata.annotations?.['slipway.io/reconcile'] ?? '', switches.problem);
     if (switches.mode === 'Off') return undefined;
     try {
-      return convergenceStatus(await clusterDiff(cluster, this.opts.source, this.opts.diff));
+      const diff = await clusterDiff(cluster, this.opts.source, this.opts.diff);
+      const status = convergenceStatus(diff);
+      if (switches.mode !== 'Auto' || !this.opts.auto) return status;
+      const outcome = await this.opts.auto.advance(cluster, diff);
+      return { ...status, ...(outcome.operation ? { operation: outcome.operation } : {}), ...(outcome.waiting ? { progress: outcome.waiting } : {}), ...(outcome.stopped ? { stopped: outcome.stopped } : {}) };
     } catch (err) {
       if (err instanceof InputError || err instanceof DiffError) return convergenceProblem(switches.mode, err.message);
       throw err;

@@ -2,6 +2,7 @@
  * The plan for one Cluster from its inputs and its status as last observed: what `slipway diff`
  * prints. Reads; changes nothing.
  */
+import { createHash } from 'node:crypto';
 import { describeObject } from '../api/input-error.js';
 import { hasControlPlaneRole } from '../api/node-roles.js';
 import type { ObjectSource } from '../api/object-source.js';
@@ -16,6 +17,8 @@ export interface ClusterDiff {
   cluster: string;
   mode: ReconcileMode;
   plan: ConvergencePlan;
+  /** Of the hosts and vars text the plan was computed from: what a generated operation was planned for. */
+  fingerprint: string;
 }
 
 export interface DiffOptions {
@@ -38,7 +41,7 @@ export async function clusterDiff(cluster: Cluster, source: ObjectSource, opts: 
     maxRemovalsWithoutApproval: opts.maxRemovalsWithoutApproval,
     availableVersions: [...opts.availableVersions, desired.version],
   });
-  return { cluster: name, mode: switches.mode, plan };
+  return { cluster: name, mode: switches.mode, plan, fingerprint: inputsFingerprint(hosts.text, vars.text) };
 }
 
 /** The cluster as its status last recorded it (the controller's observer writes it). */
@@ -57,6 +60,10 @@ export function observedFromStatus(cluster: Cluster): ObservedCluster {
   const observed = nodes.map((n) => ({ name: n.name, controlPlane: hasControlPlaneRole(n.roles) }));
   // Removals are shown for every node the cluster has; carrying one out takes its hosts.yml entry.
   return { ...base, nodes: observed, applied: observed.map((n) => ({ ...n, etcd: n.controlPlane, worker: !n.controlPlane })) };
+}
+
+function inputsFingerprint(hosts: string, vars: string): string {
+  return createHash('sha256').update(hosts).update('\0').update(vars).digest('hex').slice(0, 16);
 }
 
 async function keyText(source: ObjectSource, ref: ObjectRef, key: string): Promise<SourcedText> {

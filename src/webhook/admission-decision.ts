@@ -4,9 +4,10 @@
  * the controller's namespace refused, and the stamp set (or kept, or removed) by a JSON patch.
  */
 import { CLUSTER_KIND, CLUSTER_OPERATION_KIND, type Cluster, type ClusterOperationSpec, type ClusterSpec } from '../api/types.js';
-import type { AccessReviewer } from '../api/access-review.js';
+import type { AccessReviewer, OperationCreatorReview } from '../api/access-review.js';
 import { ADMITTED_ANNOTATION, signStamp, stampTargets, verifyStamp, type Author } from '../api/admission-stamp.js';
 import { clusterRefs, describeRef, operationRefs, refsDigest, type NamedRef } from '../api/object-refs.js';
+import { generatedAuthor, reconcileByVerdict } from './reconcile-by.js';
 
 export interface AdmissionRequest {
   uid: string;
@@ -29,6 +30,8 @@ export interface AdmissionDeps {
   review: AccessReviewer;
   /** The Cluster an operation names, read with the webhook's own rights; undefined if none. */
   getCluster: (name: string) => Promise<Cluster | undefined>;
+  /** Whether a user may create ClusterOperations (setting reconcile Auto asks for it); unset: not asked. */
+  mayCreateOperations?: OperationCreatorReview;
   now?: () => Date;
 }
 
@@ -58,13 +61,29 @@ export async function decideAdmission(req: AdmissionRequest, deps: AdmissionDeps
   const own = kind === CLUSTER_KIND ? clusterRefs(obj.spec as Partial<ClusterSpec> | undefined) : operationRefs(opSpec);
   const digest = refsDigest(own, opSpec?.cluster);
   const given = obj.metadata?.annotations?.[ADMITTED_ANNOTATION];
+  const now = deps.now?.() ?? new Date();
+
+  let reconcilePatch: JsonPatchOp[] = [];
+  if (kind === CLUSTER_KIND) {
+    const verdict = await reconcileByVerdict({ operation: req.operation, user: req.userInfo, object: obj.metadata, old: req.oldObject?.metadata, key: deps.key, ...(deps.mayCreateOperations ? { mayCreate: deps.mayCreateOperations } : {}), now });
+    if ('refused' in verdict) return { allowed: false, message: `${objectId} is refused: ${verdict.refused}` };
+    reconcilePatch = verdict.patch;
+  }
 
   if (req.operation === 'UPDATE') {
     // Refs unchanged under a valid stamp: the stamp stays, whoever edits labels or finalizers.
     const old = req.oldObject?.metadata?.annotations?.[ADMITTED_ANNOTATION];
-    if (old !== undefined && verifyStamp(deps.key, old, targets, digest).ok) return { allowed: true, patch: given === old ? [] : [setStamp(obj, old)] };
+    if (old !== undefined && verifyStamp(deps.key, old, targets, digest).ok) return { allowed: true, patch: [...(given === old ? [] : [setStamp(obj, old)]), ...reconcilePatch] };
     // The controller reads every Secret: its own edits must never vouch for refs nobody checked.
-    if (req.userInfo.username.startsWith(`system:serviceaccount:${deps.protectedNamespace}:`)) return { allowed: true, patch: given === undefined ? [] : [{ op: 'remove', path: ANNOTATION_PATH }] };
+    if (req.userInfo.username.startsWith(`system:serviceaccount:${deps.protectedNamespace}:`)) return { allowed: true, patch: [...(given === undefined ? [] : [{ op: 'remove' as const, path: ANNOTATION_PATH }]), ...reconcilePatch] };
+  }
+
+  // An operation Auto generated is admitted as the user who set Auto, not as the controller that created it.
+  let author: Author = req.userInfo;
+  if (opSpec && req.operation === 'CREATE') {
+    const generated = await generatedAuthor({ name: obj.metadata?.name ?? '', spec: opSpec as ClusterOperationSpec, annotations: obj.metadata?.annotations, key: deps.key, ...(deps.mayCreateOperations ? { mayCreate: deps.mayCreateOperations } : {}), now });
+    if (generated && 'refused' in generated) return { allowed: false, message: `${objectId} is refused: ${generated.refused}` };
+    if (generated) author = generated.author;
   }
 
   const refs: CheckedRef[] = own.map((r) => ({ ...r, owner: objectId }));
@@ -73,10 +92,10 @@ export async function decideAdmission(req: AdmissionRequest, deps: AdmissionDeps
     // No Cluster yet: the controller checks the operation's author against it when its turn comes.
     if (cluster) refs.push(...clusterRefs(cluster.spec).map((r) => ({ ...r, owner: `Cluster/${opSpec.cluster}` })));
   }
-  const refusals = await refuse(refs, req.userInfo, deps);
+  const refusals = await refuse(refs, author, deps);
   if (refusals.length > 0) return { allowed: false, message: `${objectId} is refused: ${refusals.join('; ')}` };
-  const stamp = signStamp(deps.key, { v: 1, object: objectId, refs: digest, author: authorOf(req.userInfo), at: (deps.now?.() ?? new Date()).toISOString() });
-  return { allowed: true, patch: [setStamp(obj, stamp)] };
+  const stamp = signStamp(deps.key, { v: 1, object: objectId, refs: digest, author: authorOf(author), at: now.toISOString() });
+  return { allowed: true, patch: [setStamp(obj, stamp), ...reconcilePatch] };
 }
 
 /** Each refused ref, as `<owner> <key> (<resource> ns/name): why`. */

@@ -6,7 +6,7 @@
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { CLUSTER_PLURAL, GROUP, VERSION, type Cluster } from '../api/types.js';
-import { accessReviewer } from '../api/access-review.js';
+import { accessReviewer, operationCreatorReviewer } from '../api/access-review.js';
 import { decideAdmission } from './admission-decision.js';
 import { ensureWebhookSecret, namesNotCovered, patchCaBundle } from './webhook-secret.js';
 import { serveWebhook, type WebhookServer } from './webhook-server.js';
@@ -39,6 +39,7 @@ export async function startAdmissionWebhook(o: AdmissionWebhookOptions): Promise
   if (missing.length > 0) o.logger.warn({ secret: `${o.namespace}/${o.secretName}`, missing }, 'the webhook certificate does not cover these names; delete the Secret to have it made again');
   const custom = o.kubeConfig.makeApiClient(CustomObjectsApi);
   const review = accessReviewer(o.kubeConfig);
+  const mayCreateOperations = operationCreatorReviewer(o.kubeConfig);
   const getCluster = async (name: string): Promise<Cluster | undefined> => {
     try {
       return (await custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name })) as Cluster;
@@ -53,7 +54,7 @@ export async function startAdmissionWebhook(o: AdmissionWebhookOptions): Promise
     key: material.key,
     cert: material.cert,
     logger: o.logger,
-    decide: (req) => decideAdmission(req, { key: material.hmacKey, protectedNamespace: o.namespace, review, getCluster }),
+    decide: (req) => decideAdmission(req, { key: material.hmacKey, protectedNamespace: o.namespace, review, getCluster, mayCreateOperations }),
   });
   try {
     if (o.configName) await patchCaBundle(o.kubeConfig, o.configName, material.caCert);

@@ -84,7 +84,8 @@ describe('controller RBAC, applied for real', () => {
   });
   const KUBEAN = {
     'clusters.kubean.io': 'delete get list patch update watch',
-    'clusteroperations.kubean.io': 'delete get list patch update watch',
+    // create: the declarative path's Auto (its operations are admitted as the user who set Auto).
+    'clusteroperations.kubean.io': 'create delete get list patch update watch',
     'clusters.kubean.io/status': 'get patch update',
     'clusteroperations.kubean.io/status': 'get patch update',
     // Who may read /metrics: the scraper's token and its right to the URL.
@@ -127,13 +128,13 @@ describe('controller RBAC, applied for real', () => {
     ]);
   });
 
-  it("may manage kubean's Clusters and ClusterOperations but not create them", () => assertAll([
+  it("may manage kubean's Clusters and ClusterOperations, create operations (Auto) but not Clusters", () => assertAll([
     ...each(['get', 'list', 'watch', 'update', 'patch', 'delete'], 'clusters.kubean.io', '', true),
-    ...each(['get', 'list', 'watch', 'update', 'patch', 'delete'], 'clusteroperations.kubean.io', '', true),
+    ...each(['get', 'list', 'watch', 'update', 'patch', 'delete', 'create'], 'clusteroperations.kubean.io', '', true),
     ...each(['get', 'update', 'patch'], 'clusters.kubean.io/status', '', true),
     ...each(['get', 'update', 'patch'], 'clusteroperations.kubean.io/status', '', true),
     ...each(['create', 'deletecollection'], 'clusters.kubean.io', '', false),
-    ...each(['create', 'deletecollection'], 'clusteroperations.kubean.io', '', false),
+    ...each(['deletecollection'], 'clusteroperations.kubean.io', '', false),
   ]));
 
   it('may run Jobs, read their pods and logs, own plan ConfigMaps, kubeconfig Secrets, events and its Lease in its namespace', () => assertAll([
