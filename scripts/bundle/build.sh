@@ -36,6 +36,8 @@ for f in pieces go-build binaries files-repo image-rootfs images registry kubesp
 done
 
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap and chroot need it)"
+# The Debian base image is keyed by its mirror: without one there is nothing to build from.
+debian_mirror >/dev/null || die "no Debian mirror (see above)"
 for tool in debootstrap umoci skopeo docker-registry gcc curl; do
   command -v "$tool" >/dev/null || die "$tool is missing: apt-get install -y debootstrap umoci skopeo docker-registry gcc libseccomp-dev pkg-config curl"
 done
@@ -90,6 +92,8 @@ require_wrapper "runc-$RUNC_VERSION" github.com/opencontainers/runc "$RUNC_VERSI
 piece "runc $RUNC_VERSION" "$bin_cache/runc-$RUNC_VERSION/runc" build_runc "$RUNC_VERSION"
 require_wrapper "cni-plugins-$CNI_PLUGINS_VERSION" github.com/containernetworking/plugins "$CNI_PLUGINS_VERSION"
 piece "cni-plugins $CNI_PLUGINS_VERSION" "$bin_cache/cni-plugins-$CNI_PLUGINS_VERSION" build_cni_plugins "$CNI_PLUGINS_VERSION"
+require_wrapper "cri-tools-$CRICTL_VERSION" sigs.k8s.io/cri-tools "$CRICTL_VERSION"
+piece "crictl $CRICTL_VERSION" "$bin_cache/cri-tools-$CRICTL_VERSION/crictl" build_crictl "$CRICTL_VERSION"
 require_wrapper "flannel-$FLANNEL_VERSION" github.com/flannel-io/flannel "$FLANNEL_VERSION"
 piece "flannel $FLANNEL_VERSION" "$bin_cache/flannel-$FLANNEL_VERSION/flanneld" build_flannel "$FLANNEL_VERSION"
 require_wrapper "flannel-cni-$FLANNEL_CNI_VERSION" github.com/containernetworking/plugins "$FLANNEL_CNI_VERSION"
@@ -108,6 +112,7 @@ done
 piece "files: containerd $CONTAINERD_VERSION" "$f/$(containerd_files_path "$CONTAINERD_VERSION" static-).sha256" publish_containerd "$CONTAINERD_VERSION"
 piece "files: runc $RUNC_VERSION" "$f/$(runc_files_path "$RUNC_VERSION").sha256" publish_runc "$RUNC_VERSION"
 piece "files: cni-plugins $CNI_PLUGINS_VERSION" "$f/$(cni_files_path "$CNI_PLUGINS_VERSION").sha256" publish_cni "$CNI_PLUGINS_VERSION"
+piece "files: crictl $CRICTL_VERSION" "$f/$(crictl_files_path "$CRICTL_VERSION").sha256" publish_crictl "$CRICTL_VERSION"
 
 # Images: archives first, then one push each (kubespray's layout under registry_host).
 pushes=()

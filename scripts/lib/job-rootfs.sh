@@ -59,18 +59,20 @@ check_rootfs() {
     sh -c 'ansible-playbook --version | head -1 && ssh -V && command -v ssh-agent ssh-add && python3 --version && bash --version | head -1 && kubectl version --client | head -1'
 }
 
-# apt_mirror: the first Debian mirror apt is configured with (deb822 or one-line sources).
+# apt_mirror [ROOT]: the first Debian mirror apt is configured with under ROOT (default /): a
+# URI ending in /debian in a deb822 URIs: line or a one-line `deb [options] URI suite` entry.
 apt_mirror() {
-  cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-    awk '($1 == "URIs:" || $1 == "deb") && $2 ~ /\/debian\/?$/ { print $2; exit }' || true
+  local root=${1:-}
+  cat "$root"/etc/apt/sources.list.d/*.sources "$root"/etc/apt/sources.list "$root"/etc/apt/sources.list.d/*.list 2>/dev/null |
+    awk '$1 == "URIs:" || $1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z+]+:\/\/.+\/debian\/?$/) { sub(/\/$/, "", $i); print $i; exit } }' || true
 }
 
-# debian_mirror: SLIPWAY_DEBIAN_MIRROR, else the machine's own apt mirror. No address is written
-# here: a machine without either cannot build images, and says so.
+# debian_mirror [ROOT]: SLIPWAY_DEBIAN_MIRROR, else the machine's own apt mirror. No address is
+# written here: a machine without either cannot build images, and says so.
 debian_mirror() {
-  local m=${SLIPWAY_DEBIAN_MIRROR:-$(apt_mirror)}
+  local m=${SLIPWAY_DEBIAN_MIRROR:-$(apt_mirror "${1:-}")}
   if [ -z "$m" ]; then
-    echo "no Debian mirror: apt has no 'debian' source in /etc/apt/sources.list(.d); set SLIPWAY_DEBIAN_MIRROR" >&2
+    echo "no Debian mirror: apt has no 'debian' source in ${1:-}/etc/apt/sources.list(.d) and SLIPWAY_DEBIAN_MIRROR is unset; set it to your Debian mirror (the URI ending in /debian)" >&2
     return 1
   fi
   echo "$m"

@@ -38,6 +38,16 @@ export function removesHosts(action: string): boolean {
 }
 
 /**
+ * Whether the action installs or configures the cluster (cluster.yml, scale.yml,
+ * upgrade-cluster.yml): a setting Slipway refuses (a CNI or runtime it does not ship) stops
+ * these before they run; others (reset, ping, a user's playbook) only warn about it.
+ */
+export function configuresCluster(action: string): boolean {
+  const kind = ACTIONS[action]?.kind;
+  return kind === 'install' || kind === 'scale-out' || kind === 'upgrade';
+}
+
+/**
  * kubespray's switches that make it download, run container tools or write kubeconfigs on
  * the machine running ansible-playbook (Slipway, or its Job pod) instead of the cluster's hosts.
  */

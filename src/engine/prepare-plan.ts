@@ -10,10 +10,11 @@ import { readInventory } from '../inventory/parse-hosts.js';
 import { validateInventory } from '../inventory/validate-inventory.js';
 import { SECRET_VARS } from '../policy/ansible-vars.js';
 import { hasTemplate } from '../policy/jinja.js';
+import { checkKubeanVariables } from '../policy/kubean-variables.js';
 import { chooseJobImage, type JobImageChoice } from '../policy/job-image.js';
 import type { BuiltinCatalog } from './builtin-catalog.js';
 import { buildPlan } from './build-plan.js';
-import { removesHosts } from './kubespray-actions.js';
+import { configuresCluster, removesHosts } from './kubespray-actions.js';
 import { operationDeadline } from './operation-deadline.js';
 import type { Plan } from './plan-types.js';
 import { guardInputs, policeInputs, type OperatorOptions } from './police-inputs.js';
@@ -22,14 +23,19 @@ export type { OperatorOptions };
 
 /** group_vars.yml, typed as Ansible reads it (YAML 1.1). */
 export function parseVars(src: SourcedText, problems: ProblemList, limits: InputLimits): Vars {
+  return readVars(src, problems, limits).vars;
+}
+
+/** group_vars.yml's variables and the line each is set on. */
+function readVars(src: SourcedText, problems: ProblemList, limits: InputLimits): { vars: Vars; lines: Map<string, number> } {
   const sink = problems.at({ object: src.object, key: src.key });
   const root = readAnsibleYaml(src.text, sink, limits);
-  if (root === undefined || (root.kind === 'scalar' && root.value === null)) return {};
+  if (root === undefined || (root.kind === 'scalar' && root.value === null)) return { vars: {}, lines: new Map() };
   if (root.kind !== 'map') {
     sink.error('bad-vars', 'must be a mapping of variables', { line: root.line });
-    return {};
+    return { vars: {}, lines: new Map() };
   }
-  return plainVars(root);
+  return { vars: plainVars(root), lines: new Map(root.entries.map((e) => [e.key, e.keyLine])) };
 }
 
 /**
@@ -61,6 +67,8 @@ export interface ParsedInputs {
   /** Undefined when hosts.yml could not be read. */
   inventory: Inventory | undefined;
   vars: Vars;
+  /** The line of group_vars.yml each variable is set on. */
+  varLines: Map<string, number>;
 }
 
 /** Parses the inputs within their size bounds (throws InputError for one over them: nothing over a bound is parsed). */
@@ -69,8 +77,8 @@ export function parseInputs(input: OperationInput, opts: OperatorOptions = {}): 
   const limits = inputLimits(opts.limits);
   if (!checkInputSizes(input, limits, problems)) problems.throwIfErrors();
   const inventory = readInventory(input.hosts.text, problems.at({ object: input.hosts.object, key: input.hosts.key }), limits);
-  const vars = parseVars(input.vars, problems, limits);
-  return { problems, inventory, vars };
+  const { vars, lines: varLines } = readVars(input.vars, problems, limits);
+  return { problems, inventory, vars, varLines };
 }
 
 /**
@@ -78,12 +86,12 @@ export function parseInputs(input: OperationInput, opts: OperatorOptions = {}): 
  * vars, police every variable, then build the argv plan. Pure; throws one InputError listing every problem.
  */
 export function preparePlan(input: OperationInput, catalog: BuiltinCatalog, opts: OperatorOptions = {}, parsed: ParsedInputs = parseInputs(input, opts)): Plan {
-  const { problems, inventory, vars } = parsed;
-  if (inventory) {
-    const removing = actionsOf(input.operation).some((a) => a.role === 'action' && removesHosts(a.action));
-    validateInventory(inventory, input.hosts, { removing }, problems);
-  }
+  const { problems, inventory, vars, varLines } = parsed;
+  const actions = actionsOf(input.operation).filter((a) => a.role === 'action').map((a) => a.action);
+  if (inventory) validateInventory(inventory, input.hosts, { removing: actions.some(removesHosts) }, problems);
   policeInputs(inventory, vars, input, problems, opts);
+  const set = Object.entries(vars).map(([name, value]) => ({ name, value, line: varLines.get(name) }));
+  checkKubeanVariables(set, problems.at({ object: input.vars.object, key: input.vars.key }), { refuse: actions.some(configuresCluster) });
   const image = opts.jobImages ? jobImageOf(input, problems, opts.jobImages) : undefined;
   // An inventory that could not be read was reported as such: nothing more to plan from.
   if (!inventory) throw new InputError(problems.items, problems.omitted);

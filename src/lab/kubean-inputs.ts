@@ -52,7 +52,7 @@ export function hostsYaml(plan: LabPlan): string {
  * Cluster variables for the lab's machines: Kubernetes from the offline bundle served on the
  * host's bridge address, laid out as kubespray's files_repo and registry_host expect (the same
  * settings `slipway bundle serve` prints), the registry being plain HTTP, with the bundle's own
- * versions; flannel (no calico images can be built offline) and no crictl (not in the bundle).
+ * versions; flannel (no calico images can be built offline).
  */
 export function varsYaml(spec: InputsSpec): string {
   const { filesRepo, registryHost } = bundleAddress(spec.plan);
@@ -61,7 +61,6 @@ export function varsYaml(spec: InputsSpec): string {
     kube_version: spec.kubeVersion,
     container_manager: 'containerd',
     kube_network_plugin: 'flannel',
-    crictl_enabled: false,
     // The machines share this host's disk: kubelet's default thresholds (a share of the whole
     // disk) would evict pods whenever the host is fairly full, whatever the machines use.
     kubelet_config_extra_args: { evictionHard: { 'memory.available': '100Mi', 'nodefs.available': '1Gi', 'imagefs.available': '1Gi' } },

@@ -26,9 +26,11 @@ export const POLICY_CODES = [
   'module-argument', // an argument that reads Slipway's files, or one Slipway does not know
   'hosts-forbidden',
   'too-large',
+  'var-refused', // a kubespray variable whose value Slipway does not ship (src/policy/kubean-variables.ts)
   // warnings
   'plaintext-secret',
   'localhost-switch', // a kubespray *_localhost switch that Slipway turns off
+  'var-not-honoured', // a kubespray variable Slipway reads nowhere (src/policy/kubean-variables.ts)
 ] as const;
 
 export type PolicyCode = (typeof POLICY_CODES)[number];

@@ -35,6 +35,23 @@ export function problemSummary(problems: readonly Problem[], omitted = 0, budget
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 
+/** Warnings a status message lists; the rest are counted. */
+const STATUS_WARNINGS = 20;
+
+/** "N warning(s): where: what; …" for at most STATUS_WARNINGS warnings and `budget` characters. */
+export function warningSummary(warnings: readonly string[], budget = STATUS_BOUNDS.message / 2): string {
+  const shown: string[] = [];
+  let length = 0;
+  for (const w of warnings.slice(0, STATUS_WARNINGS)) {
+    const text = clipText(w, 300);
+    if (shown.length > 0 && length + text.length + 2 > budget) break;
+    shown.push(text);
+    length += text.length + 2;
+  }
+  const more = warnings.length - shown.length;
+  return `${warnings.length} warning(s): ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+}
+
 const clipField = (s: string | undefined): string | undefined => (s === undefined ? undefined : clipText(s, STATUS_BOUNDS.field));
 
 function boundedStep(step: OperationStep): OperationStep {

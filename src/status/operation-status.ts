@@ -3,7 +3,7 @@ import type { InputError } from '../api/input-error.js';
 import type { ClusterOperation, ClusterOperationStatus, ObjectRef, OperationStep } from '../api/types.js';
 import type { Plan } from '../engine/plan-types.js';
 import type { OperationResult } from '../executors/types.js';
-import { problemSummary } from './bounded-status.js';
+import { problemSummary, warningSummary } from './bounded-status.js';
 
 /** sha256 of the spec fields that decide what runs; a change after start sets hasModified. */
 export function specDigest(spec: ClusterOperation['spec']): string {
@@ -19,11 +19,13 @@ export function specDigest(spec: ClusterOperation['spec']): string {
   return `sha256:${createHash('sha256').update(JSON.stringify(fields)).digest('hex')}`;
 }
 
-const deadlineOf = (plan?: Pick<Plan, 'activeDeadlineSeconds'>): Pick<ClusterOperationStatus, 'activeDeadlineSeconds'> =>
+type PlanFacts = Pick<Plan, 'activeDeadlineSeconds'> & Partial<Pick<Plan, 'warnings'>>;
+
+const deadlineOf = (plan?: PlanFacts): Pick<ClusterOperationStatus, 'activeDeadlineSeconds'> =>
   plan?.activeDeadlineSeconds ? { activeDeadlineSeconds: plan.activeDeadlineSeconds } : {};
 
 /** Status of an operation whose run was dispatched: Running since `startTime`, with the Job it runs as (if any). */
-export function runningStatus(op: ClusterOperation, startTime: string, plan?: Pick<Plan, 'activeDeadlineSeconds'>, jobRef?: ObjectRef): ClusterOperationStatus {
+export function runningStatus(op: ClusterOperation, startTime: string, plan?: PlanFacts, jobRef?: ObjectRef): ClusterOperationStatus {
   return {
     action: op.spec.action,
     status: 'Running',
@@ -32,7 +34,7 @@ export function runningStatus(op: ClusterOperation, startTime: string, plan?: Pi
     hasModified: false,
     ...(jobRef ? { jobRef } : {}),
     ...deadlineOf(plan),
-    message: jobRef ? `running as Job ${jobRef.namespace}/${jobRef.name}` : 'running',
+    message: withWarnings(jobRef ? `running as Job ${jobRef.namespace}/${jobRef.name}` : 'running', plan?.warnings),
   };
 }
 
@@ -64,7 +66,7 @@ export function modifiedStatus(op: ClusterOperation): ClusterOperationStatus | u
 }
 
 /** Status from a finished run; names the failing step, task and hosts, and the deadline it ran under. */
-export function finishedStatus(op: ClusterOperation, result: OperationResult, plan?: Pick<Plan, 'activeDeadlineSeconds'>, jobRef?: ObjectRef): ClusterOperationStatus {
+export function finishedStatus(op: ClusterOperation, result: OperationResult, plan?: PlanFacts, jobRef?: ObjectRef): ClusterOperationStatus {
   const steps = result.steps.map(
     (s): OperationStep => ({
       name: s.name,
@@ -87,17 +89,17 @@ export function finishedStatus(op: ClusterOperation, result: OperationResult, pl
     steps,
     ...deadlineOf(plan),
   };
-  if (result.cancelled) return { ...base, message: result.cancelled };
+  if (result.cancelled) return { ...base, message: withWarnings(result.cancelled, plan?.warnings) };
   return {
     ...base,
     ...(failed
       ? {
-          message: failed.message,
+          message: withWarnings(failed.message, plan?.warnings),
           failedStep: failed.step,
           ...(failed.task ? { failedTask: failed.task } : {}),
           failedHosts: failed.hosts,
         }
-      : { message: `${result.steps.length} step(s) succeeded` }),
+      : { message: withWarnings(`${result.steps.length} step(s) succeeded`, plan?.warnings) }),
   };
 }
 
@@ -115,4 +117,9 @@ export function rejectedStatus(op: ClusterOperation, err: InputError, now: Date)
     hasModified: false,
     message: `rejected before running: ${problemSummary(err.problems, err.omitted)}`,
   };
+}
+
+/** `message`, then the plan's warnings (what Slipway will not honour, plaintext secrets…), bounded. */
+function withWarnings(message: string, warnings: readonly string[] | undefined): string {
+  return warnings && warnings.length > 0 ? `${message}; ${warningSummary(warnings)}` : message;
 }

@@ -120,6 +120,9 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
     await mgmt.apply(echoWorkload(nginxImage));
     const log = await crossNodeCheck(mgmt, m[1]!.name, (ip) => clientPod('client', m[1]!.name, nginxImage, [`${ip}:80`, 'echo.default.svc.cluster.local:80']), 'client');
     assert.equal(log.match(/echo from echo/g)?.length, 2, `pod IP and Service both answered:\n${log}`);
+    // crictl from the bundle, pointed at containerd by /etc/crictl.yaml.
+    const ps = await ssh.run(m[0]!.address, 'crictl ps --name kube-apiserver --state running --quiet');
+    assert.match(ps.stdout, /^[0-9a-f]{12,}$/m, `crictl ps lists the running kube-apiserver:\n${ps.stdout}${ps.stderr}`);
   });
 
   // The etcd restore drill (restore-etcd.yml) on the management cluster, before the controller
@@ -409,9 +412,9 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
     t.diagnostic(`reset: ${reset.seconds.toFixed(0)} s`);
     await expectOk(reset, 'target-reset');
     for (const x of [m[2]!, m[3]!]) {
-      const r = await ssh.run(x.address, 'systemctl is-active kubelet; test -e /etc/kubernetes && echo etc-kubernetes; pgrep -x containerd-shim && echo shims; true');
+      const r = await ssh.run(x.address, 'systemctl is-active kubelet; test -e /etc/kubernetes && echo etc-kubernetes; pgrep -x containerd-shim && echo shims; test -e /usr/local/bin/crictl && echo crictl; true');
       assert.doesNotMatch(r.stdout, /^active$/m, `${x.name}: kubelet stopped`);
-      assert.doesNotMatch(r.stdout, /etc-kubernetes|shims/, `${x.name}: ${r.stdout}`);
+      assert.doesNotMatch(r.stdout, /etc-kubernetes|shims|crictl/, `${x.name}: ${r.stdout}`);
     }
     const fresh = await apply('target-reinstall', shape, { action: 'cluster.yml' }, { kube_version: UPGRADE_TO });
     t.diagnostic(`reinstall: ${fresh.seconds.toFixed(0)} s`);

@@ -57,6 +57,11 @@ build_cni_plugins() {
   mv "$d.tmp" "$d"
 }
 
+# build_crictl VERSION: crictl, stamped as cri-tools' Makefile does (version without the "v").
+build_crictl() {
+  go_build "cri-tools-$1" "$bin_cache/cri-tools-$1/crictl" sigs.k8s.io/cri-tools/cmd/crictl "-X sigs.k8s.io/cri-tools/pkg/version.Version=${1#v}"
+}
+
 build_coredns() {
   go_build "coredns-$1" "$bin_cache/coredns-$1/coredns" github.com/coredns/coredns "-X github.com/coredns/coredns/coremain.GitCommit=$1"
 }

@@ -37,6 +37,7 @@ kube_files_path() { echo "dl.k8s.io/release/$1/bin/linux/amd64/$2"; }
 etcd_files_path() { echo "github.com/etcd-io/etcd/releases/download/$1/etcd-$1-linux-amd64.tar.gz"; }
 containerd_files_path() { echo "github.com/containerd/containerd/releases/download/$1/containerd-${2:-}${1#v}-linux-amd64.tar.gz"; }
 runc_files_path() { echo "github.com/opencontainers/runc/releases/download/$1/runc.amd64"; }
+crictl_files_path() { echo "github.com/kubernetes-sigs/cri-tools/releases/download/$1/crictl-$1-linux-amd64.tar.gz"; }
 cni_files_path() { echo "github.com/containernetworking/plugins/releases/download/$1/cni-plugins-linux-amd64-$1.tgz"; }
 
 publish_kube() { publish_file "$bin_cache/kubernetes-$1/$2" "$(kube_files_path "$1" "$2")"; }
@@ -59,3 +60,6 @@ publish_cni() {
   for p in $CNI_PLUGINS; do names+=("$(basename "$p")"); done
   publish_tgz "$(cni_files_path "$1")" "$bin_cache/cni-plugins-$1" . "${names[@]}"
 }
+
+# cri-tools' release tarball holds crictl alone, at its top level.
+publish_crictl() { publish_tgz "$(crictl_files_path "$1")" "$bin_cache/cri-tools-$1" . crictl; }

@@ -36,6 +36,9 @@ write_kubespray_vars() {
     echo "cni_binary_checksums:"
     echo "  amd64:"
     echo "    '${CNI_PLUGINS_VERSION#v}': $(sha_of "$(cni_files_path "$CNI_PLUGINS_VERSION")")"
+    echo "crictl_checksums:"
+    echo "  amd64:"
+    echo "    '${CRICTL_VERSION#v}': $(sha_of "$(crictl_files_path "$CRICTL_VERSION")")"
     for pair in etcd_supported_versions:etcd_for coredns_supported_versions:coredns_for pod_infra_supported_versions:pause_for; do
       echo "${pair%%:*}:"
       local -n table=${pair#*:}
