@@ -45,6 +45,8 @@ export interface ClusterDetails {
   operations: OperationRow[];
   kubeconfig?: { namespace: string; name: string };
   kubeconfigReadable: boolean;
+  /** What the user's RBAC allows (the apiserver decides anyway): the controls shown. */
+  may: { change: boolean; delete: boolean };
 }
 
 export interface Step {

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { clusterDetailsFeed, clusterListFeed, operationFeed, type Feed } from './event-feeds.js';
 import { BadRequest, cookie, eventStream, readJson, sendError, sendJson } from './http-util.js';
 import { scaleInCluster, scaleOutCluster, upgradeCluster } from './cluster-change-actions.js';
+import { deleteCluster, finishDeletion } from './cluster-deletion-actions.js';
 import type { HostRow, NewClusterForm } from './new-cluster.js';
 import { cancelOperation, createCluster, readKubeconfig, retryFailedOperation } from './operation-actions.js';
 import { DEFAULT_SESSION_LIMITS, SessionStore, type Session, type SessionLimits } from './session-store.js';
@@ -50,6 +51,23 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
   const cookieAttrs = `Path=/; HttpOnly; SameSite=Strict${o.tls ? '; Secure' : ''}`;
   const sweeper = setInterval(() => sessions.sweep(), 30_000);
   sweeper.unref();
+  /** Deletions waiting for their reset, by cluster: one follower each, ended with its session. */
+  const deletions = new Map<string, AbortController>();
+  const followDeletion = (session: Session, cluster: string, operation: string): void => {
+    if (deletions.has(cluster)) return;
+    const stop = new AbortController();
+    deletions.set(cluster, stop);
+    const forget = sessions.onEnd(session.id, () => stop.abort());
+    finishDeletion(server, session.token, cluster, operation, stop.signal)
+      .then(
+        (outcome) => o.logger.info({ user: session.user, cluster, operation, ...outcome }, 'removed' in outcome ? 'console: cluster deleted' : 'console: deletion stopped'),
+        (err: unknown) => o.logger.warn({ user: session.user, cluster, operation, err }, 'console: removing the cluster\'s objects failed'),
+      )
+      .finally(() => {
+        forget();
+        deletions.delete(cluster);
+      });
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://console');
@@ -119,6 +137,14 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       o.logger.info({ user: session.user, cluster: name, operation }, `console: ${m[2]} created`);
       return sendJson(res, 201, { operation });
     }
+    m = /^\/api\/clusters\/([^/]+)\/delete$/.exec(path);
+    if (method === 'POST' && m) {
+      const name = named(m[1]!);
+      const body = (await readJson(req)) as { confirm?: unknown; understood?: unknown };
+      const answer = await deleteCluster(server, session.token, name, body?.confirm, body?.understood, (op) => followDeletion(session, name, op));
+      o.logger.info({ user: session.user, cluster: name, ...answer }, 'console: delete requested');
+      return sendJson(res, 'removed' in answer ? 200 : 202, answer);
+    }
     m = /^\/api\/operations\/([^/]+)\/(cancel|retry)$/.exec(path);
     if (method === 'POST' && m) {
       const name = named(m[1]!);
@@ -183,6 +209,7 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
     port,
     close: async () => {
       clearInterval(sweeper);
+      for (const stop of deletions.values()) stop.abort();
       sessions.endAll();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
