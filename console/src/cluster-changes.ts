@@ -3,14 +3,17 @@ import { html, LitElement } from 'lit';
 import { post } from './api.js';
 
 export class ClusterChanges extends LitElement {
-  static override properties = { cluster: { type: String }, error: { state: true }, busy: { state: true } };
+  static override properties = { cluster: { type: String }, upgrades: { type: Array }, error: { state: true }, busy: { state: true } };
   declare cluster: string;
+  /** The versions the bundle serves that this cluster may upgrade to (the server filtered them). */
+  declare upgrades: string[];
   declare error: string;
   declare busy: boolean;
 
   constructor() {
     super();
     this.cluster = '';
+    this.upgrades = [];
     this.error = '';
     this.busy = false;
   }
@@ -48,8 +51,10 @@ export class ClusterChanges extends LitElement {
         <button type="submit" ?disabled=${this.busy}>Remove node</button>
       </form>
       <form class="change" aria-label="Upgrade" @submit=${(e: SubmitEvent) => this.run(e, 'upgrade', (f) => ({ version: text(f, 'version') }))}>
-        <label>Upgrade to version <input name="version" required placeholder="v1.34.1"></label>
-        <button type="submit" ?disabled=${this.busy}>Upgrade</button>
+        ${this.upgrades.length === 0
+          ? html`<p>No upgrade available: the bundle serves no higher version at most one minor up.</p>`
+          : html`<label>Upgrade to version <select name="version" required>${this.upgrades.map((v) => html`<option>${v}</option>`)}</select></label>
+              <button type="submit" ?disabled=${this.busy}>Upgrade</button>`}
       </form>
       ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : ''}
     </section>`;

@@ -74,7 +74,7 @@ export class ClusterDetails extends LitElement {
               <tbody>${d.conditions.map((c) => html`<tr><th scope="row">${c.type}</th><td>${c.status}</td><td>${c.reason ?? ''}</td><td>${c.message ?? ''}</td></tr>`)}</tbody>
             </table>`}
       </section>
-      ${d.may.change ? html`<cluster-changes .cluster=${d.name}></cluster-changes>` : ''}
+      ${d.may.change ? html`<cluster-changes .cluster=${d.name} .upgrades=${d.upgrades}></cluster-changes>` : ''}
       <section aria-labelledby="operations-title">
         <h2 id="operations-title">Operations</h2>
         ${d.operations.length === 0

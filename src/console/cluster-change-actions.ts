@@ -50,11 +50,11 @@ export async function scaleInCluster(server: ApiServer, token: string, name: str
   return operation.metadata.name ?? '';
 }
 
-export async function upgradeCluster(server: ApiServer, token: string, name: string, version: string): Promise<string> {
+export async function upgradeCluster(server: ApiServer, token: string, name: string, version: string, available: readonly string[]): Promise<string> {
   const cluster = await readCluster(server, token, name);
   const cm = await apiCall<ConfigMap>(server, token, cmPath(cluster.spec.varsConfRef));
   const current = cluster.status?.observedVersion || cluster.status?.desiredVersion || '';
-  const { varsText, operation } = accepted(upgrade(name, cm.data?.[VARS_KEY] ?? '', current, String(version ?? '')));
+  const { varsText, operation } = accepted(upgrade(name, cm.data?.[VARS_KEY] ?? '', current, String(version ?? ''), available));
   await withInput(server, token, cm, VARS_KEY, varsText, () => apiCall(server, token, OPERATIONS, { method: 'POST', body: operation }));
   return operation.metadata.name ?? '';
 }

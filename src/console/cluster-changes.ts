@@ -56,15 +56,36 @@ const semver = (v: string): [number, number, number] | undefined => {
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
 };
 
-/** group_vars.yml with the new kube_version, and the upgrade-cluster.yml run: higher, one minor at most. */
-export function upgrade(cluster: string, varsText: string, current: string, target: string): Change<{ varsText: string; operation: ClusterOperation }> {
+/** Why `current` → `target` is not an upgrade the console runs (higher, one minor at most); undefined if it is. */
+export function upgradeRefusal(current: string, target: string): string | undefined {
   const to = semver(target);
   const from = semver(current);
-  if (!to) return { refused: `${JSON.stringify(target)} is not a version like v1.33.2` };
-  if (!from) return { refused: `the cluster's current version is unknown (${JSON.stringify(current)}): nothing to compare with` };
+  if (!to) return `${JSON.stringify(target)} is not a version like v1.33.2`;
+  if (!from) return `the cluster's current version is unknown (${JSON.stringify(current)}): nothing to compare with`;
   const cmp = to[0] - from[0] || to[1] - from[1] || to[2] - from[2];
-  if (to[0] !== from[0] || cmp <= 0) return { refused: `${target} is not higher than ${current}` };
-  if (to[1] - from[1] > 1) return { refused: `${current} → ${target} skips a minor version: upgrade one minor at a time` };
+  if (to[0] !== from[0] || cmp <= 0) return `${target} is not higher than ${current}`;
+  if (to[1] - from[1] > 1) return `${current} → ${target} skips a minor version: upgrade one minor at a time`;
+  return undefined;
+}
+
+/** The versions the bundle serves that `current` may upgrade to, lowest first. */
+export function upgradeTargets(current: string, available: readonly string[]): string[] {
+  const order = (a: string, b: string) => {
+    const x = semver(a)!;
+    const y = semver(b)!;
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  };
+  return [...new Set(available)].filter((v) => upgradeRefusal(current, v) === undefined).sort(order);
+}
+
+/**
+ * group_vars.yml with the new kube_version, and the upgrade-cluster.yml run: higher, one minor at
+ * most, and (when the console knows them) one of the versions the bundle serves.
+ */
+export function upgrade(cluster: string, varsText: string, current: string, target: string, available: readonly string[] = []): Change<{ varsText: string; operation: ClusterOperation }> {
+  const refused = upgradeRefusal(current, target);
+  if (refused) return { refused };
+  if (available.length > 0 && !available.includes(target)) return { refused: `the bundle does not serve ${target} (it serves ${available.join(', ')})` };
   const vars = ((parse(varsText) ?? {}) as Record<string, unknown>);
   vars.kube_version = target;
   return { ok: { varsText: stringify(vars), operation: operationFor(cluster, 'upgrade', 'upgrade-cluster.yml') } };

@@ -3,6 +3,7 @@
  * server sends the same view whether it came from a list or a watch event.
  */
 import { hasControlPlaneRole } from '../api/node-roles.js';
+import { upgradeTargets } from './cluster-changes.js';
 import type { Cluster, ClusterNodeStatus, ClusterOperation, Condition, OperationProgress, OperationStep } from '../api/types.js';
 
 export interface ClusterRow {
@@ -43,6 +44,8 @@ export interface ClusterDetails {
   operations: OperationRow[];
   /** The Secret holding the admin kubeconfig, when the controller stored one. */
   kubeconfig?: { namespace: string; name: string };
+  /** The versions the bundle serves that this cluster may upgrade to (higher, one minor at most). */
+  upgrades: string[];
 }
 
 export interface OperationView {
@@ -127,7 +130,7 @@ export function operationRow(op: ClusterOperation): OperationRow {
   };
 }
 
-export function clusterDetails(c: Cluster, ops: Iterable<ClusterOperation>): ClusterDetails {
+export function clusterDetails(c: Cluster, ops: Iterable<ClusterOperation>, kubeVersions: readonly string[] = []): ClusterDetails {
   const s = c.status ?? {};
   const mine = operationsOf(c.metadata.name ?? '', ops);
   return {
@@ -138,6 +141,7 @@ export function clusterDetails(c: Cluster, ops: Iterable<ClusterOperation>): Clu
     nodes: nodeRows(s.nodes ?? []),
     conditions: s.clusterConditions ?? [],
     operations: mine.map(operationRow),
+    upgrades: upgradeTargets(s.observedVersion || s.desiredVersion || '', kubeVersions),
     ...(s.kubeconfigSecretRef ? { kubeconfig: { ...s.kubeconfigSecretRef } } : {}),
   };
 }

@@ -30,6 +30,8 @@ export interface ConsoleOptions {
   /** PEM key and certificate; absent: plain HTTP (only for a proxy in front that terminates TLS). */
   tls?: { key: string; cert: string };
   sessions?: SessionLimits;
+  /** The releases the offline bundle serves (as the controller's --kube-versions): what Upgrade offers. */
+  kubeVersions?: string[];
   logger: Logger;
 }
 
@@ -109,7 +111,7 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
     }
     if (method === 'GET' && path === '/api/events/clusters') return feed(req, res, session, (f) => clusterListFeed(server, session.token, f));
     let m = /^\/api\/events\/clusters\/([^/]+)$/.exec(path);
-    if (method === 'GET' && m) return feed(req, res, session, (f) => clusterDetailsFeed(server, session.token, named(m![1]!), f));
+    if (method === 'GET' && m) return feed(req, res, session, (f) => clusterDetailsFeed(server, session.token, named(m![1]!), o.kubeVersions ?? [], f));
     m = /^\/api\/events\/operations\/([^/]+)$/.exec(path);
     if (method === 'GET' && m) return feed(req, res, session, (f) => operationFeed(server, session.token, named(m![1]!), f));
     m = /^\/api\/clusters\/([^/]+)\/kubeconfig$/.exec(path);
@@ -133,7 +135,7 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
           ? await scaleOutCluster(server, session.token, name, body.workers ?? [])
           : m[2] === 'scale-in'
             ? await scaleInCluster(server, session.token, name, body.node ?? '')
-            : await upgradeCluster(server, session.token, name, body.version ?? '');
+            : await upgradeCluster(server, session.token, name, body.version ?? '', o.kubeVersions ?? []);
       o.logger.info({ user: session.user, cluster: name, operation }, `console: ${m[2]} created`);
       return sendJson(res, 201, { operation });
     }

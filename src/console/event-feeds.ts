@@ -64,7 +64,7 @@ export function clusterListFeed(server: ApiServer, token: string, feed: Feed): v
   }, feed);
 }
 
-export function clusterDetailsFeed(server: ApiServer, token: string, name: string, feed: Feed): void {
+export function clusterDetailsFeed(server: ApiServer, token: string, name: string, kubeVersions: readonly string[], feed: Feed): void {
   let cluster: Cluster | undefined;
   let listed = false;
   let ops: ReadonlyMap<string, ClusterOperation> = new Map();
@@ -75,7 +75,7 @@ export function clusterDetailsFeed(server: ApiServer, token: string, name: strin
   const push = coalesced(() => {
     if (!listed || !rights) return;
     if (!cluster) return feed.send('missing', { message: `Cluster ${name} was not found` });
-    feed.send('cluster', { ...clusterDetails(cluster, ops.values()), kubeconfigReadable, may: rights });
+    feed.send('cluster', { ...clusterDetails(cluster, ops.values(), kubeVersions), kubeconfigReadable, may: rights });
   }, feed.closed);
   void clusterRights(server, token, name)
     .catch((): ClusterRights => ({ change: false, delete: false }))

@@ -6,7 +6,7 @@ import type { Cluster, ClusterOperation } from '../../src/api/types.js';
 import { clusterDetails, clusterRow, nodeRows } from '../../src/console/cluster-views.js';
 import { newClusterObjects, type NewClusterForm } from '../../src/console/new-cluster.js';
 import { SessionStore } from '../../src/console/session-store.js';
-import { scaleIn, scaleOut, upgrade } from '../../src/console/cluster-changes.js';
+import { scaleIn, scaleOut, upgrade, upgradeTargets } from '../../src/console/cluster-changes.js';
 import { DELETION_ANNOTATION, deletionRefusal, deletionStep, deletionTargets, resetOperation } from '../../src/console/cluster-deletion-plan.js';
 
 const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----';
@@ -218,5 +218,15 @@ describe('deleting a cluster (the pure part)', () => {
     const cluster: Cluster = { apiVersion: 'kubean.io/v1alpha1', kind: 'Cluster', metadata: { name: 'prod' }, spec: { hostsConfRef: { namespace: 'ns', name: 'h' }, varsConfRef: { namespace: 'ns', name: 'v' } }, status: { phase: 'Healthy' } };
     assert.equal(clusterRow(cluster, [op('a', undefined, '2026-01-01T00:00:00Z')]).phase, 'Deleting');
     assert.equal(clusterRow(cluster, [op('a', 'Failed', '2026-01-01T00:00:00Z')]).phase, 'Healthy');
+  });
+});
+
+describe('upgradeTargets', () => {
+  it('offers the served versions that are higher and one minor up at most, lowest first', () => {
+    const served = ['v1.35.0', 'v1.34.1', 'v1.33.7', 'v1.33.2', 'v1.32.9', 'v1.34.1', 'v2.0.0'];
+    assert.deepEqual(upgradeTargets('v1.33.2', served), ['v1.33.7', 'v1.34.1']);
+    assert.deepEqual(upgradeTargets('v1.35.0', served), []);
+    assert.deepEqual(upgradeTargets('', served), [], 'an unknown version is offered nothing');
+    assert.match((upgrade('c', '', 'v1.33.2', 'v1.34.2', served) as { refused: string }).refused, /the bundle does not serve v1\.34\.2/);
   });
 });
