@@ -2,6 +2,10 @@
 import { html, LitElement } from 'lit';
 import { post } from './api.js';
 
+/** "name IP [user]" lines into node rows (user root by default); the server checks them. */
+const rows = (text: string) =>
+  text.split('\n').map((l) => l.trim().split(/\s+/)).filter((w) => w[0]).map(([name = '', ip = '', user = 'root']) => ({ name, ip, user }));
+
 export class ClusterChanges extends LitElement {
   static override properties = { cluster: { type: String }, upgrades: { type: Array }, error: { state: true }, busy: { state: true } };
   declare cluster: string;
@@ -22,7 +26,7 @@ export class ClusterChanges extends LitElement {
     return this;
   }
 
-  private async run(e: SubmitEvent, what: 'scale-out' | 'scale-in' | 'upgrade', body: (f: FormData) => unknown): Promise<void> {
+  private async run(e: SubmitEvent, what: 'scale-out' | 'scale-in' | 'upgrade' | 'control-plane/grow' | 'control-plane/shrink', body: (f: FormData) => unknown): Promise<void> {
     e.preventDefault();
     this.busy = true;
     this.error = '';
@@ -49,6 +53,14 @@ export class ClusterChanges extends LitElement {
       <form class="change" aria-label="Remove a node" @submit=${(e: SubmitEvent) => this.run(e, 'scale-in', (f) => ({ node: text(f, 'node') }))}>
         <label>Node to remove <input name="node" required></label>
         <button type="submit" ?disabled=${this.busy}>Remove node</button>
+      </form>
+      <form class="change" aria-label="Add control planes" @submit=${(e: SubmitEvent) => this.run(e, 'control-plane/grow', (f) => ({ controlPlanes: rows(text(f, 'planes')) }))}>
+        <label>New control planes (one per line: name IP [SSH user]) <textarea name="planes" rows="2" required spellcheck="false"></textarea></label>
+        <button type="submit" ?disabled=${this.busy}>Add control planes</button>
+      </form>
+      <form class="change" aria-label="Remove control planes" @submit=${(e: SubmitEvent) => this.run(e, 'control-plane/shrink', (f) => ({ nodes: text(f, 'nodes').split(/[\s,]+/).filter(Boolean) }))}>
+        <label>Control planes to remove (comma-separated) <input name="nodes" required></label>
+        <button type="submit" ?disabled=${this.busy}>Remove control planes</button>
       </form>
       <form class="change" aria-label="Upgrade" @submit=${(e: SubmitEvent) => this.run(e, 'upgrade', (f) => ({ version: text(f, 'version') }))}>
         ${this.upgrades.length === 0

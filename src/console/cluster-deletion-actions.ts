@@ -8,11 +8,11 @@
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ObjectRef } from '../api/types.js';
 import { deletionRefusal, deletionStep, deletionTargets, resetOperation } from './cluster-deletion-plan.js';
 import { BadRequest } from './http-util.js';
+import { whenSucceeded } from './operation-follow.js';
 import { ApiRefusal, apiCall, type ApiServer } from './user-api.js';
 
 const CLUSTERS = `/apis/${GROUP}/${VERSION}/${CLUSTER_PLURAL}`;
 const OPERATIONS = `/apis/${GROUP}/${VERSION}/${CLUSTER_OPERATION_PLURAL}`;
-const POLL_MS = 1000;
 
 export type DeletionAnswer = { operation: string } | { removed: string[] };
 
@@ -64,16 +64,9 @@ export async function removeClusterObjects(server: ApiServer, token: string, nam
   return removed;
 }
 
-export type DeletionOutcome = { removed: string[] } | { stopped: string };
-
-/** Waits for the reset `operation` to end, then removes the objects if it succeeded. */
-export async function finishDeletion(server: ApiServer, token: string, cluster: string, operation: string, signal: AbortSignal): Promise<DeletionOutcome> {
-  for (;;) {
-    if (signal.aborted) return { stopped: 'the session ended before the reset did: delete again to finish' };
-    const op = await apiCall<ClusterOperation>(server, token, `${OPERATIONS}/${encodeURIComponent(operation)}`);
-    const status = op.status?.status;
-    if (status === 'Succeeded') return { removed: await removeClusterObjects(server, token, cluster) };
-    if (status === 'Failed' || status === 'Cancelled') return { stopped: `${operation} ended ${status}: the objects stay (delete again to run a new reset)` };
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
+/** Once the reset `operation` has succeeded: the objects (a reset that failed leaves them, for a new delete). */
+export async function finishDeletion(server: ApiServer, token: string, cluster: string, operation: string, signal: AbortSignal): Promise<string[]> {
+  const outcome = await whenSucceeded(server, token, operation, signal);
+  if ('stopped' in outcome) throw new BadRequest(`${outcome.stopped}: the objects stay (delete again to finish)`, 409);
+  return removeClusterObjects(server, token, cluster);
 }

@@ -14,7 +14,7 @@ import { AuthenticationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { clusterDetailsFeed, clusterListFeed, operationFeed, type Feed } from './event-feeds.js';
 import { BadRequest, cookie, eventStream, readJson, sendError, sendJson } from './http-util.js';
-import { scaleInCluster, scaleOutCluster, upgradeCluster } from './cluster-change-actions.js';
+import { growControlPlaneOf, scaleInCluster, scaleOutCluster, shrinkControlPlaneOf, upgradeCluster } from './cluster-change-actions.js';
 import { deleteCluster, finishDeletion } from './cluster-deletion-actions.js';
 import type { HostRow, NewClusterForm } from './new-cluster.js';
 import { cancelOperation, createCluster, readKubeconfig, retryFailedOperation } from './operation-actions.js';
@@ -53,21 +53,21 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
   const cookieAttrs = `Path=/; HttpOnly; SameSite=Strict${o.tls ? '; Secure' : ''}`;
   const sweeper = setInterval(() => sessions.sweep(), 30_000);
   sweeper.unref();
-  /** Deletions waiting for their reset, by cluster: one follower each, ended with its session. */
-  const deletions = new Map<string, AbortController>();
-  const followDeletion = (session: Session, cluster: string, operation: string): void => {
-    if (deletions.has(cluster)) return;
+  /** Work waiting for an operation the console created to succeed, by key: one each, ended with its session. */
+  const waiting = new Map<string, AbortController>();
+  const afterOperation = (session: Session, key: string, work: (signal: AbortSignal) => Promise<unknown>): void => {
+    if (waiting.has(key)) return;
     const stop = new AbortController();
-    deletions.set(cluster, stop);
+    waiting.set(key, stop);
     const forget = sessions.onEnd(session.id, () => stop.abort());
-    finishDeletion(server, session.token, cluster, operation, stop.signal)
+    work(stop.signal)
       .then(
-        (outcome) => o.logger.info({ user: session.user, cluster, operation, ...outcome }, 'removed' in outcome ? 'console: cluster deleted' : 'console: deletion stopped'),
-        (err: unknown) => o.logger.warn({ user: session.user, cluster, operation, err }, 'console: removing the cluster\'s objects failed'),
+        (done) => o.logger.info({ user: session.user, key, done }, 'console: follow-up done'),
+        (err: unknown) => o.logger.warn({ user: session.user, key, err }, 'console: follow-up not done'),
       )
       .finally(() => {
         forget();
-        deletions.delete(cluster);
+        waiting.delete(key);
       });
   };
 
@@ -139,11 +139,22 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       o.logger.info({ user: session.user, cluster: name, operation }, `console: ${m[2]} created`);
       return sendJson(res, 201, { operation });
     }
+    m = /^\/api\/clusters\/([^/]+)\/control-plane\/(grow|shrink)$/.exec(path);
+    if (method === 'POST' && m) {
+      const name = named(m[1]!);
+      const body = (await readJson(req)) as { controlPlanes?: HostRow[]; nodes?: string[] };
+      const operation =
+        m[2] === 'grow'
+          ? await growControlPlaneOf(server, session.token, name, body?.controlPlanes ?? [])
+          : await shrinkControlPlaneOf(server, session.token, name, body?.nodes ?? [], (then) => afterOperation(session, `shrink/${name}`, then));
+      o.logger.info({ user: session.user, cluster: name, operation }, `console: control plane ${m[2]} created`);
+      return sendJson(res, 201, { operation });
+    }
     m = /^\/api\/clusters\/([^/]+)\/delete$/.exec(path);
     if (method === 'POST' && m) {
       const name = named(m[1]!);
       const body = (await readJson(req)) as { confirm?: unknown; understood?: unknown };
-      const answer = await deleteCluster(server, session.token, name, body?.confirm, body?.understood, (op) => followDeletion(session, name, op));
+      const answer = await deleteCluster(server, session.token, name, body?.confirm, body?.understood, (op) => afterOperation(session, `delete/${name}`, (signal) => finishDeletion(server, session.token, name, op, signal)));
       o.logger.info({ user: session.user, cluster: name, ...answer }, 'console: delete requested');
       return sendJson(res, 'removed' in answer ? 200 : 202, answer);
     }
@@ -211,7 +222,7 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
     port,
     close: async () => {
       clearInterval(sweeper);
-      for (const stop of deletions.values()) stop.abort();
+      for (const stop of waiting.values()) stop.abort();
       sessions.endAll();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
