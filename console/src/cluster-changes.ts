@@ -2,15 +2,22 @@
 import { html, LitElement } from 'lit';
 import { post } from './api.js';
 
+/** "name IP [user]" lines into node rows (user root by default); the server checks them. */
+const rows = (text: string) =>
+  text.split('\n').map((l) => l.trim().split(/\s+/)).filter((w) => w[0]).map(([name = '', ip = '', user = 'root']) => ({ name, ip, user }));
+
 export class ClusterChanges extends LitElement {
-  static override properties = { cluster: { type: String }, error: { state: true }, busy: { state: true } };
+  static override properties = { cluster: { type: String }, upgrades: { type: Array }, error: { state: true }, busy: { state: true } };
   declare cluster: string;
+  /** The versions the bundle serves that this cluster may upgrade to (the server filtered them). */
+  declare upgrades: string[];
   declare error: string;
   declare busy: boolean;
 
   constructor() {
     super();
     this.cluster = '';
+    this.upgrades = [];
     this.error = '';
     this.busy = false;
   }
@@ -19,7 +26,7 @@ export class ClusterChanges extends LitElement {
     return this;
   }
 
-  private async run(e: SubmitEvent, what: 'scale-out' | 'scale-in' | 'upgrade', body: (f: FormData) => unknown): Promise<void> {
+  private async run(e: SubmitEvent, what: 'scale-out' | 'scale-in' | 'upgrade' | 'control-plane/grow' | 'control-plane/shrink', body: (f: FormData) => unknown): Promise<void> {
     e.preventDefault();
     this.busy = true;
     this.error = '';
@@ -47,9 +54,19 @@ export class ClusterChanges extends LitElement {
         <label>Node to remove <input name="node" required></label>
         <button type="submit" ?disabled=${this.busy}>Remove node</button>
       </form>
+      <form class="change" aria-label="Add control planes" @submit=${(e: SubmitEvent) => this.run(e, 'control-plane/grow', (f) => ({ controlPlanes: rows(text(f, 'planes')) }))}>
+        <label>New control planes (one per line: name IP [SSH user]) <textarea name="planes" rows="2" required spellcheck="false"></textarea></label>
+        <button type="submit" ?disabled=${this.busy}>Add control planes</button>
+      </form>
+      <form class="change" aria-label="Remove control planes" @submit=${(e: SubmitEvent) => this.run(e, 'control-plane/shrink', (f) => ({ nodes: text(f, 'nodes').split(/[\s,]+/).filter(Boolean) }))}>
+        <label>Control planes to remove (comma-separated) <input name="nodes" required></label>
+        <button type="submit" ?disabled=${this.busy}>Remove control planes</button>
+      </form>
       <form class="change" aria-label="Upgrade" @submit=${(e: SubmitEvent) => this.run(e, 'upgrade', (f) => ({ version: text(f, 'version') }))}>
-        <label>Upgrade to version <input name="version" required placeholder="v1.34.1"></label>
-        <button type="submit" ?disabled=${this.busy}>Upgrade</button>
+        ${this.upgrades.length === 0
+          ? html`<p>No upgrade available: the bundle serves no higher version at most one minor up.</p>`
+          : html`<label>Upgrade to version <select name="version" required>${this.upgrades.map((v) => html`<option>${v}</option>`)}</select></label>
+              <button type="submit" ?disabled=${this.busy}>Upgrade</button>`}
       </form>
       ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : ''}
     </section>`;

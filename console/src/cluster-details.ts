@@ -2,6 +2,7 @@
 import { html, LitElement } from 'lit';
 import { follow } from './api.js';
 import './cluster-changes.js';
+import './cluster-delete.js';
 import { when, type ClusterDetails as Details, type Refusal } from './views.js';
 
 export class ClusterDetails extends LitElement {
@@ -73,7 +74,7 @@ export class ClusterDetails extends LitElement {
               <tbody>${d.conditions.map((c) => html`<tr><th scope="row">${c.type}</th><td>${c.status}</td><td>${c.reason ?? ''}</td><td>${c.message ?? ''}</td></tr>`)}</tbody>
             </table>`}
       </section>
-      <cluster-changes .cluster=${d.name}></cluster-changes>
+      ${d.may.change ? html`<cluster-changes .cluster=${d.name} .upgrades=${d.upgrades}></cluster-changes>` : ''}
       <section aria-labelledby="operations-title">
         <h2 id="operations-title">Operations</h2>
         ${d.operations.length === 0
@@ -88,7 +89,8 @@ export class ClusterDetails extends LitElement {
                 </tr>`,
               )}</tbody>
             </table>`}
-      </section>`;
+      </section>
+      ${d.may.delete && d.phase !== 'Deleting' ? html`<cluster-delete .cluster=${d.name}></cluster-delete>` : ''}`;
   }
 }
 customElements.define('cluster-details', ClusterDetails);

@@ -45,6 +45,9 @@ export interface ClusterDetails {
   operations: OperationRow[];
   kubeconfig?: { namespace: string; name: string };
   kubeconfigReadable: boolean;
+  upgrades: string[];
+  /** What the user's RBAC allows (the apiserver decides anyway): the controls shown. */
+  may: { change: boolean; delete: boolean };
 }
 
 export interface Step {

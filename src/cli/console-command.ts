@@ -20,6 +20,8 @@ Options:
   --plain-http            serve HTTP (only behind a proxy that terminates TLS)
   --idle-minutes <n>      a session ends after this long without a request (default 30)
   --session-hours <n>     and this long after sign-in at the latest (default 8)
+  --kube-versions <list>  the releases the offline bundle serves (comma-separated, as the
+                          controller's --kube-versions): Upgrade offers those one minor up at most
   --kubeconfig <file>     the apiserver to talk to (and the credentials for TokenReview);
                           default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account
 `;
@@ -37,6 +39,7 @@ export async function consoleCommand(argv: string[]): Promise<number> {
         'plain-http': { type: 'boolean', default: false },
         'idle-minutes': { type: 'string', default: '30' },
         'session-hours': { type: 'string', default: '8' },
+        'kube-versions': { type: 'string', default: '' },
         kubeconfig: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -54,6 +57,12 @@ export async function consoleCommand(argv: string[]): Promise<number> {
     process.stderr.write(`slipway console: --port, --idle-minutes and --session-hours take whole numbers\n\n${CONSOLE_USAGE}`);
     return 3;
   }
+  const kubeVersions = values['kube-versions'].split(',').map((v) => v.trim()).filter(Boolean);
+  const badVersion = kubeVersions.find((v) => !/^v\d+\.\d+\.\d+$/.test(v));
+  if (badVersion !== undefined) {
+    process.stderr.write(`slipway console: --kube-versions takes releases such as v1.34.4, not ${JSON.stringify(badVersion)}\n\n${CONSOLE_USAGE}`);
+    return 3;
+  }
   const logger = createLogger();
   const tls = values['plain-http'] ? undefined : await consoleCertificate(values['tls-cert-dir'], values.name ?? ['localhost', '127.0.0.1']);
   let running;
@@ -63,6 +72,7 @@ export async function consoleCommand(argv: string[]): Promise<number> {
       host: values.host,
       port: Number(values.port),
       ...(tls ? { tls } : {}),
+      kubeVersions,
       sessions: { idleMs: Number(values['idle-minutes']) * 60_000, maxMs: Number(values['session-hours']) * 3600_000 },
       logger,
     });

@@ -1,9 +1,10 @@
 /** Scale out, scale in and upgrade, as the signed-in user: read the inputs, check (cluster-changes.ts), write, create the operation. */
 import { HOSTS_KEY, VARS_KEY } from '../api/resolve-input.js';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ObjectRef } from '../api/types.js';
-import { scaleIn, scaleOut, upgrade, type Change } from './cluster-changes.js';
+import { growControlPlane, scaleIn, scaleOut, shrinkControlPlane, upgrade, withoutHosts, type Change } from './cluster-changes.js';
 import { BadRequest } from './http-util.js';
 import type { HostRow } from './new-cluster.js';
+import { whenSucceeded } from './operation-follow.js';
 import { apiCall, type ApiServer } from './user-api.js';
 
 interface ConfigMap {
@@ -50,11 +51,41 @@ export async function scaleInCluster(server: ApiServer, token: string, name: str
   return operation.metadata.name ?? '';
 }
 
-export async function upgradeCluster(server: ApiServer, token: string, name: string, version: string): Promise<string> {
+export async function upgradeCluster(server: ApiServer, token: string, name: string, version: string, available: readonly string[]): Promise<string> {
   const cluster = await readCluster(server, token, name);
   const cm = await apiCall<ConfigMap>(server, token, cmPath(cluster.spec.varsConfRef));
   const current = cluster.status?.observedVersion || cluster.status?.desiredVersion || '';
-  const { varsText, operation } = accepted(upgrade(name, cm.data?.[VARS_KEY] ?? '', current, String(version ?? '')));
+  const { varsText, operation } = accepted(upgrade(name, cm.data?.[VARS_KEY] ?? '', current, String(version ?? ''), available));
   await withInput(server, token, cm, VARS_KEY, varsText, () => apiCall(server, token, OPERATIONS, { method: 'POST', body: operation }));
   return operation.metadata.name ?? '';
+}
+
+export async function growControlPlaneOf(server: ApiServer, token: string, name: string, rows: HostRow[]): Promise<string> {
+  const cluster = await readCluster(server, token, name);
+  const cm = await apiCall<ConfigMap>(server, token, cmPath(cluster.spec.hostsConfRef));
+  const { hostsText, operation } = accepted(growControlPlane(name, cm.data?.[HOSTS_KEY] ?? '', Array.isArray(rows) ? rows : []));
+  await withInput(server, token, cm, HOSTS_KEY, hostsText, () => apiCall(server, token, OPERATIONS, { method: 'POST', body: operation }));
+  return operation.metadata.name ?? '';
+}
+
+/**
+ * Starts kubean's delControlPlane: the remove-node.yml operation now; `follow` is handed the
+ * second step, which runs once that has succeeded.
+ */
+export async function shrinkControlPlaneOf(server: ApiServer, token: string, name: string, nodes: string[], follow: (then: (signal: AbortSignal) => Promise<string>) => void): Promise<string> {
+  const cluster = await readCluster(server, token, name);
+  const cm = await apiCall<ConfigMap>(server, token, cmPath(cluster.spec.hostsConfRef));
+  const list = Array.isArray(nodes) ? nodes.map(String) : [];
+  const { remove, then } = accepted(shrinkControlPlane(name, cm.data?.[HOSTS_KEY] ?? '', list));
+  await apiCall(server, token, OPERATIONS, { method: 'POST', body: remove });
+  const removeName = remove.metadata.name ?? '';
+  follow(async (signal) => {
+    const outcome = await whenSucceeded(server, token, removeName, signal);
+    if ('stopped' in outcome) throw new BadRequest(`${outcome.stopped}: hosts.yml keeps ${list.join(', ')} and cluster.yml does not run`, 409);
+    // hosts.yml as it is now, without the removed control planes.
+    const now = await apiCall<ConfigMap>(server, token, cmPath(cluster.spec.hostsConfRef));
+    await withInput(server, token, now, HOSTS_KEY, withoutHosts(now.data?.[HOSTS_KEY] ?? '', list), () => apiCall(server, token, OPERATIONS, { method: 'POST', body: then.operation }));
+    return then.operation.metadata.name ?? '';
+  });
+  return removeName;
 }

@@ -3,6 +3,7 @@
  * server sends the same view whether it came from a list or a watch event.
  */
 import { hasControlPlaneRole } from '../api/node-roles.js';
+import { upgradeTargets } from './cluster-changes.js';
 import type { Cluster, ClusterNodeStatus, ClusterOperation, Condition, OperationProgress, OperationStep } from '../api/types.js';
 
 export interface ClusterRow {
@@ -43,6 +44,8 @@ export interface ClusterDetails {
   operations: OperationRow[];
   /** The Secret holding the admin kubeconfig, when the controller stored one. */
   kubeconfig?: { namespace: string; name: string };
+  /** The versions the bundle serves that this cluster may upgrade to (higher, one minor at most). */
+  upgrades: string[];
 }
 
 export interface OperationView {
@@ -73,6 +76,13 @@ export function operationsOf(cluster: string, ops: Iterable<ClusterOperation>): 
 
 const statusOf = (op: ClusterOperation): string => op.status?.status || 'Pending';
 
+/** Deleting from the moment a reset is asked for until the Cluster is gone (kubean's phase comes only once the reset runs). */
+function phaseOf(c: Cluster, latest: ClusterOperation | undefined): string {
+  if (c.metadata.deletionTimestamp) return 'Deleting';
+  if (latest?.spec.action === 'reset.yml' && !['Failed', 'Cancelled'].includes(statusOf(latest))) return 'Deleting';
+  return c.status?.phase ?? '';
+}
+
 export function clusterRow(c: Cluster, ops: Iterable<ClusterOperation>): ClusterRow {
   const s = c.status ?? {};
   const latest = operationsOf(c.metadata.name ?? '', ops)[0];
@@ -84,7 +94,7 @@ export function clusterRow(c: Cluster, ops: Iterable<ClusterOperation>): Cluster
       : undefined;
   return {
     name: c.metadata.name ?? '',
-    phase: s.phase ?? '',
+    phase: phaseOf(c, latest),
     nodesReady: s.readyNodeCount ?? (s.nodes ?? []).filter((n) => n.ready).length,
     nodesTotal: s.nodeCount ?? s.nodes?.length ?? 0,
     version: s.observedVersion ?? '',
@@ -120,16 +130,18 @@ export function operationRow(op: ClusterOperation): OperationRow {
   };
 }
 
-export function clusterDetails(c: Cluster, ops: Iterable<ClusterOperation>): ClusterDetails {
+export function clusterDetails(c: Cluster, ops: Iterable<ClusterOperation>, kubeVersions: readonly string[] = []): ClusterDetails {
   const s = c.status ?? {};
+  const mine = operationsOf(c.metadata.name ?? '', ops);
   return {
     name: c.metadata.name ?? '',
-    phase: s.phase ?? '',
+    phase: phaseOf(c, mine[0]),
     desiredVersion: s.desiredVersion ?? '',
     version: s.observedVersion ?? '',
     nodes: nodeRows(s.nodes ?? []),
     conditions: s.clusterConditions ?? [],
-    operations: operationsOf(c.metadata.name ?? '', ops).map(operationRow),
+    operations: mine.map(operationRow),
+    upgrades: upgradeTargets(s.observedVersion || s.desiredVersion || '', kubeVersions),
     ...(s.kubeconfigSecretRef ? { kubeconfig: { ...s.kubeconfigSecretRef } } : {}),
   };
 }

@@ -14,7 +14,8 @@ import { AuthenticationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { clusterDetailsFeed, clusterListFeed, operationFeed, type Feed } from './event-feeds.js';
 import { BadRequest, cookie, eventStream, readJson, sendError, sendJson } from './http-util.js';
-import { scaleInCluster, scaleOutCluster, upgradeCluster } from './cluster-change-actions.js';
+import { growControlPlaneOf, scaleInCluster, scaleOutCluster, shrinkControlPlaneOf, upgradeCluster } from './cluster-change-actions.js';
+import { deleteCluster, finishDeletion } from './cluster-deletion-actions.js';
 import type { HostRow, NewClusterForm } from './new-cluster.js';
 import { cancelOperation, createCluster, readKubeconfig, retryFailedOperation } from './operation-actions.js';
 import { DEFAULT_SESSION_LIMITS, SessionStore, type Session, type SessionLimits } from './session-store.js';
@@ -29,6 +30,8 @@ export interface ConsoleOptions {
   /** PEM key and certificate; absent: plain HTTP (only for a proxy in front that terminates TLS). */
   tls?: { key: string; cert: string };
   sessions?: SessionLimits;
+  /** The releases the offline bundle serves (as the controller's --kube-versions): what Upgrade offers. */
+  kubeVersions?: string[];
   logger: Logger;
 }
 
@@ -50,6 +53,23 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
   const cookieAttrs = `Path=/; HttpOnly; SameSite=Strict${o.tls ? '; Secure' : ''}`;
   const sweeper = setInterval(() => sessions.sweep(), 30_000);
   sweeper.unref();
+  /** Work waiting for an operation the console created to succeed, by key: one each, ended with its session. */
+  const waiting = new Map<string, AbortController>();
+  const afterOperation = (session: Session, key: string, work: (signal: AbortSignal) => Promise<unknown>): void => {
+    if (waiting.has(key)) return;
+    const stop = new AbortController();
+    waiting.set(key, stop);
+    const forget = sessions.onEnd(session.id, () => stop.abort());
+    work(stop.signal)
+      .then(
+        (done) => o.logger.info({ user: session.user, key, done }, 'console: follow-up done'),
+        (err: unknown) => o.logger.warn({ user: session.user, key, err }, 'console: follow-up not done'),
+      )
+      .finally(() => {
+        forget();
+        waiting.delete(key);
+      });
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://console');
@@ -91,7 +111,7 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
     }
     if (method === 'GET' && path === '/api/events/clusters') return feed(req, res, session, (f) => clusterListFeed(server, session.token, f));
     let m = /^\/api\/events\/clusters\/([^/]+)$/.exec(path);
-    if (method === 'GET' && m) return feed(req, res, session, (f) => clusterDetailsFeed(server, session.token, named(m![1]!), f));
+    if (method === 'GET' && m) return feed(req, res, session, (f) => clusterDetailsFeed(server, session.token, named(m![1]!), o.kubeVersions ?? [], f));
     m = /^\/api\/events\/operations\/([^/]+)$/.exec(path);
     if (method === 'GET' && m) return feed(req, res, session, (f) => operationFeed(server, session.token, named(m![1]!), f));
     m = /^\/api\/clusters\/([^/]+)\/kubeconfig$/.exec(path);
@@ -115,9 +135,28 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
           ? await scaleOutCluster(server, session.token, name, body.workers ?? [])
           : m[2] === 'scale-in'
             ? await scaleInCluster(server, session.token, name, body.node ?? '')
-            : await upgradeCluster(server, session.token, name, body.version ?? '');
+            : await upgradeCluster(server, session.token, name, body.version ?? '', o.kubeVersions ?? []);
       o.logger.info({ user: session.user, cluster: name, operation }, `console: ${m[2]} created`);
       return sendJson(res, 201, { operation });
+    }
+    m = /^\/api\/clusters\/([^/]+)\/control-plane\/(grow|shrink)$/.exec(path);
+    if (method === 'POST' && m) {
+      const name = named(m[1]!);
+      const body = (await readJson(req)) as { controlPlanes?: HostRow[]; nodes?: string[] };
+      const operation =
+        m[2] === 'grow'
+          ? await growControlPlaneOf(server, session.token, name, body?.controlPlanes ?? [])
+          : await shrinkControlPlaneOf(server, session.token, name, body?.nodes ?? [], (then) => afterOperation(session, `shrink/${name}`, then));
+      o.logger.info({ user: session.user, cluster: name, operation }, `console: control plane ${m[2]} created`);
+      return sendJson(res, 201, { operation });
+    }
+    m = /^\/api\/clusters\/([^/]+)\/delete$/.exec(path);
+    if (method === 'POST' && m) {
+      const name = named(m[1]!);
+      const body = (await readJson(req)) as { confirm?: unknown; understood?: unknown };
+      const answer = await deleteCluster(server, session.token, name, body?.confirm, body?.understood, (op) => afterOperation(session, `delete/${name}`, (signal) => finishDeletion(server, session.token, name, op, signal)));
+      o.logger.info({ user: session.user, cluster: name, ...answer }, 'console: delete requested');
+      return sendJson(res, 'removed' in answer ? 200 : 202, answer);
     }
     m = /^\/api\/operations\/([^/]+)\/(cancel|retry)$/.exec(path);
     if (method === 'POST' && m) {
@@ -183,6 +222,7 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
     port,
     close: async () => {
       clearInterval(sweeper);
+      for (const stop of waiting.values()) stop.abort();
       sessions.endAll();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());

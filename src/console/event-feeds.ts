@@ -64,17 +64,25 @@ export function clusterListFeed(server: ApiServer, token: string, feed: Feed): v
   }, feed);
 }
 
-export function clusterDetailsFeed(server: ApiServer, token: string, name: string, feed: Feed): void {
+export function clusterDetailsFeed(server: ApiServer, token: string, name: string, kubeVersions: readonly string[], feed: Feed): void {
   let cluster: Cluster | undefined;
   let listed = false;
   let ops: ReadonlyMap<string, ClusterOperation> = new Map();
   let secretKey = '';
   let kubeconfigReadable = false;
+  // Known before the first view, so a control the user may not use never flashes up.
+  let rights: ClusterRights | undefined;
   const push = coalesced(() => {
-    if (!listed) return;
+    if (!listed || !rights) return;
     if (!cluster) return feed.send('missing', { message: `Cluster ${name} was not found` });
-    feed.send('cluster', { ...clusterDetails(cluster, ops.values()), kubeconfigReadable });
+    feed.send('cluster', { ...clusterDetails(cluster, ops.values(), kubeVersions), kubeconfigReadable, may: rights });
   }, feed.closed);
+  void clusterRights(server, token, name)
+    .catch((): ClusterRights => ({ change: false, delete: false }))
+    .then((r) => {
+      rights = r;
+      push();
+    });
   const checkKubeconfig = (): void => {
     const ref = cluster?.status?.kubeconfigSecretRef;
     const key = ref ? `${ref.namespace}/${ref.name}` : '';
@@ -100,13 +108,31 @@ export function clusterDetailsFeed(server: ApiServer, token: string, name: strin
   }, feed);
 }
 
-/** A SelfSubjectAccessReview: may this user get that Secret? */
-export async function mayGetSecret(server: ApiServer, token: string, namespace: string, name: string): Promise<boolean> {
+/** A SelfSubjectAccessReview: may this user do that? */
+async function mayDo(server: ApiServer, token: string, resourceAttributes: Record<string, string>): Promise<boolean> {
   const review = await apiCall<{ status?: { allowed?: boolean } }>(server, token, '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
     method: 'POST',
-    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'get', resource: 'secrets', namespace, name } } },
+    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes } },
   });
   return review.status?.allowed === true;
+}
+
+export const mayGetSecret = (server: ApiServer, token: string, namespace: string, name: string): Promise<boolean> => mayDo(server, token, { verb: 'get', resource: 'secrets', namespace, name });
+
+/** Which controls the page shows: the apiserver decides anyway, this only spares the user a refusal. */
+export interface ClusterRights {
+  /** Create operations (scale, upgrade, control-plane changes). */
+  change: boolean;
+  /** Create the reset and delete the Cluster. */
+  delete: boolean;
+}
+
+export async function clusterRights(server: ApiServer, token: string, name: string): Promise<ClusterRights> {
+  const [create, del] = await Promise.all([
+    mayDo(server, token, { verb: 'create', group: GROUP, resource: CLUSTER_OPERATION_PLURAL }),
+    mayDo(server, token, { verb: 'delete', group: GROUP, resource: CLUSTER_PLURAL, name }),
+  ]);
+  return { change: create, delete: create && del };
 }
 
 interface LogChunk extends KubernetesObject {

@@ -75,34 +75,8 @@ export function planConvergence(desired: DesiredCluster, observed: ObservedClust
     });
   }
   operations.push(...upgrades);
-  if (addControlPlanes.length > 0) {
-    operations.push({
-      kind: 'add-control-planes',
-      action: 'cluster.yml',
-      extraArgs: ADD_CONTROL_PLANE_ARGS,
-      postHook: [{ actionType: 'playbook', action: 'upgrade-cluster.yml', extraArgs: ADD_CONTROL_PLANE_ARGS }],
-      hosts: addControlPlanes,
-      reason: `${list(addControlPlanes)} ${addControlPlanes.length === 1 ? 'is a new control plane' : 'are new control planes'} in hosts.yml (kubean's addControlPlane)`,
-    });
-  }
-  if (removeControlPlanes.length > 0) {
-    operations.push(
-      {
-        kind: 'remove-control-planes',
-        action: 'remove-node.yml',
-        extraArgs: `-e node=${removeControlPlanes.join(',')}`,
-        hosts: removeControlPlanes,
-        reason: `control plane ${list(removeControlPlanes)} ${removeControlPlanes.length === 1 ? 'is' : 'are'} no longer in hosts.yml: removed with ${removeControlPlanes.length === 1 ? 'its' : 'their'} etcd member${removeControlPlanes.length === 1 ? '' : 's'}`,
-        ...(approval ? { needsApproval: approval } : {}),
-      },
-      {
-        kind: 'reconfigure-control-plane',
-        action: 'cluster.yml',
-        hosts: [...wanted.keys()],
-        reason: `the remaining nodes learn the new control-plane set (kubean's delControlPlane, second step)`,
-      },
-    );
-  }
+  if (addControlPlanes.length > 0) operations.push(addControlPlanesOperation(addControlPlanes));
+  if (removeControlPlanes.length > 0) operations.push(...removeControlPlanesOperations(removeControlPlanes, [...wanted.keys()], approval));
   if (addWorkers.length > 0) {
     operations.push({
       kind: 'add-workers',
@@ -113,6 +87,38 @@ export function planConvergence(desired: DesiredCluster, observed: ObservedClust
     });
   }
   return { operations, blocked, paused: false };
+}
+
+/** kubean's addControlPlane: cluster.yml limited to etcd and the control planes, then upgrade-cluster.yml with the same limit. */
+export function addControlPlanesOperation(names: string[]): PendingOperation {
+  return {
+    kind: 'add-control-planes',
+    action: 'cluster.yml',
+    extraArgs: ADD_CONTROL_PLANE_ARGS,
+    postHook: [{ actionType: 'playbook', action: 'upgrade-cluster.yml', extraArgs: ADD_CONTROL_PLANE_ARGS }],
+    hosts: names,
+    reason: `${list(names)} ${names.length === 1 ? 'is a new control plane' : 'are new control planes'} in hosts.yml (kubean's addControlPlane)`,
+  };
+}
+
+/** kubean's delControlPlane: remove-node.yml for them (with their etcd members), then cluster.yml so the `remaining` hosts learn the new set. */
+export function removeControlPlanesOperations(names: string[], remaining: string[], approval?: string): [PendingOperation, PendingOperation] {
+  return [
+    {
+      kind: 'remove-control-planes',
+      action: 'remove-node.yml',
+      extraArgs: `-e node=${names.join(',')}`,
+      hosts: names,
+      reason: `control plane ${list(names)} ${names.length === 1 ? 'is' : 'are'} no longer in hosts.yml: removed with ${names.length === 1 ? 'its' : 'their'} etcd member${names.length === 1 ? '' : 's'}`,
+      ...(approval ? { needsApproval: approval } : {}),
+    },
+    {
+      kind: 'reconfigure-control-plane',
+      action: 'cluster.yml',
+      hosts: remaining,
+      reason: `the remaining nodes learn the new control-plane set (kubean's delControlPlane, second step)`,
+    },
+  ];
 }
 
 /** What a desired shape must be, whatever the cluster is now. */

@@ -7,7 +7,7 @@ import { after, before } from 'node:test';
 import { RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { consoleCertificate } from '../../src/console/console-tls.js';
-import { startConsole, type RunningConsole } from '../../src/console/console-server.js';
+import { startConsole, type ConsoleOptions, type RunningConsole } from '../../src/console/console-server.js';
 import { createLogger } from '../../src/cli/logger.js';
 import { core, env, type Cleanups } from '../controller/controller-harness.js';
 
@@ -27,11 +27,11 @@ export function consoleSuiteSkip(): string | false {
 }
 
 /** Starts the console and the browser before the suite's tests (call it inside the describe); stops both after. */
-export function consoleUnderTest(): ConsoleUnderTest {
+export function consoleUnderTest(extra: Partial<ConsoleOptions> = {}): ConsoleUnderTest {
   const t = {} as ConsoleUnderTest;
   before(async () => {
     const tls = await consoleCertificate(undefined, ['localhost', '127.0.0.1']);
-    t.console = await startConsole({ kubeConfig: env.kubeConfig, host: '127.0.0.1', port: 0, tls, logger: createLogger({ level: process.env.SLIPWAY_LOG_LEVEL ?? 'warn' }) });
+    t.console = await startConsole({ kubeConfig: env.kubeConfig, host: '127.0.0.1', port: 0, tls, logger: createLogger({ level: process.env.SLIPWAY_LOG_LEVEL ?? 'warn' }), ...extra });
     t.browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
     t.newPage = async () => {
       const context = await t.browser.newContext({ ignoreHTTPSErrors: true });

@@ -6,7 +6,8 @@ import type { Cluster, ClusterOperation } from '../../src/api/types.js';
 import { clusterDetails, clusterRow, nodeRows } from '../../src/console/cluster-views.js';
 import { newClusterObjects, type NewClusterForm } from '../../src/console/new-cluster.js';
 import { SessionStore } from '../../src/console/session-store.js';
-import { scaleIn, scaleOut, upgrade } from '../../src/console/cluster-changes.js';
+import { scaleIn, scaleOut, upgrade, upgradeTargets } from '../../src/console/cluster-changes.js';
+import { DELETION_ANNOTATION, deletionRefusal, deletionStep, deletionTargets, resetOperation } from '../../src/console/cluster-deletion-plan.js';
 
 const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----';
 const form = (over: Partial<NewClusterForm> = {}): NewClusterForm => ({
@@ -170,5 +171,62 @@ describe('cluster changes', () => {
     for (const [target, why] of [['v1.35.0', /skips a minor/], ['v1.33.1', /not higher/], ['v1.33.2', /not higher/], ['1.34', /not a version/]] as const) {
       assert.match((upgrade('c', '', 'v1.33.2', target) as { refused: string }).refused, why);
     }
+  });
+});
+
+describe('deleting a cluster (the pure part)', () => {
+  const op = (name: string, status: string | undefined, created: string, deletion = true): ClusterOperation => ({
+    apiVersion: 'kubean.io/v1alpha1',
+    kind: 'ClusterOperation',
+    metadata: { name, creationTimestamp: created as unknown as Date, ...(deletion ? { annotations: { [DELETION_ANNOTATION]: 'true' } } : {}) },
+    spec: { cluster: 'prod', actionType: 'playbook', action: 'reset.yml' },
+    ...(status ? { status: { status: status as 'Succeeded' } } : {}),
+  });
+
+  it('refuses without the typed name and the acknowledgement', () => {
+    assert.match(deletionRefusal('prod', 'pro', true) ?? '', /type the cluster's name \(prod\)/);
+    assert.match(deletionRefusal('prod', 'prod', 'yes') ?? '', /I understand this is a deep deletion/);
+    assert.equal(deletionRefusal('prod', 'prod', true), undefined);
+  });
+
+  it('runs a reset, waits for the one under way, removes once the newest succeeded', () => {
+    assert.deepEqual(deletionStep('prod', [op('plain', 'Succeeded', '2026-01-01T00:00:00Z', false)]), { run: 'reset' });
+    assert.deepEqual(deletionStep('prod', [op('a', 'Failed', '2026-01-01T00:00:00Z')]), { run: 'reset' });
+    assert.deepEqual(deletionStep('prod', [op('a', 'Failed', '2026-01-01T00:00:00Z'), op('b', undefined, '2026-01-02T00:00:00Z')]), { wait: 'b' });
+    assert.deepEqual(deletionStep('prod', [op('a', 'Succeeded', '2026-01-03T00:00:00Z'), op('b', 'Failed', '2026-01-02T00:00:00Z')]), { remove: 'objects' });
+    const reset = resetOperation('prod');
+    assert.equal(reset.spec.action, 'reset.yml');
+    assert.equal(reset.metadata.annotations?.[DELETION_ANNOTATION], 'true');
+  });
+
+  it('leaves the inputs another Cluster names', () => {
+    const c = (name: string, hosts: string, ssh?: string): Cluster => ({
+      apiVersion: 'kubean.io/v1alpha1',
+      kind: 'Cluster',
+      metadata: { name },
+      spec: { hostsConfRef: { namespace: 'ns', name: hosts }, varsConfRef: { namespace: 'ns', name: `${name}-vars` }, ...(ssh ? { sshAuthRef: { namespace: 'ns', name: ssh } } : {}) },
+    });
+    const prod = c('prod', 'shared-hosts', 'prod-ssh');
+    const t = deletionTargets(prod, [prod, c('other', 'shared-hosts', 'other-ssh')], [op('r', 'Succeeded', '2026-01-01T00:00:00Z')]);
+    assert.deepEqual(t.configMaps, [{ namespace: 'ns', name: 'prod-vars' }]);
+    assert.deepEqual(t.secrets, [{ namespace: 'ns', name: 'prod-ssh' }]);
+    assert.deepEqual(t.shared, ['ConfigMap ns/shared-hosts']);
+    assert.deepEqual(t.operations, ['r']);
+  });
+
+  it('shows Deleting from the reset request on, not after a failed reset', () => {
+    const cluster: Cluster = { apiVersion: 'kubean.io/v1alpha1', kind: 'Cluster', metadata: { name: 'prod' }, spec: { hostsConfRef: { namespace: 'ns', name: 'h' }, varsConfRef: { namespace: 'ns', name: 'v' } }, status: { phase: 'Healthy' } };
+    assert.equal(clusterRow(cluster, [op('a', undefined, '2026-01-01T00:00:00Z')]).phase, 'Deleting');
+    assert.equal(clusterRow(cluster, [op('a', 'Failed', '2026-01-01T00:00:00Z')]).phase, 'Healthy');
+  });
+});
+
+describe('upgradeTargets', () => {
+  it('offers the served versions that are higher and one minor up at most, lowest first', () => {
+    const served = ['v1.35.0', 'v1.34.1', 'v1.33.7', 'v1.33.2', 'v1.32.9', 'v1.34.1', 'v2.0.0'];
+    assert.deepEqual(upgradeTargets('v1.33.2', served), ['v1.33.7', 'v1.34.1']);
+    assert.deepEqual(upgradeTargets('v1.35.0', served), []);
+    assert.deepEqual(upgradeTargets('', served), [], 'an unknown version is offered nothing');
+    assert.match((upgrade('c', '', 'v1.33.2', 'v1.34.2', served) as { refused: string }).refused, /the bundle does not serve v1\.34\.2/);
   });
 });

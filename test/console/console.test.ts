@@ -33,7 +33,8 @@ function getWithCookie(base: string, path: string, cookie: string): Promise<numb
 }
 
 describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
-  const t = consoleUnderTest();
+  // As the bundle would serve them: from v1.33.2, v1.33.7 and v1.34.1 are upgrades, v1.35.0 skips a minor.
+  const t = consoleUnderTest({ kubeVersions: ['v1.32.9', 'v1.33.2', 'v1.33.7', 'v1.34.1', 'v1.35.0'] });
   let ns = '';
   let cluster = '';
   let viewer = { token: '', user: '' };
@@ -303,9 +304,18 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
       await page.getByLabel('Node to remove').fill('node1');
       await page.getByRole('button', { name: 'Remove node' }).click();
       await page.getByRole('alert').filter({ hasText: 'node1 is the last control plane' }).waitFor();
-      await page.getByLabel('Upgrade to version').fill('v1.35.0');
-      await page.getByRole('button', { name: 'Upgrade' }).click();
-      await page.getByRole('alert').filter({ hasText: 'skips a minor version' }).waitFor();
+      const offered = await page.getByLabel('Upgrade to version').locator('option').allInnerTexts();
+      assert.deepEqual(offered, ['v1.33.7', 'v1.34.1'], 'higher and one minor up at most, from the versions the bundle serves');
+      const post = (version: string) =>
+        page.evaluate(async ([c, v]) => {
+          const { csrf } = (await (await fetch('/api/session')).json()) as { csrf: string };
+          const res = await fetch(`/api/clusters/${c}/upgrade`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ version: v }) });
+          return { status: res.status, error: ((await res.json()) as { error?: string }).error ?? '' };
+        }, [cluster, version] as const);
+      assert.match((await post('v1.35.0')).error, /skips a minor version/);
+      const unserved = await post('v1.34.9');
+      assert.equal(unserved.status, 422);
+      assert.match(unserved.error, /the bundle does not serve v1\.34\.9/);
       const after = (await custom.listClusterCustomObject({ ...kubean, plural: CLUSTER_OPERATION_PLURAL }) as { items: unknown[] }).items.length;
       assert.equal(after, before, 'no operation was created');
 
@@ -320,7 +330,8 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
       assert.match(hosts, /node9:\n\s+ip: 10\.6\.0\.19/);
 
       await page.goto(`${t.console.url}#/clusters/${cluster}`);
-      await page.getByLabel('Upgrade to version').fill('v1.34.1');
+      await page.getByLabel('Upgrade to version').selectOption('v1.34.1');
+      await screenshot(page, 'upgrade');
       await page.getByRole('button', { name: 'Upgrade' }).click();
       await page.waitForURL(/#\/operations\/.*-upgrade-/);
       const upgradeOp = decodeURIComponent(page.url().split('#/operations/')[1]!);
