@@ -11,6 +11,7 @@ import { INVENTORY_PATH, KNOWN_HOSTS_PATH, VARS_PATH, ansibleEnv } from './ansib
 import type { BuiltinCatalog } from './builtin-catalog.js';
 import { controlPlaneDigest, proxyRestartReason, RESTART_NGINX_PROXY_PLAYBOOK } from './control-plane-change.js';
 import { controllerOverrideArgs, operationKind } from './kubespray-actions.js';
+import { upgradeBatches, type UpgradeBatches } from './upgrade-batches.js';
 import { BUILTIN_LINK, KUBECONFIG_ARTIFACT, KUBECONFIG_PLAYBOOK, type Plan, type Step, type WorkFile } from './plan-types.js';
 
 /** Inputs of the pure planner: everything is fetched, parsed and checked before this. */
@@ -74,6 +75,8 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
   const steps: Step[] = [];
   let targetHosts = [...inventory.hosts.keys()];
   let mainLimit: string | undefined;
+  let mainVars: Record<string, unknown>[] = [];
+  let mainSink: ProblemSink | undefined;
   const roleCounts: Record<string, number> = { preHook: 0, action: 0, postHook: 0 };
   for (const a of actionsOf(op)) {
     const index = roleCounts[a.role]!++;
@@ -84,6 +87,8 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
     if (!args) continue;
     if (a.role === 'action') {
       mainLimit = args.limit;
+      mainVars = args.extraVars;
+      mainSink = sinkFor('extraArgs');
       if (args.hosts) targetHosts = args.hosts;
     }
     const ctx = { input, catalog, ansibleBase, overrides, stepDir: `actions/${steps.length}`, problems };
@@ -103,6 +108,13 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
   }
   const digest = controlPlaneDigest(inventory);
   const kind = operationKind(op.spec.action, mainLimit);
+  const facts = clusterFacts(inventory, p.vars, mainLimit);
+  let upgrade: UpgradeBatches | undefined;
+  if (kind === 'upgrade' && mainSink) {
+    // -e wins over the vars ConfigMap (passed as -e @file before it), as in ansible-playbook.
+    const vars = Object.assign({}, p.vars, ...mainVars) as Record<string, unknown>;
+    upgrade = upgradeBatches(vars, facts.workers.filter((w) => targetHosts.includes(w)), mainSink);
+  }
   const builtin = (playbook: string, why: string) =>
     builtinStep(playbook, why, roleCounts.postHook!++ + 1, { catalog, ansibleBase, overrides, env }, problems.at({ object: opObject, key: 'spec.action' }));
   // The builtin cluster.yml (an install) ends by fetching the admin kubeconfig, as kubean's
@@ -127,7 +139,8 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
     targetHosts,
     // Without an address ansible connects to the host's name.
     hostAddresses: [...inventory.hosts].map(([name, h]) => hostAddress(h) ?? name),
-    clusterFacts: { ...clusterFacts(inventory, p.vars, mainLimit), controlPlaneDigest: digest },
+    clusterFacts: { ...facts, controlPlaneDigest: digest },
+    ...(upgrade ? { upgrade } : {}),
     ...(kubeconfigArtifact ? { kubeconfigArtifact } : {}),
     warnings: [],
     ...(op.spec.activeDeadlineSeconds ? { activeDeadlineSeconds: op.spec.activeDeadlineSeconds } : {}),
