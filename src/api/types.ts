@@ -140,8 +140,10 @@ export interface ClusterStatus {
   readyNodeCount?: number;
   /** "ready/total", for the NODES column. */
   nodesReady?: string;
-  /** The nearest expiry of the apiserver's serving certificate and the kubeconfig's client certificate. */
+  /** The nearest expiry of the certificates observed (src/observe/certificate-handshakes.ts). */
   certificatesExpiry?: string;
+  /** Which certificate expires at certificatesExpiry, e.g. "etcd's peer certificate on cp1". */
+  nearestCertificate?: string;
   observedGeneration?: number;
   /** Conditions of the observed cluster (ControlPlaneAvailable, WorkersReady, SystemPodsReady, CertificatesExpiry). */
   clusterConditions?: Condition[];
@@ -420,6 +422,7 @@ export const CLUSTER_STATUS_FIELDS = {
   readyNodeCount: int32,
   nodesReady: str,
   certificatesExpiry: time,
+  nearestCertificate: str,
   controlPlaneDigest: str,
   kubeconfigSecretRef: optionalRef,
   observedGeneration: int64,

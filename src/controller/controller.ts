@@ -87,7 +87,7 @@ export interface ControllerOptions {
   keyPrefix?: string;
   leaseName?: string;
   /** How managed clusters are observed (src/observe/cluster-observer.ts): interval, clusters at once, probe limits. */
-  observe?: Pick<ClusterObserverOptions, 'intervalMs' | 'concurrency' | 'limits'>;
+  observe?: Pick<ClusterObserverOptions, 'intervalMs' | 'concurrency' | 'limits' | 'handshakes'>;
   /** The declarative path's plans in status.convergence (src/desired/); default every 60 s, the bundle's versions unknown, one removal without approval. */
   declarative?: { intervalMs?: number; availableVersions?: string[]; maxRemovalsWithoutApproval?: number };
   lease?: { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
