@@ -27,6 +27,9 @@ export interface PlanInput {
   previousControlPlaneDigest?: string;
 }
 
+/** Builtins that end by fetching the admin kubeconfig: renew-certs.yml renews its client certificate. */
+const FETCH_KUBECONFIG = new Set([KUBECONFIG_PLAYBOOK, 'renew-certs.yml']);
+
 const stepLabel = (a: ActionSpec, index: number): string =>
   a.role === 'action' ? `action: ${a.action}` : `${a.role} ${index + 1}: ${a.action}`;
 
@@ -119,7 +122,7 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
     builtinStep(playbook, why, roleCounts.postHook!++ + 1, { catalog, ansibleBase, overrides, env }, problems.at({ object: opObject, key: 'spec.action' }));
   // The builtin cluster.yml (an install) ends by fetching the admin kubeconfig, as kubean's
   // kubeconfig.yml does wherever it is listed: into KUBECONFIG_ARTIFACT of the work directory.
-  const fetchesKubeconfig = steps.some((s) => s.source === 'builtin' && (s.action === KUBECONFIG_PLAYBOOK || (s.role === 'action' && kind === 'install')));
+  const fetchesKubeconfig = steps.some((s) => s.source === 'builtin' && (FETCH_KUBECONFIG.has(s.action) || (s.role === 'action' && kind === 'install')));
   const kubeconfigArtifact = fetchesKubeconfig ? KUBECONFIG_ARTIFACT : undefined;
   const reason = proxyRestartReason({ kind, digest, previous: p.previousControlPlaneDigest });
   if (reason !== undefined) {
