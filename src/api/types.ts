@@ -146,8 +146,10 @@ export interface ClusterStatus {
   readyNodeCount?: number;
   /** "ready/total", for the NODES column. */
   nodesReady?: string;
-  /** The nearest expiry of the apiserver's serving certificate and the kubeconfig's client certificate. */
+  /** The nearest expiry of the certificates observed (src/observe/certificate-handshakes.ts). */
   certificatesExpiry?: string;
+  /** Which certificate expires at certificatesExpiry, e.g. "etcd's peer certificate on cp1". */
+  nearestCertificate?: string;
   observedGeneration?: number;
   /** Conditions of the observed cluster (ControlPlaneAvailable, WorkersReady, SystemPodsReady, CertificatesExpiry). */
   clusterConditions?: Condition[];
@@ -429,6 +431,7 @@ export const CLUSTER_STATUS_FIELDS = {
   readyNodeCount: int32,
   nodesReady: str,
   certificatesExpiry: time,
+  nearestCertificate: str,
   controlPlaneDigest: str,
   kubeconfigSecretRef: optionalRef,
   observedGeneration: int64,

@@ -1,5 +1,6 @@
 import { INVENTORY_PATH } from '../engine/ansible-env.js';
 import type { Plan } from '../engine/plan-types.js';
+import { describeUpgradeBatches } from '../engine/upgrade-batches.js';
 import { createRedactor } from '../util/redact.js';
 
 /** Shell-style quoting for display only: plans are never run through a shell. */
@@ -28,6 +29,10 @@ export function renderPlan(plan: Plan): string {
   if (inventory) {
     out.push('', 'Inventory:');
     for (const line of redact(inventory.content).trimEnd().split('\n')) out.push(`  ${line}`);
+  }
+  if (plan.upgrade) {
+    out.push('', 'Upgrade:');
+    for (const line of describeUpgradeBatches(plan.upgrade)) out.push(`  ${line}`);
   }
   out.push('', 'Steps:');
   plan.steps.forEach((s, i) => {

@@ -89,7 +89,7 @@ export interface ControllerOptions {
   keyPrefix?: string;
   leaseName?: string;
   /** How managed clusters are observed (src/observe/cluster-observer.ts): interval, clusters at once, probe limits. */
-  observe?: Pick<ClusterObserverOptions, 'intervalMs' | 'concurrency' | 'limits'>;
+  observe?: Pick<ClusterObserverOptions, 'intervalMs' | 'concurrency' | 'limits' | 'handshakes'>;
   /** The declarative path's plans in status.convergence (src/desired/); default every 60 s, the bundle's versions unknown, one removal without approval. */
   /** How often Clusters' slipway.io/backup-schedule is looked at (src/controller/backup-scheduler.ts); default 10 s. */
   backupTickMs?: number;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { registerBackupGauges } from '../backups/backup-gauges.js';
 import { CLUSTER_PHASES, type Cluster, type ClusterOperation } from '../api/types.js';
+import { CERTIFICATES_EXPIRY, CERTIFICATE_WARNING_DAYS } from '../observe/cluster-conditions.js';
 import { isFinished } from './history.js';
 
 /** Seconds an operation runs; from a quick check to a large cluster's upgrade. */
@@ -120,6 +121,34 @@ export class ControllerMetrics {
         const counts = new Map<string, number>();
         for (const op of ops()) counts.set(op.status?.status ?? '', (counts.get(op.status?.status ?? '') ?? 0) + 1);
         for (const [status, n] of counts) this.set({ status }, n);
+      },
+    });
+    new Gauge({
+      name: 'slipway_cluster_certificates_expiry_timestamp_seconds',
+      help: 'When the nearest certificate observed on each cluster expires (status.certificatesExpiry), in Unix seconds; alert on it minus time()',
+      labelNames: ['cluster'],
+      registers,
+      collect() {
+        this.reset();
+        if (!leader()) return;
+        for (const c of clusters()) {
+          const at = Date.parse(c.status?.certificatesExpiry ?? '');
+          if (Number.isFinite(at)) this.set({ cluster: c.metadata.name ?? '' }, at / 1000);
+        }
+      },
+    });
+    new Gauge({
+      name: 'slipway_cluster_certificates_expiring',
+      help: `1 for a cluster whose nearest certificate expires within ${CERTIFICATE_WARNING_DAYS} days or has expired (its CertificatesExpiry condition False), else 0`,
+      labelNames: ['cluster'],
+      registers,
+      collect() {
+        this.reset();
+        if (!leader()) return;
+        for (const c of clusters()) {
+          const cond = c.status?.clusterConditions?.find((x) => x.type === CERTIFICATES_EXPIRY);
+          if (cond) this.set({ cluster: c.metadata.name ?? '' }, cond.status === 'False' ? 1 : 0);
+        }
       },
     });
     new Gauge({

@@ -14,6 +14,8 @@ export interface ActionArgs {
   limit?: string;
   /** Hosts the action touches: its --limit, remove-node.yml's `-e node=`, or undefined for all. */
   hosts?: string[];
+  /** Its `-e` variables, in order. */
+  extraVars: Record<string, unknown>[];
 }
 
 /** kubean's remove-node.yml names its victims in `-e node=a,b`. */
@@ -33,7 +35,7 @@ export function checkActionArgs(a: ActionSpec, inventory: Inventory, sink: Probl
   const parsed = parseExtraArgs(a.extraArgs, sink);
   if (!parsed) return undefined;
   const report = (code: string, message: string): void => sink.error(code, message);
-  const out: ActionArgs = { argv: parsed.argv };
+  const out: ActionArgs = { argv: parsed.argv, extraVars: parsed.extraVars };
   if (parsed.limit !== undefined) {
     out.limit = parsed.limit;
     const hosts = resolveLimit(inventory, parsed.limit, sink);

@@ -11,6 +11,7 @@ import { INVENTORY_PATH, KNOWN_HOSTS_PATH, VARS_PATH, ansibleEnv } from './ansib
 import type { BuiltinCatalog } from './builtin-catalog.js';
 import { controlPlaneDigest, proxyRestartReason, RESTART_NGINX_PROXY_PLAYBOOK } from './control-plane-change.js';
 import { controllerOverrideArgs, operationKind } from './kubespray-actions.js';
+import { upgradeBatches, type UpgradeBatches } from './upgrade-batches.js';
 import { BUILTIN_LINK, KUBECONFIG_ARTIFACT, KUBECONFIG_PLAYBOOK, type Plan, type Step, type WorkFile } from './plan-types.js';
 
 /** Inputs of the pure planner: everything is fetched, parsed and checked before this. */
@@ -25,6 +26,9 @@ export interface PlanInput {
   /** The control-plane digest the Cluster's status holds (from its last successful operation). */
   previousControlPlaneDigest?: string;
 }
+
+/** Builtins that end by fetching the admin kubeconfig: renew-certs.yml renews its client certificate. */
+const FETCH_KUBECONFIG = new Set([KUBECONFIG_PLAYBOOK, 'renew-certs.yml']);
 
 const stepLabel = (a: ActionSpec, index: number): string =>
   a.role === 'action' ? `action: ${a.action}` : `${a.role} ${index + 1}: ${a.action}`;
@@ -74,6 +78,8 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
   const steps: Step[] = [];
   let targetHosts = [...inventory.hosts.keys()];
   let mainLimit: string | undefined;
+  let mainVars: Record<string, unknown>[] = [];
+  let mainSink: ProblemSink | undefined;
   const roleCounts: Record<string, number> = { preHook: 0, action: 0, postHook: 0 };
   for (const a of actionsOf(op)) {
     const index = roleCounts[a.role]!++;
@@ -84,6 +90,8 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
     if (!args) continue;
     if (a.role === 'action') {
       mainLimit = args.limit;
+      mainVars = args.extraVars;
+      mainSink = sinkFor('extraArgs');
       if (args.hosts) targetHosts = args.hosts;
     }
     const ctx = { input, catalog, ansibleBase, overrides, stepDir: `actions/${steps.length}`, problems };
@@ -103,11 +111,18 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
   }
   const digest = controlPlaneDigest(inventory);
   const kind = operationKind(op.spec.action, mainLimit);
+  const facts = clusterFacts(inventory, p.vars, mainLimit);
+  let upgrade: UpgradeBatches | undefined;
+  if (kind === 'upgrade' && mainSink) {
+    // -e wins over the vars ConfigMap (passed as -e @file before it), as in ansible-playbook.
+    const vars = Object.assign({}, p.vars, ...mainVars) as Record<string, unknown>;
+    upgrade = upgradeBatches(vars, facts.workers.filter((w) => targetHosts.includes(w)), mainSink);
+  }
   const builtin = (playbook: string, why: string) =>
     builtinStep(playbook, why, roleCounts.postHook!++ + 1, { catalog, ansibleBase, overrides, env }, problems.at({ object: opObject, key: 'spec.action' }));
   // The builtin cluster.yml (an install) ends by fetching the admin kubeconfig, as kubean's
   // kubeconfig.yml does wherever it is listed: into KUBECONFIG_ARTIFACT of the work directory.
-  const fetchesKubeconfig = steps.some((s) => s.source === 'builtin' && (s.action === KUBECONFIG_PLAYBOOK || (s.role === 'action' && kind === 'install')));
+  const fetchesKubeconfig = steps.some((s) => s.source === 'builtin' && (FETCH_KUBECONFIG.has(s.action) || (s.role === 'action' && kind === 'install')));
   const kubeconfigArtifact = fetchesKubeconfig ? KUBECONFIG_ARTIFACT : undefined;
   const reason = proxyRestartReason({ kind, digest, previous: p.previousControlPlaneDigest });
   if (reason !== undefined) {
@@ -127,7 +142,8 @@ export function buildPlan(p: PlanInput, problems: ProblemList): Plan {
     targetHosts,
     // Without an address ansible connects to the host's name.
     hostAddresses: [...inventory.hosts].map(([name, h]) => hostAddress(h) ?? name),
-    clusterFacts: { ...clusterFacts(inventory, p.vars, mainLimit), controlPlaneDigest: digest },
+    clusterFacts: { ...facts, controlPlaneDigest: digest },
+    ...(upgrade ? { upgrade } : {}),
     ...(kubeconfigArtifact ? { kubeconfigArtifact } : {}),
     warnings: [],
     ...(op.spec.activeDeadlineSeconds ? { activeDeadlineSeconds: op.spec.activeDeadlineSeconds } : {}),

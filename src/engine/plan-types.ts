@@ -2,6 +2,7 @@
 
 import type { StepRole } from '../api/types.js';
 import type { JobImageChoice } from '../policy/job-image.js';
+import type { UpgradeBatches } from './upgrade-batches.js';
 
 export type StepKind = 'playbook' | 'shell';
 
@@ -68,6 +69,8 @@ export interface Plan {
   activeDeadlineSeconds?: number;
   /** Where the deadline comes from: the operation's spec or the operator's default. */
   deadlineSource?: 'spec' | 'operator';
+  /** upgrade-cluster.yml's worker batches, pause and drain settings. */
+  upgrade?: UpgradeBatches;
   /** The Job's image and why (set when planned for Job mode: OperatorOptions.jobImages). */
   image?: Exclude<JobImageChoice, { kind: 'refused' }>;
 }

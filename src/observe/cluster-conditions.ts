@@ -71,16 +71,26 @@ export function nearestCertificate(o: Observation): { what: string; notAfter: st
   return nearest;
 }
 
-/** True while the nearest certificate is more than CERTIFICATE_WARNING_DAYS away; its date in the message. */
+/** True while the nearest certificate is more than CERTIFICATE_WARNING_DAYS away; its date, and how many were read, in the message. */
 export function certificatesCondition(o: Observation, now: Date): NewCondition {
   const type = CERTIFICATES_EXPIRY;
   const nearest = nearestCertificate(o);
   if (!nearest) return { type, status: 'Unknown', reason: o.reachable ? 'NoCertificate' : o.reason, message: o.reachable ? 'no certificate was seen' : o.message };
   const days = (Date.parse(nearest.notAfter) - now.getTime()) / 86_400_000;
+  const unread = o.reachable && o.certificatesUnread ? `, ${o.certificatesUnread} not readable` : '';
+  const read = ` (${o.certificates.length} certificate(s) read${unread})`;
   const said = `${nearest.what} expires ${nearest.notAfter}`;
-  if (days <= 0) return { type, status: 'False', reason: 'Expired', message: `${nearest.what} expired ${nearest.notAfter}` };
-  if (days <= CERTIFICATE_WARNING_DAYS) return { type, status: 'False', reason: 'ExpiringSoon', message: `${said} (in ${Math.floor(days)} days)` };
-  return { type, status: 'True', reason: 'CertificatesValid', message: `nearest: ${said}` };
+  if (days <= 0) return { type, status: 'False', reason: 'Expired', message: `${nearest.what} expired ${nearest.notAfter}${read}` };
+  if (days <= CERTIFICATE_WARNING_DAYS) return { type, status: 'False', reason: 'ExpiringSoon', message: `${said}, in ${Math.floor(days)} days${read}` };
+  return { type, status: 'True', reason: 'CertificatesValid', message: `nearest: ${said}${read}` };
+}
+
+/** The CertificatesExpiring Event's message when the certificates condition turned False or changed its reason, else undefined. */
+export function certificatesAlert(before: readonly Condition[] | undefined, after: readonly Condition[] | undefined): string | undefined {
+  const was = before?.find((c) => c.type === CERTIFICATES_EXPIRY);
+  const now = after?.find((c) => c.type === CERTIFICATES_EXPIRY);
+  if (now?.status !== 'False' || (was?.status === 'False' && was.reason === now.reason)) return undefined;
+  return now.message ?? now.reason ?? 'a certificate expires soon';
 }
 
 /** `conditions` with `c` in place of the one of its type; its transition time kept while the status stays. */

@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { API_VERSION, CLUSTER_KIND, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterStatus } from '../api/types.js';
 import { healthOf } from '../status/cluster-health.js';
 import { writeComputedStatus, type GuardedWrite } from '../status/guarded-status-write.js';
-import { healthProblems } from './cluster-conditions.js';
+import { certificatesAlert, healthProblems } from './cluster-conditions.js';
+import { DEFAULT_HANDSHAKE_LIMITS, type HandshakeLimits } from './certificate-handshakes.js';
 import { probeCluster, DEFAULT_PROBE_LIMITS, type ProbeLimits } from './cluster-prober.js';
 import { KubeconfigRefusedError, parseKubeconfig } from './kubeconfig-credentials.js';
 import type { Observation } from './observation.js';
@@ -44,6 +45,8 @@ export interface ClusterObserverOptions {
   settleMs?: number;
   concurrency?: number;
   limits?: Partial<ProbeLimits>;
+  /** The certificates the nodes serve (certificate-handshakes.ts); false reads only the apiserver's and the kubeconfig's. */
+  handshakes?: Partial<HandshakeLimits> | false;
   logger: Logger;
 }
 
@@ -57,6 +60,7 @@ export class ClusterObserver {
   private readonly settleMs: number;
   private readonly concurrency: number;
   private readonly limits: ProbeLimits;
+  private readonly handshakes: HandshakeLimits | undefined;
   /** When each cluster (by uid) is next due. */
   private readonly due = new Map<string, number>();
   /** Clusters being looked at, and those asked for again meanwhile. */
@@ -77,6 +81,7 @@ export class ClusterObserver {
     this.settleMs = Math.min(opts.settleMs ?? DEFAULT_SETTLE_MS, this.intervalMs);
     this.concurrency = opts.concurrency ?? DEFAULT_OBSERVE_CONCURRENCY;
     this.limits = { ...DEFAULT_PROBE_LIMITS, ...opts.limits };
+    this.handshakes = opts.handshakes === false ? undefined : { ...DEFAULT_HANDSHAKE_LIMITS, ...opts.handshakes };
   }
 
   start(): void {
@@ -172,9 +177,12 @@ export class ClusterObserver {
     return written.result === 'changed' ? 'skipped' : written.result;
   }
 
-  /** An Event when the phase turns Abnormal or Healthy because of what was observed. */
+  /** An Event when the phase turns Abnormal or Healthy because of what was observed, and when certificates near their end. */
   private async announce(cluster: Cluster, before: ClusterStatus | undefined, after: ClusterStatus): Promise<void> {
-    if (!this.opts.event || before?.phase === after.phase) return;
+    if (!this.opts.event) return;
+    const expiring = certificatesAlert(before?.clusterConditions, after.clusterConditions);
+    if (expiring) await this.opts.event(cluster, 'Warning', 'CertificatesExpiring', `${expiring}: run renew-certs.yml`);
+    if (before?.phase === after.phase) return;
     if (after.phase === 'Abnormal' && healthOf(after.clusterConditions) === 'unhealthy') {
       await this.opts.event(cluster, 'Warning', 'Unhealthy', healthProblems(after.clusterConditions).join('; '));
     } else if (after.phase === 'Healthy') {
@@ -206,7 +214,7 @@ export class ClusterObserver {
       if (err instanceof KubeconfigRefusedError) return none('KubeconfigRefused', err.message);
       throw err;
     }
-    const observation = await probeCluster(credentials, this.limits);
+    const observation = await probeCluster(credentials, this.limits, this.handshakes);
     if (!observation.reachable) this.opts.logger.debug({ cluster: cluster.metadata.name, reason: observation.reason }, 'cluster unreachable');
     return observation;
   }

@@ -6,6 +6,8 @@
  */
 import { request, type RequestOptions } from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import { hasControlPlaneRole } from '../api/node-roles.js';
+import { handshakeTargets, readServedCertificates, type HandshakeLimits } from './certificate-handshakes.js';
 import { clientCertificateExpiry, type ClusterCredentials } from './kubeconfig-credentials.js';
 import type { CertificateDate, Observation, ObservedNode, UnreachableObservation } from './observation.js';
 
@@ -150,8 +152,11 @@ function readyzMessage(a: Answer): string {
   return failing.length > 0 ? failing.slice(0, 5).join('; ') : `HTTP ${a.status}`;
 }
 
-/** Looks at the cluster once. Never throws: what went wrong is in the observation. */
-export async function probeCluster(c: ClusterCredentials, limits: ProbeLimits = DEFAULT_PROBE_LIMITS): Promise<Observation> {
+/**
+ * Looks at the cluster once, and with `handshakes` at the certificates its nodes serve. Never
+ * throws: what went wrong is in the observation.
+ */
+export async function probeCluster(c: ClusterCredentials, limits: ProbeLimits = DEFAULT_PROBE_LIMITS, handshakes?: HandshakeLimits): Promise<Observation> {
   const certificates: CertificateDate[] = [];
   const client = clientCertificateExpiry(c);
   if (client) certificates.push({ what: "the kubeconfig's client certificate", notAfter: client });
@@ -180,14 +185,22 @@ export async function probeCluster(c: ClusterCredentials, limits: ProbeLimits = 
       // No version then; the rest of the observation stands.
     }
   }
+  const observed = nodes.status === 'fulfilled' ? (nodes.value as NodeLike[]).map(observedNode) : undefined;
+  let certificatesUnread: number | undefined;
+  if (handshakes && observed) {
+    const served = await readServedCertificates(handshakeTargets(observed, (n) => hasControlPlaneRole(n.roles), handshakes), handshakes);
+    certificates.push(...served.certificates);
+    certificatesUnread = served.unread;
+  }
   const notReady = pods.status === 'fulfilled' ? (pods.value as PodLike[]).filter((p) => !podReady(p)).map((p) => p.metadata?.name ?? '') : undefined;
   return {
     reachable: true,
     readyz: readyz.status === 200 ? { ok: true } : { ok: false, message: readyzMessage(readyz) },
     ...(gitVersion ? { version: gitVersion } : {}),
-    ...(nodes.status === 'fulfilled' ? { nodes: (nodes.value as NodeLike[]).map(observedNode) } : { nodesError: failureOf(nodes.reason, c.server).message }),
+    ...(observed ? { nodes: observed } : { nodesError: failureOf((nodes as PromiseRejectedResult).reason, c.server).message }),
     ...(notReady ? { notReadyPods: { names: notReady.slice(0, NAMED_PODS), count: notReady.length } } : { podsError: failureOf((pods as PromiseRejectedResult).reason, c.server).message }),
     certificates,
+    ...(certificatesUnread ? { certificatesUnread } : {}),
   };
 }
 

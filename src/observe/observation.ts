@@ -30,6 +30,8 @@ export interface ReachableObservation {
   notReadyPods?: { names: string[]; count: number };
   podsError?: string;
   certificates: CertificateDate[];
+  /** Handshakes that showed no certificate (a node's port closed or filtered). */
+  certificatesUnread?: number;
 }
 
 export interface UnreachableObservation {

@@ -41,7 +41,10 @@ export function statusWithObservation(previous: ClusterStatus | undefined, o: Ob
   if (phase) status.phase = phase;
   else delete status.phase;
   const nearest = nearestCertificate(o);
-  if (nearest) status.certificatesExpiry = nearest.notAfter;
+  if (nearest) {
+    status.certificatesExpiry = nearest.notAfter;
+    status.nearestCertificate = nearest.what;
+  }
   // Unreachable: the last nodes and version seen stay, the conditions say they are not current.
   if (!o.reachable) return status;
   if (o.version) status.observedVersion = o.version;
