@@ -7,7 +7,8 @@
  *   node dist/test/env/run.js dist/bench/fleet.js
  *   SLIPWAY_FLEET_CLUSTERS (default 1000), SLIPWAY_FLEET_OPS (per cluster, default 10),
  *   SLIPWAY_FLEET_TIMEOUT_MIN (default 120), SLIPWAY_FLEET_CONCURRENCY (the controller's --concurrency;
- *   default: the controller's)
+ *   default: the controller's), SLIPWAY_FLEET_NODE_ARGS (node's flags for the controller, space-separated;
+ *   default: the image's, see scripts/build-controller-image.sh)
  * The controller runs as the test environment's audited user: every request it makes is in the
  * apiserver's audit log, which is what is counted. Numbers only; nothing is asserted.
  */
@@ -28,6 +29,8 @@ const CLUSTERS = Number(process.env.SLIPWAY_FLEET_CLUSTERS ?? 1000);
 const PER_CLUSTER = Number(process.env.SLIPWAY_FLEET_OPS ?? 10);
 const TIMEOUT_MS = Number(process.env.SLIPWAY_FLEET_TIMEOUT_MIN ?? 120) * 60_000;
 const MiB = 1024 * 1024;
+// As the controller image starts node (scripts/build-controller-image.sh).
+const CONTROLLER_NODE_ARGS = ['--max-semi-space-size=1'];
 
 const env = loadTestEnv();
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -98,6 +101,7 @@ const controller = await spawnController({
   running,
   kubeconfigPath: env.auditedKubeconfigPath,
   extraArgs: concurrency ? [`--concurrency=${concurrency}`] : [],
+  nodeArgs: (process.env.SLIPWAY_FLEET_NODE_ARGS ?? CONTROLLER_NODE_ARGS.join(' ')).split(' ').filter(Boolean),
   // As the controller image sets it (scripts/build-controller-image.sh).
   env: { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
 });
