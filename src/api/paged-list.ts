@@ -22,10 +22,13 @@ export async function listInPages<T extends KubernetesObject>(page: ListPage<T>,
     const list = await page({ limit, ...(token ? { continue: token } : {}) });
     first ??= list;
     for (const item of list.items) items.push(slim(item));
-    token = list.metadata?._continue || undefined;
+    // Typed lists come deserialized (`_continue`); custom objects' lists as the apiserver sent them.
+    const meta = list.metadata as { _continue?: string; continue?: string } | undefined;
+    token = meta?._continue || meta?.continue || undefined;
   } while (token);
   const metadata = { ...first.metadata };
   delete metadata._continue;
+  delete (metadata as { continue?: string }).continue;
   delete metadata.remainingItemCount;
   return { ...first, metadata, items };
 }

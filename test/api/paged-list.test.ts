@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubernetesListObject, type V1ConfigMap } from '@kubernetes/client-node';
+import { CLUSTER_PLURAL, GROUP, VERSION, type Cluster } from '../../src/api/types.js';
+import { clusterObject } from '../fixtures/kube-cluster.js';
 import { withoutBookkeeping } from '../../src/api/informer.js';
 import { listInPages } from '../../src/api/paged-list.js';
 import { loadTestEnv } from '../env/index.js';
@@ -36,6 +38,25 @@ describe('listInPages', () => {
     const snapshot = BigInt(list.metadata!.resourceVersion!);
     const changed = await core.patchNamespacedConfigMap({ namespace, name: 'a', body: [{ op: 'replace', path: '/data/value', value: 'A' }] });
     assert.ok(BigInt(changed.metadata!.resourceVersion!) > snapshot);
+  });
+
+  it('follows the continue token of custom objects, whose lists come undeserialized', async () => {
+    const namespace = await env.namespace('paged-list-custom');
+    const custom = env.kubeConfig.makeApiClient(CustomObjectsApi);
+    const names = [1, 2, 3].map(() => env.randomName('paged'));
+    for (const name of names) await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body: clusterObject(name, namespace) });
+    let requests = 0;
+    const list = await listInPages<Cluster>(
+      (page) => {
+        requests++;
+        return custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, limit: page.limit, _continue: page.continue }) as Promise<KubernetesListObject<Cluster>>;
+      },
+      undefined,
+      1,
+    );
+    const listed = new Set(list.items.map((c) => c.metadata.name));
+    assert.ok(names.every((name) => listed.has(name)), `listed ${[...listed].join(', ')}`);
+    assert.ok(requests >= list.items.length && list.items.length >= 3, `${requests} requests for ${list.items.length} objects, one a page`);
   });
 
   it('reads a collection that fits one page in one request', async () => {
