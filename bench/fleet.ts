@@ -7,11 +7,13 @@
  *   node dist/test/env/run.js dist/bench/fleet.js
  *   SLIPWAY_FLEET_CLUSTERS (default 1000), SLIPWAY_FLEET_OPS (per cluster, default 10),
  *   SLIPWAY_FLEET_TIMEOUT_MIN (default 120), SLIPWAY_FLEET_CONCURRENCY (the controller's --concurrency;
- *   default: the controller's)
+ *   default: the controller's), SLIPWAY_FLEET_NODE_ARGS (node's flags for the controller, space-separated;
+ *   default: the image's, see scripts/build-controller-image.sh)
  * The controller runs as the test environment's audited user: every request it makes is in the
  * apiserver's audit log, which is what is counted. Numbers only; nothing is asserted.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { BatchV1Api, CoreV1Api, CustomObjectsApi, type KubernetesListObject, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { CLUSTER_OPERATION_PLURAL, GROUP, VERSION, type ClusterOperation } from '../src/api/types.js';
@@ -28,6 +30,10 @@ const CLUSTERS = Number(process.env.SLIPWAY_FLEET_CLUSTERS ?? 1000);
 const PER_CLUSTER = Number(process.env.SLIPWAY_FLEET_OPS ?? 10);
 const TIMEOUT_MS = Number(process.env.SLIPWAY_FLEET_TIMEOUT_MIN ?? 120) * 60_000;
 const MiB = 1024 * 1024;
+/** The controller's peak RSS goals: a few clusters as kubean's operator (~64 MiB), and a fleet. */
+const RSS_GOAL_MIB = (clusters: number): number => (clusters <= 10 ? 96 : 200);
+// As the controller image starts node (scripts/build-controller-image.sh).
+const CONTROLLER_NODE_ARGS = ['--max-semi-space-size=1'];
 
 const env = loadTestEnv();
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -91,6 +97,7 @@ const redisCallsBefore = await redisCalls(redis);
 const running: (() => Promise<unknown>)[] = [];
 t = performance.now();
 const concurrency = process.env.SLIPWAY_FLEET_CONCURRENCY;
+const controllerNodeArgs = (process.env.SLIPWAY_FLEET_NODE_ARGS ?? CONTROLLER_NODE_ARGS.join(' ')).split(' ').filter(Boolean);
 const controller = await spawnController({
   ns,
   redisUrl: env.redis.url,
@@ -98,6 +105,7 @@ const controller = await spawnController({
   running,
   kubeconfigPath: env.auditedKubeconfigPath,
   extraArgs: concurrency ? [`--concurrency=${concurrency}`] : [],
+  nodeArgs: controllerNodeArgs,
   // As the controller image sets it (scripts/build-controller-image.sh).
   env: { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
 });
@@ -140,6 +148,7 @@ log(`  dispatched (Job created): first ${seconds(dispatched[0] ?? NaN)}, one per
 log(`  finished: ${ended.length}/${total} in ${seconds(ended.at(-1) ?? NaN)} (${(ended.length / ((ended.at(-1) ?? NaN) / 1000)).toFixed(1)} operations/s)`);
 log(`  controller CPU: ${cpuSeconds.toFixed(0)} s (${((cpuSeconds * 1000) / total).toFixed(1)} ms per operation); event loop delay p99 ${(loopDelayP99 * 1000).toFixed(0)} ms, max ${(loopDelayMax * 1000).toFixed(0)} ms`);
 log(`  controller memory: peak RSS ${(memory.hwm / MiB).toFixed(0)} MiB (VmHWM; sampled ${(rssPeakSampled / MiB).toFixed(0)} MiB), RSS at the end ${(memory.rss / MiB).toFixed(0)} MiB, V8 heap used ${(heapUsed / MiB).toFixed(0)} MiB`);
+log(`  goal (issue 21): peak RSS ≤ ${RSS_GOAL_MIB(CLUSTERS)} MiB at ${CLUSTERS <= 10 ? '≤ 10 clusters' : '1000 clusters × 10 operations'}: ${memory.hwm / MiB <= RSS_GOAL_MIB(CLUSTERS) ? 'met' : 'not met'}; node flags ${controllerNodeArgs.join(' ') || 'none'}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
 // Where an operation's time goes, as this process saw it (medians, p90): whose work each stretch is.
 const stretches: [string, (uid: string, previous: string | undefined) => number | undefined][] = [

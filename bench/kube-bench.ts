@@ -2,7 +2,7 @@
  * What the controller benchmarks share: Clusters and ClusterOperations created in the test
  * apiserver (many at once), and quantiles. The inputs are those of test/fixtures/kube-cluster.ts.
  */
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterOperation } from '../src/api/types.js';
 import type { TestEnv } from '../test/env/index.js';
 import { clusterObject, createClusterInputs, operationObject } from '../test/fixtures/kube-cluster.js';
@@ -24,7 +24,10 @@ export async function createBenchClusters(env: TestEnv, prefix: string, count: n
   await createClusterInputs(core, ns);
   const clusters = Array.from({ length: count }, () => env.randomName(prefix));
   await forEachLimit(clusters, CREATE_CONCURRENCY, (name) =>
-    custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body: clusterObject(name, ns) }),
+    createRetrying(
+      () => custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, body: clusterObject(name, ns) }),
+      () => custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, name }),
+    ),
   );
   return { ns, clusters };
 }
@@ -38,12 +41,34 @@ export async function createBenchOperations(env: TestEnv, clusters: readonly str
   const uids: string[] = [];
   for (let i = 0; i < perCluster; i++) {
     await forEachLimit(clusters, opts.concurrency ?? CREATE_CONCURRENCY, async (cluster) => {
-      const body = operationObject(`${cluster}-${String(i).padStart(3, '0')}`, { cluster });
-      const created = (await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body })) as ClusterOperation;
+      const name = `${cluster}-${String(i).padStart(3, '0')}`;
+      const body = operationObject(name, { cluster });
+      const created = (await createRetrying(
+        () => custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, body }),
+        () => custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, name }),
+      )) as ClusterOperation;
       uids.push(created.metadata.uid!);
     });
   }
   return uids;
+}
+
+/**
+ * A create, again after a 5xx or 429: on a loaded machine the test environment's admission
+ * webhook drops a call now and then (the apiserver answers 500), which must not end a backlog of
+ * thousands. A retry that finds the object made (the lost answer was a success) reads it.
+ */
+async function createRetrying(create: () => Promise<unknown>, read: () => Promise<unknown>): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await create();
+    } catch (err) {
+      const code = err instanceof ApiException ? (err.code as number) : 0;
+      if (code === 409 && attempt > 1) return read();
+      if ((code < 500 && code !== 429) || attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time. */

@@ -29,6 +29,7 @@ import { ClusterQueue, OperationStartedError } from './cluster-queue.js';
 import { ClusterQueueWorker } from './cluster-queue-worker.js';
 import { isFinished } from './history.js';
 import { ResilientInformer, withoutBookkeeping } from '../api/informer.js';
+import { listInPages } from '../api/paged-list.js';
 import { KubeEvents } from './kube-events.js';
 import { Limiter } from './limiter.js';
 import { KubeconfigStore } from './kubeconfig-secret.js';
@@ -246,13 +247,13 @@ class LeaderSession {
     const operations = new ResilientInformer<ClusterOperation>({
       kubeConfig: opts.kubeConfig,
       path: `/apis/${GROUP}/${VERSION}/${CLUSTER_OPERATION_PLURAL}`,
-      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL }) as Promise<KubernetesListObject<ClusterOperation>>,
+      list: () => listInPages((page) => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_OPERATION_PLURAL, limit: page.limit, _continue: page.continue }) as Promise<KubernetesListObject<ClusterOperation>>, withoutBookkeeping),
       slim: withoutBookkeeping,
     });
     const clusters = new ResilientInformer<Cluster>({
       kubeConfig: opts.kubeConfig,
       path: `/apis/${GROUP}/${VERSION}/${CLUSTER_PLURAL}`,
-      list: () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL }) as Promise<KubernetesListObject<Cluster>>,
+      list: () => listInPages((page) => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: CLUSTER_PLURAL, limit: page.limit, _continue: page.continue }) as Promise<KubernetesListObject<Cluster>>, withoutBookkeeping),
       slim: withoutBookkeeping,
     });
     const self: { session?: LeaderSession } = {};

@@ -255,13 +255,15 @@ export async function spawnController(o: {
   waitReady?: boolean;
   /** More environment variables for the process. */
   env?: Record<string, string>;
+  /** node's own flags (V8's among them), before the script. */
+  nodeArgs?: string[];
 }): Promise<ControllerProcess> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'slipway-ctl-'));
   const daemon = startDaemon({
     name: `slipway controller ${o.podName}`,
     command: process.execPath,
-    args: [CLI, 'controller', `--namespace=${o.ns}`, `--redis-url=${o.redisUrl}`, `--kubeconfig=${o.kubeconfigPath ?? env.kubeconfigPath}`, `--metrics-addr=127.0.0.1:${port}`, '--metrics-auth=none', '--shared-hosts=allow', ...ADMISSION_ARGS(), ...(o.extraArgs ?? [])],
+    args: [...(o.nodeArgs ?? []), CLI, 'controller', `--namespace=${o.ns}`, `--redis-url=${o.redisUrl}`, `--kubeconfig=${o.kubeconfigPath ?? env.kubeconfigPath}`, `--metrics-addr=127.0.0.1:${port}`, '--metrics-auth=none', '--shared-hosts=allow', ...ADMISSION_ARGS(), ...(o.extraArgs ?? [])],
     logFile: join(env.logsDir, `controller-${o.podName}.log`),
     cwd: dir,
     env: { ...process.env, POD_NAME: o.podName, SLIPWAY_LOG_LEVEL: process.env.SLIPWAY_LOG_LEVEL ?? 'info', ...o.env },

@@ -396,6 +396,7 @@ describe('cluster lifecycle on lab machines', { skip: e2eSkip(), concurrency: fa
     assert.ok((await nodes(target)).every((n) => n.version === UPGRADE_FROM), 'the refusals touched no node');
     const outcome = await apply('target-upgrade', shape, { action: 'upgrade-cluster.yml' }, { kube_version: UPGRADE_TO });
     t.diagnostic(`upgrade: ${outcome.seconds.toFixed(0)} s, phases ${outcome.phases.join(' → ')}`);
+    recordNote(`upgrade ${UPGRADE_FROM} → ${UPGRADE_TO} of 2 nodes (1 control plane, 1 worker): ${outcome.seconds.toFixed(0)} s, ${(outcome.seconds / 2).toFixed(0)} s per node`);
     await expectOk(outcome, 'target-upgrade');
     assert.ok(outcome.phases.includes('Upgrading'), `phases ${outcome.phases.join(' → ')}`);
     const after = await waitForNodes(target, names([m[2]!, m[3]!]));
