@@ -19,7 +19,10 @@ import { handshakeTargets, readServedCertificates, DEFAULT_HANDSHAKE_LIMITS } fr
 import { operationManifest, clusterManifests, readLabInputs, type Machine } from '../e2e/e2e-manifests.js';
 import { LAB_TESTS_SKIP, LabSsh, parseUp, randomLabName, slipway, type UpOutput } from './lab-harness.js';
 
-const skip = LAB_TESTS_SKIP || (existsSync(bundleLayout().imagesIndex) ? false : 'no offline bundle built');
+// Three control planes installed then renewed: about 15 minutes on a loaded machine, so not part
+// of `npm run test:lab` (CI) until the end-to-end suite takes it over on a cluster it already has.
+const skip = LAB_TESTS_SKIP || (process.env.SLIPWAY_RENEW_CERTS_LAB !== '1' ? 'set SLIPWAY_RENEW_CERTS_LAB=1 (3 machines, ~15 min)' : false)
+  || (existsSync(bundleLayout().imagesIndex) ? false : 'no offline bundle built');
 
 /** 1 when the apiserver at `host` answers /readyz with 200 within a second and a half. */
 function readyz(host: string): Promise<boolean> {
