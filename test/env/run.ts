@@ -41,9 +41,10 @@ function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number 
 }
 
 function runTests(files: string[], stateFile: string, kubeconfig: string): { done: Promise<number>; kill(sig: NodeJS.Signals): void } {
-  // Most test files wait on the apiserver, ansible and sshd rather than the CPU: node's default
-  // (one file at a time on two cores) leaves the machine idle.
-  const concurrency = process.env.SLIPWAY_TEST_CONCURRENCY ?? '3';
+  // One file at a time: the controllers that test files start each watch every (cluster-scoped)
+  // ClusterOperation, so two files' controllers would take each other's operations. Files that
+  // start none may run side by side with SLIPWAY_TEST_CONCURRENCY.
+  const concurrency = process.env.SLIPWAY_TEST_CONCURRENCY ?? '1';
   const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
     stdio: 'inherit',
     // KUBECONFIG too, so nothing in a test can reach the developer's real cluster by accident.
