@@ -151,8 +151,8 @@ export const KUBEAN_VARIABLES: Readonly<Record<string, KubeanVariable>> = {
 
   // --- upgrades ---
   upgrade_cluster_setup: na('upgrade-cluster.yml always upgrades the control planes first with kubeadm upgrade apply', 'kubean', always),
-  upgrade_node_confirm: refused('upgrade-cluster.yml does not stop for a confirmation between nodes', 'kubean', off),
-  upgrade_node_pause_seconds: na('upgrade-cluster.yml does not pause between nodes', 'kubean', (v) => v === 0 || v === '0'),
+  upgrade_node_confirm: refused('upgrade-cluster.yml runs with no terminal to confirm at: use upgrade_node_pause_seconds, or one batch at a time with --limit', 'kubean', off),
+  upgrade_node_pause_seconds: impl('kubeadm_upgrade (a pause before each batch of workers)', 'kubean'),
 
   // --- addons (kubespray's addons.yml, in the k8s_cluster group) ---
   helm_enabled: refused(NO_ADDONS, 'k8s_cluster', off),

@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   // Pure status builders over a plan and an executor's result; the use case computes statuses with them.
   ['status'],
   ['operations'],
-  ['oplog', 'observe', 'desired'],
+  ['oplog', 'observe', 'desired', 'backups'],
   ['controller'],
   ['webhook', 'console'],
   ['cli'],
