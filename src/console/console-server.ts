@@ -129,13 +129,13 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
     m = /^\/api\/clusters\/([^/]+)\/(scale-out|scale-in|upgrade)$/.exec(path);
     if (method === 'POST' && m) {
       const name = named(m[1]!);
-      const body = (await readJson(req)) as { workers?: HostRow[]; node?: string; version?: string };
+      const body = (await readJson(req)) as { workers?: HostRow[]; node?: string; version?: string; confirm?: unknown };
       const operation =
         m[2] === 'scale-out'
           ? await scaleOutCluster(server, session.token, name, body.workers ?? [])
           : m[2] === 'scale-in'
             ? await scaleInCluster(server, session.token, name, body.node ?? '')
-            : await upgradeCluster(server, session.token, name, body.version ?? '', o.kubeVersions ?? []);
+            : await upgradeCluster(server, session.token, name, body.version ?? '', body.confirm, o.kubeVersions ?? []);
       o.logger.info({ user: session.user, cluster: name, operation }, `console: ${m[2]} created`);
       return sendJson(res, 201, { operation });
     }

@@ -306,12 +306,15 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
       await page.getByRole('alert').filter({ hasText: 'node1 is the last control plane' }).waitFor();
       const offered = await page.getByLabel('Upgrade to version').locator('option').allInnerTexts();
       assert.deepEqual(offered, ['v1.33.7', 'v1.34.1'], 'higher and one minor up at most, from the versions the bundle serves');
-      const post = (version: string) =>
-        page.evaluate(async ([c, v]) => {
+      const post = (version: string, typed = cluster) =>
+        page.evaluate(async ([c, v, typed]) => {
           const { csrf } = (await (await fetch('/api/session')).json()) as { csrf: string };
-          const res = await fetch(`/api/clusters/${c}/upgrade`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ version: v }) });
+          const res = await fetch(`/api/clusters/${c}/upgrade`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ version: v, confirm: typed }) });
           return { status: res.status, error: ((await res.json()) as { error?: string }).error ?? '' };
-        }, [cluster, version] as const);
+        }, [cluster, version, typed] as const);
+      const unconfirmed = await post('v1.34.1', `${cluster}x`);
+      assert.equal(unconfirmed.status, 422, 'the server wants the name typed too');
+      assert.match(unconfirmed.error, /type the cluster's name .* to confirm the upgrade/);
       assert.match((await post('v1.35.0')).error, /skips a minor version/);
       const unserved = await post('v1.34.9');
       assert.equal(unserved.status, 422);
@@ -331,8 +334,13 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
 
       await page.goto(`${t.console.url}#/clusters/${cluster}`);
       await page.getByLabel('Upgrade to version').selectOption('v1.34.1');
+      const upgradeButton = page.getByRole('button', { name: 'Upgrade', exact: true });
+      assert.equal(await upgradeButton.isDisabled(), true, 'no name typed: Upgrade is disabled');
+      await page.getByLabel('Type the cluster name to confirm the upgrade').fill(`${cluster}x`);
+      assert.equal(await upgradeButton.isDisabled(), true, 'a wrong name keeps it disabled');
+      await page.getByLabel('Type the cluster name to confirm the upgrade').fill(cluster);
       await screenshot(page, 'upgrade');
-      await page.getByRole('button', { name: 'Upgrade' }).click();
+      await upgradeButton.click();
       await page.waitForURL(/#\/operations\/.*-upgrade-/);
       const upgradeOp = decodeURIComponent(page.url().split('#/operations/')[1]!);
       cleanups.push(() => custom.deleteClusterCustomObject({ ...kubean, plural: CLUSTER_OPERATION_PLURAL, name: upgradeOp }));
