@@ -41,6 +41,15 @@ export async function post<T>(path: string, body: unknown = {}): Promise<T> {
   return answer<T>(await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body) }));
 }
 
+export async function get<T>(path: string): Promise<T> {
+  return answer<T>(await fetch(path, { credentials: 'same-origin' }));
+}
+
+/** A write that outlives the page (sent as it closes). */
+export function postOnLeave(path: string, body: unknown = {}): void {
+  void fetch(path, { method: 'POST', credentials: 'same-origin', keepalive: true, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body) }).catch(() => undefined);
+}
+
 export async function signOut(): Promise<void> {
   await post('/api/logout');
   csrf = '';

@@ -7,12 +7,14 @@ const rows = (text: string) =>
   text.split('\n').map((l) => l.trim().split(/\s+/)).filter((w) => w[0]).map(([name = '', ip = '', user = 'root']) => ({ name, ip, user }));
 
 export class ClusterChanges extends LitElement {
-  static override properties = { cluster: { type: String }, upgrades: { type: Array }, error: { state: true }, busy: { state: true } };
+  static override properties = { cluster: { type: String }, upgrades: { type: Array }, error: { state: true }, busy: { state: true }, upgradeTyped: { state: true } };
   declare cluster: string;
   /** The versions the bundle serves that this cluster may upgrade to (the server filtered them). */
   declare upgrades: string[];
   declare error: string;
   declare busy: boolean;
+  /** The cluster's name as typed to confirm an upgrade: Upgrade is enabled only when it matches. */
+  declare upgradeTyped: string;
 
   constructor() {
     super();
@@ -20,6 +22,7 @@ export class ClusterChanges extends LitElement {
     this.upgrades = [];
     this.error = '';
     this.busy = false;
+    this.upgradeTyped = '';
   }
 
   override createRenderRoot(): HTMLElement {
@@ -62,11 +65,12 @@ export class ClusterChanges extends LitElement {
         <label>Control planes to remove (comma-separated) <input name="nodes" required></label>
         <button type="submit" ?disabled=${this.busy}>Remove control planes</button>
       </form>
-      <form class="change" aria-label="Upgrade" @submit=${(e: SubmitEvent) => this.run(e, 'upgrade', (f) => ({ version: text(f, 'version') }))}>
+      <form class="change" aria-label="Upgrade" @submit=${(e: SubmitEvent) => this.run(e, 'upgrade', (f) => ({ version: text(f, 'version'), confirm: this.upgradeTyped }))}>
         ${this.upgrades.length === 0
           ? html`<p>No upgrade available: the bundle serves no higher version at most one minor up.</p>`
           : html`<label>Upgrade to version <select name="version" required>${this.upgrades.map((v) => html`<option>${v}</option>`)}</select></label>
-              <button type="submit" ?disabled=${this.busy}>Upgrade</button>`}
+              <label>Type the cluster name to confirm the upgrade <input name="confirm" autocomplete="off" .value=${this.upgradeTyped} @input=${(e: Event) => (this.upgradeTyped = (e.target as HTMLInputElement).value)}></label>
+              <button type="submit" ?disabled=${this.busy || this.upgradeTyped !== this.cluster}>Upgrade</button>`}
       </form>
       ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : ''}
     </section>`;

@@ -1,6 +1,7 @@
-/** One operation, live: status, progress, steps, its kept log (followed while it runs), Cancel and Retry. */
+/** One operation, live: status, progress, the hosts × steps grid, steps, its kept log (followed while it runs), Cancel and Retry. */
 import { html, LitElement } from 'lit';
 import { follow, post } from './api.js';
+import { hostStepTable } from './host-step-grid.js';
 import { FINISHED, when, type OperationView as View, type Refusal } from './views.js';
 
 export class OperationView extends LitElement {
@@ -99,6 +100,10 @@ export class OperationView extends LitElement {
             ${p.task ? html`<p>Current task: <span class="task">${p.task}</span></p>` : ''}
           </section>`
         : ''}
+      <section aria-labelledby="grid-title">
+        <h2 id="grid-title">Hosts × steps</h2>
+        ${hostStepTable(op.steps.length > 0 ? op.steps.map((s) => s.name) : p?.stepName ? Array.from({ length: p.totalSteps }, (_, i) => (i === p.step - 1 ? p.stepName! : `step ${i + 1}`)) : [], this.log)}
+      </section>
       <section aria-labelledby="steps-title">
         <h2 id="steps-title">Steps</h2>
         <table aria-label="Steps">

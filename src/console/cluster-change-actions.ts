@@ -1,7 +1,7 @@
 /** Scale out, scale in and upgrade, as the signed-in user: read the inputs, check (cluster-changes.ts), write, create the operation. */
 import { HOSTS_KEY, VARS_KEY } from '../api/resolve-input.js';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ObjectRef } from '../api/types.js';
-import { growControlPlane, scaleIn, scaleOut, shrinkControlPlane, upgrade, withoutHosts, type Change } from './cluster-changes.js';
+import { growControlPlane, scaleIn, scaleOut, shrinkControlPlane, upgrade, upgradeConfirmationRefusal, withoutHosts, type Change } from './cluster-changes.js';
 import { BadRequest } from './http-util.js';
 import type { HostRow } from './new-cluster.js';
 import { whenSucceeded } from './operation-follow.js';
@@ -51,7 +51,9 @@ export async function scaleInCluster(server: ApiServer, token: string, name: str
   return operation.metadata.name ?? '';
 }
 
-export async function upgradeCluster(server: ApiServer, token: string, name: string, version: string, available: readonly string[]): Promise<string> {
+export async function upgradeCluster(server: ApiServer, token: string, name: string, version: string, typed: unknown, available: readonly string[]): Promise<string> {
+  const unconfirmed = upgradeConfirmationRefusal(name, typed);
+  if (unconfirmed) throw new BadRequest(unconfirmed, 422);
   const cluster = await readCluster(server, token, name);
   const cm = await apiCall<ConfigMap>(server, token, cmPath(cluster.spec.varsConfRef));
   const current = cluster.status?.observedVersion || cluster.status?.desiredVersion || '';

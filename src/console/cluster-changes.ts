@@ -134,6 +134,11 @@ export function upgradeRefusal(current: string, target: string): string | undefi
   return undefined;
 }
 
+/** An upgrade runs only with the cluster's name typed (as a delete): undefined when it was. */
+export function upgradeConfirmationRefusal(cluster: string, typed: unknown): string | undefined {
+  return typed === cluster ? undefined : `type the cluster's name (${cluster}) to confirm the upgrade`;
+}
+
 /** The versions the bundle serves that `current` may upgrade to, lowest first. */
 export function upgradeTargets(current: string, available: readonly string[]): string[] {
   const order = (a: string, b: string) => {

@@ -17,7 +17,8 @@ import { BadRequest, cookie, eventStream, readJson, sendError, sendJson } from '
 import { growControlPlaneOf, scaleInCluster, scaleOutCluster, shrinkControlPlaneOf, upgradeCluster } from './cluster-change-actions.js';
 import { deleteCluster, finishDeletion } from './cluster-deletion-actions.js';
 import type { HostRow, NewClusterForm } from './new-cluster.js';
-import { cancelOperation, createCluster, readKubeconfig, retryFailedOperation } from './operation-actions.js';
+import { createCheckedCluster, discardNodeCheck, nodeCheckOf, startNodeCheck } from './node-check-actions.js';
+import { cancelOperation, readKubeconfig, retryFailedOperation } from './operation-actions.js';
 import { DEFAULT_SESSION_LIMITS, SessionStore, type Session, type SessionLimits } from './session-store.js';
 import { indexPage, staticFile } from './static-files.js';
 import { ApiRefusal, apiServerOf } from './user-api.js';
@@ -71,6 +72,26 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       });
   };
 
+  /**
+   * Clusters a session's node check made and no Create followed yet, each with what forgets it:
+   * when the session ends first, the check's objects are removed (as a page that closed would).
+   */
+  const checked = new Map<string, () => void>();
+  const keepUntilCreated = (session: Session, cluster: string): void => {
+    if (checked.has(cluster)) return;
+    const forget = sessions.onEnd(session.id, () => {
+      checked.delete(cluster);
+      discardNodeCheck(server, session.token, cluster).then(
+        (removed) => o.logger.info({ user: session.user, cluster, removed }, 'console: node check discarded with its session'),
+        (err: unknown) => o.logger.warn({ user: session.user, cluster, err }, 'console: node check not discarded'),
+      );
+    });
+    checked.set(cluster, () => {
+      forget();
+      checked.delete(cluster);
+    });
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://console');
     const path = url.pathname;
@@ -121,21 +142,39 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
       res.writeHead(200, { 'Content-Type': 'application/yaml', 'Cache-Control': 'no-store', 'Content-Disposition': `attachment; filename="${name}.kubeconfig"` });
       return void res.end(text);
     }
+    if (method === 'POST' && path === '/api/node-checks') {
+      const started = await startNodeCheck(server, session.token, (await readJson(req)) as NewClusterForm);
+      keepUntilCreated(session, started.cluster);
+      o.logger.info({ user: session.user, ...started }, 'console: node check started');
+      return sendJson(res, 201, started);
+    }
+    m = /^\/api\/node-checks\/([^/]+)$/.exec(path);
+    if (method === 'GET' && m) return sendJson(res, 200, await nodeCheckOf(server, session.token, named(m[1]!)));
+    m = /^\/api\/node-checks\/([^/]+)\/discard$/.exec(path);
+    if (method === 'POST' && m) {
+      const name = named(m[1]!);
+      const removed = await discardNodeCheck(server, session.token, name);
+      checked.get(name)?.();
+      o.logger.info({ user: session.user, cluster: name, removed }, 'console: node check discarded');
+      return sendJson(res, 200, { removed });
+    }
     if (method === 'POST' && path === '/api/clusters') {
-      const made = await createCluster(server, session.token, (await readJson(req)) as NewClusterForm);
+      const body = (await readJson(req)) as NewClusterForm & { check?: unknown };
+      const made = await createCheckedCluster(server, session.token, body, body?.check);
+      checked.get(made.cluster)?.();
       o.logger.info({ user: session.user, cluster: made.cluster, operation: made.operation }, 'console: cluster created');
       return sendJson(res, 201, made);
     }
     m = /^\/api\/clusters\/([^/]+)\/(scale-out|scale-in|upgrade)$/.exec(path);
     if (method === 'POST' && m) {
       const name = named(m[1]!);
-      const body = (await readJson(req)) as { workers?: HostRow[]; node?: string; version?: string };
+      const body = (await readJson(req)) as { workers?: HostRow[]; node?: string; version?: string; confirm?: unknown };
       const operation =
         m[2] === 'scale-out'
           ? await scaleOutCluster(server, session.token, name, body.workers ?? [])
           : m[2] === 'scale-in'
             ? await scaleInCluster(server, session.token, name, body.node ?? '')
-            : await upgradeCluster(server, session.token, name, body.version ?? '', o.kubeVersions ?? []);
+            : await upgradeCluster(server, session.token, name, body.version ?? '', body.confirm, o.kubeVersions ?? []);
       o.logger.info({ user: session.user, cluster: name, operation }, `console: ${m[2]} created`);
       return sendJson(res, 201, { operation });
     }

@@ -13,6 +13,8 @@ export interface HostRow {
   name: string;
   ip: string;
   user: string;
+  /** The SSH port, when not 22. */
+  port?: number;
 }
 
 export interface NewClusterForm {
@@ -81,6 +83,7 @@ export function checkRows(rows: readonly (readonly [string, HostRow])[]): string
     if (!HOST_NAME.test(r?.name ?? '')) problems.push(`${where}: the node name must be a lowercase DNS name`);
     if (!isIP(r?.ip ?? '')) problems.push(`${where}: ${JSON.stringify(r?.ip ?? '')} is not an IP address`);
     if (!USER.test(r?.user ?? '')) problems.push(`${where}: ${JSON.stringify(r?.user ?? '')} is not a user name`);
+    if (r?.port !== undefined && !(Number.isInteger(r.port) && r.port > 0 && r.port < 65536)) problems.push(`${where}: ${JSON.stringify(r.port)} is not a port`);
     if (names.has(r?.name)) problems.push(`${where}: the name is used twice`);
     if (ips.has(r?.ip)) problems.push(`${where}: the IP ${r.ip} is used twice`);
     names.add(r?.name);
@@ -103,7 +106,7 @@ function checkForm(f: NewClusterForm): string[] {
   return problems;
 }
 
-const hostEntry = (r: HostRow) => ({ ip: r.ip, access_ip: r.ip, ansible_host: r.ip, ansible_user: r.user });
+const hostEntry = (r: HostRow) => ({ ip: r.ip, access_ip: r.ip, ansible_host: r.ip, ...(r.port && r.port !== 22 ? { ansible_port: r.port } : {}), ansible_user: r.user });
 const members = (rows: HostRow[]) => Object.fromEntries(rows.map((r) => [r.name, null]));
 
 export function hostsYaml(controlPlanes: HostRow[], workers: HostRow[]): string {

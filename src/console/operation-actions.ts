@@ -11,7 +11,6 @@ import { CANCEL_ANNOTATION } from '../controller/operation-cancel.js';
 import { CONTROL_PLANE_GROUP, groupMembers } from '../inventory/inventory-model.js';
 import { parseHosts } from '../inventory/parse-hosts.js';
 import { retryOperation } from '../operations/retry-operation.js';
-import { newClusterObjects, type NewClusterForm } from './new-cluster.js';
 import { BadRequest } from './http-util.js';
 import { apiCall, userKubeConfig, type ApiServer } from './user-api.js';
 
@@ -53,33 +52,4 @@ export async function readKubeconfig(server: ApiServer, token: string, clusterNa
   const value = secret.data?.[KUBECONFIG_KEY];
   if (!value) throw new BadRequest(`Secret ${ref.namespace}/${ref.name} holds no kubeconfig (key ${KUBECONFIG_KEY})`, 404);
   return Buffer.from(value, 'base64').toString('utf8');
-}
-
-/**
- * Creates the Add-cluster form's objects as the user, inputs first (the admission webhook checks
- * the Cluster's refs against objects that exist); on a refusal, removes what it had created.
- */
-export async function createCluster(server: ApiServer, token: string, form: NewClusterForm): Promise<{ cluster: string; operation: string }> {
-  const plan = newClusterObjects(form);
-  if ('problems' in plan) throw new BadRequest(plan.problems.join('; '), 422);
-  const o = plan.objects;
-  const ns = encodeURIComponent(form.namespace);
-  const steps: { path: string; body: { metadata: { name?: string } } }[] = [
-    { path: `/api/v1/namespaces/${ns}/configmaps`, body: o.hosts },
-    { path: `/api/v1/namespaces/${ns}/configmaps`, body: o.vars },
-    { path: `/api/v1/namespaces/${ns}/secrets`, body: o.secret },
-    { path: `/apis/${GROUP}/${VERSION}/${CLUSTER_PLURAL}`, body: o.cluster },
-    { path: OPERATIONS, body: o.operation },
-  ];
-  const created: string[] = [];
-  try {
-    for (const s of steps) {
-      await apiCall(server, token, s.path, { method: 'POST', body: s.body });
-      created.push(`${s.path}/${encodeURIComponent(s.body.metadata.name ?? '')}`);
-    }
-  } catch (err) {
-    for (const path of created.reverse()) await apiCall(server, token, path, { method: 'DELETE' }).catch(() => undefined);
-    throw err;
-  }
-  return { cluster: o.cluster.metadata.name ?? '', operation: o.operation.metadata.name ?? '' };
 }

@@ -115,7 +115,7 @@ describe('deleting a cluster in the console', { skip: consoleSuiteSkip() }, () =
       await page.getByLabel('I understand this is a deep deletion and cannot be undone').uncheck();
       assert.equal(await remove.isDisabled(), true, 'so does the acknowledgement left unticked');
       await page.getByLabel('I understand this is a deep deletion and cannot be undone').check();
-      await screenshot(page, 'delete-cluster');
+      await screenshot(page, 'delete-cluster', page.getByRole('form', { name: 'Delete the cluster' }));
       await remove.click();
 
       const row = page.locator(`tr[data-cluster="${cluster}"]`);

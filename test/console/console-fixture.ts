@@ -5,7 +5,7 @@
  */
 import { after, before } from 'node:test';
 import { RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { consoleCertificate } from '../../src/console/console-tls.js';
 import { startConsole, type ConsoleOptions, type RunningConsole } from '../../src/console/console-server.js';
 import { createLogger } from '../../src/cli/logger.js';
@@ -34,7 +34,7 @@ export function consoleUnderTest(extra: Partial<ConsoleOptions> = {}): ConsoleUn
     t.console = await startConsole({ kubeConfig: env.kubeConfig, host: '127.0.0.1', port: 0, tls, logger: createLogger({ level: process.env.SLIPWAY_LOG_LEVEL ?? 'warn' }), ...extra });
     t.browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
     t.newPage = async () => {
-      const context = await t.browser.newContext({ ignoreHTTPSErrors: true });
+      const context = await t.browser.newContext({ ignoreHTTPSErrors: true, viewport: SCREEN });
       const page = await context.newPage();
       await page.goto(t.console.url);
       return { context, page };
@@ -60,10 +60,18 @@ export async function tenant(ns: string, name: string, rules: V1PolicyRule[], cl
   return { token: tr.status!.token, user: `system:serviceaccount:${ns}:${name}` };
 }
 
-/** With SLIPWAY_CONSOLE_SCREENSHOTS=<dir>, a full-page screenshot `<dir>/<name>.png` (for the README). */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** The browser window's size, so the screenshots (docs/console/) are all one size. */
+const SCREEN = { width: 1280, height: 800 };
+
+/**
+ * With SLIPWAY_CONSOLE_SCREENSHOTS=<dir>, a screenshot of the window `<dir>/<name>.png` (for the
+ * README), scrolled to `focus` when given.
+ */
+export async function screenshot(page: Page, name: string, focus?: Locator): Promise<void> {
   const dir = process.env.SLIPWAY_CONSOLE_SCREENSHOTS;
-  if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+  if (!dir) return;
+  if (focus) await focus.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+  await page.screenshot({ path: `${dir}/${name}.png` });
 }
 
 export async function signIn(page: Page, token: string): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * A real operation followed in the console: the controller (local executor) runs a playbook with
  * ansible against the environment's sshd hosts while the page, opened before it starts, shows
- * Running with the current task, then Succeeded with its steps and the kept log, never reloaded.
+ * Running with the current task, then Succeeded with its steps, the hosts × steps grid and the
+ * kept log, never reloaded.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -63,6 +64,12 @@ describe('a real operation followed live in the console', { skip: consoleSuiteSk
       assert.equal(steps.length, op.status?.steps?.length);
       assert.ok(steps.every((s) => /Succeeded|Skipped/.test(s)), steps.join('\n'));
       await page.locator('pre.log').filter({ hasText: 'TASK [last task]' }).waitFor({ timeout: 30_000 });
+      const grid = page.getByRole('table', { name: 'Hosts by step' });
+      const columns = await grid.locator('thead th').allInnerTexts();
+      assert.deepEqual(columns.slice(1), op.status?.steps?.map((s) => s.name), 'a column per step');
+      const action = op.status!.steps!.findIndex((s) => s.role === 'action');
+      for (const h of env.hosts) assert.equal(await grid.locator(`tr[data-host="${h.name}"] td.cell`).nth(action).getAttribute('data-state'), 'ok', `${h.name} ran the action`);
+      await screenshot(page, 'operation', page.getByRole('heading', { name: 'Hosts × steps' }));
       assert.equal(await page.evaluate<number>('window.marker'), 7, 'the page was not reloaded');
 
       await page.getByRole('link', { name: `← Cluster ${cluster}` }).click();

@@ -1,10 +1,11 @@
-/** The console's pure parts: the Add-cluster builder, the views, and session expiry. */
+/** The console's pure parts: the Add-cluster builder and node check, the views, and session expiry. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import type { Cluster, ClusterOperation } from '../../src/api/types.js';
 import { clusterDetails, clusterRow, nodeRows } from '../../src/console/cluster-views.js';
-import { newClusterObjects, type NewClusterForm } from '../../src/console/new-cluster.js';
+import { newClusterObjects, type NewClusterForm, type NewClusterObjects } from '../../src/console/new-cluster.js';
+import { checkedInputsDigest, createRefusal, nodeCheckOperation, nodeCheckResult } from '../../src/console/node-check.js';
 import { SessionStore } from '../../src/console/session-store.js';
 import { scaleIn, scaleOut, upgrade, upgradeTargets } from '../../src/console/cluster-changes.js';
 import { DELETION_ANNOTATION, deletionRefusal, deletionStep, deletionTargets, resetOperation } from '../../src/console/cluster-deletion-plan.js';
@@ -228,5 +229,51 @@ describe('upgradeTargets', () => {
     assert.deepEqual(upgradeTargets('v1.35.0', served), []);
     assert.deepEqual(upgradeTargets('', served), [], 'an unknown version is offered nothing');
     assert.match((upgrade('c', '', 'v1.33.2', 'v1.34.2', served) as { refused: string }).refused, /the bundle does not serve v1\.34\.2/);
+  });
+});
+
+describe('the node check', () => {
+  const LOG = [
+    '==> step 1/2 action: ping.yml',
+    'TASK [Ping the host] ***',
+    'ok: [cp1]',
+    'fatal: [w1]: UNREACHABLE! => {"changed": false, "msg": "Failed to connect to the host via ssh: ssh: connect to host 10.0.0.2 port 22: Connection refused", "unreachable": true}',
+    '==> step 2/2 postHook 1: cluster-info.yml',
+    "TASK [Show the host's facts] ***",
+    'ok: [cp1] => {',
+    '    "msg": "Debian 12, kernel 6.1.0, 2 vCPU, 3900 MiB"',
+    '}',
+  ].join('\n');
+  const objects = (over: Partial<NewClusterForm> = {}) => (newClusterObjects(form(over)) as { objects: NewClusterObjects }).objects;
+  const op = (status?: ClusterOperation['status']): ClusterOperation => ({ ...nodeCheckOperation('prod', 'd'), ...(status ? { status } : {}) });
+
+  it('reads each host from what ansible printed: answered with its system, or its fatal message', () => {
+    const r = nodeCheckResult(op({ status: 'Failed', failedHosts: ['w1'], message: 'task "Ping the host" could not reach w1: …' }), ['cp1', 'w1'], LOG);
+    assert.deepEqual(r.hosts, [
+      { name: 'cp1', state: 'reachable', system: 'Debian 12, kernel 6.1.0, 2 vCPU, 3900 MiB' },
+      { name: 'w1', state: 'unreachable', message: 'Failed to connect to the host via ssh: ssh: connect to host 10.0.0.2 port 22: Connection refused' },
+    ]);
+    assert.equal(r.passed, false);
+  });
+
+  it('falls back to the status without a log, and passes only a Succeeded check', () => {
+    const running = nodeCheckResult(op({ status: 'Running' }), ['cp1'], '');
+    assert.deepEqual([running.finished, running.passed, running.hosts[0]?.state], [false, false, 'checking']);
+    const failed = nodeCheckResult(op({ status: 'Failed', failedHosts: ['w1'], message: 'could not reach w1' }), ['cp1', 'w1'], '');
+    assert.deepEqual(failed.hosts.map((h) => [h.state, h.message]), [['not checked', undefined], ['unreachable', 'could not reach w1']]);
+    assert.equal(nodeCheckResult(op({ status: 'Succeeded' }), ['cp1', 'w1'], '').passed, true);
+  });
+
+  it('allows Create only after a passed check of the same hosts and credentials', () => {
+    const digest = checkedInputsDigest(objects());
+    assert.notEqual(checkedInputsDigest(objects({ workers: [{ name: 'w1', ip: '10.0.0.3', user: 'ubuntu' }] })), digest, 'another IP');
+    assert.notEqual(checkedInputsDigest(objects({ privateKey: KEY.replace('abc', 'abd') })), digest, 'another key');
+    assert.equal(checkedInputsDigest(objects({ version: 'v1.34.1', cni: 'cilium' })), digest, 'vars are not checked');
+    const passed = { ...nodeCheckOperation('prod', digest), status: { status: 'Succeeded' as const } };
+    assert.equal(createRefusal('prod', digest, passed, true), undefined);
+    assert.match(createRefusal('prod', 'other', passed, true)!, /changed since the node check/);
+    assert.match(createRefusal('prod', digest, { ...passed, status: { status: 'Failed' } }, true)!, /has not passed \(Failed\)/);
+    assert.match(createRefusal('prod', digest, undefined, true)!, /run the node check first/);
+    assert.match(createRefusal('prod', digest, passed, false)!, /exists and was not made by this form/);
   });
 });

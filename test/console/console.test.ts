@@ -1,13 +1,14 @@
 /**
  * The console in a real Chromium against the real apiserver: sign-in with ServiceAccount
  * tokens, the live cluster list, refusals, CSRF and logout, the details page, the kubeconfig
- * download for whom RBAC allows it, and Cancel and Retry made as the user.
+ * download for whom RBAC allows it, Cancel and Retry made as the user, and the Add-cluster form's
+ * refusals (the node check and Create with it: console-node-check.test.ts).
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { describe, it, before } from 'node:test';
 import { setHeaderOptions } from '@kubernetes/client-node';
-import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterSpec, type ClusterStatus } from '../../src/api/types.js';
+import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterStatus } from '../../src/api/types.js';
 import { CANCEL_ANNOTATION } from '../../src/controller/operation-cancel.js';
 import { RETRY_OF_ANNOTATION } from '../../src/operations/retry-operation.js';
 import { clusterFixture, core, createOperation, custom, env, eventually, getOp, testLifecycle } from '../controller/controller-harness.js';
@@ -221,55 +222,6 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
     }
   });
 
-  it('adds a cluster through the form as the user: the key goes into the Secret only, and the list shows it', async () => {
-    const name = env.randomName('formed');
-    const key = `-----BEGIN OPENSSH PRIVATE KEY-----\n${env.randomName('keybody')}\n-----END OPENSSH PRIVATE KEY-----`;
-    const { context, page } = await t.newPage();
-    try {
-      await signIn(page, operator.token);
-      await page.getByRole('link', { name: 'Add cluster' }).click();
-      await page.getByLabel('Cluster name').fill(name);
-      await page.getByLabel('Namespace for its inputs').fill(ns);
-      await page.getByLabel('Control-plane node 1 name').fill('cp1');
-      await page.getByLabel('Control-plane node 1 IP').fill('10.20.0.11');
-      await page.getByRole('button', { name: 'Add worker node' }).click();
-      await page.getByLabel('Worker node 1 name').fill('w1');
-      await page.getByLabel('Worker node 1 IP').fill('10.20.0.21');
-      await page.getByLabel('Worker node 1 SSH user').fill('ubuntu');
-      await page.getByLabel('SSH private key (stored in a Secret)').fill(key);
-      await page.getByLabel('Kubernetes version').fill('v1.33.2');
-      await page.getByText('Advanced').click();
-      await page.getByLabel('CNI').selectOption('cilium');
-      await page.getByLabel('Pod CIDR').fill('10.100.0.0/16');
-      await screenshot(page, 'add-cluster');
-      await page.getByRole('button', { name: 'Create' }).click();
-      await page.locator(`tr[data-cluster="${name}"]`).waitFor();
-      cleanups.push(
-        () => custom.deleteClusterCustomObject({ ...kubean, plural: CLUSTER_OPERATION_PLURAL, name: `${name}-install` }),
-        () => custom.deleteClusterCustomObject({ ...kubean, plural: CLUSTER_PLURAL, name }),
-      );
-      await page.locator(`tr[data-cluster="${name}"]`).getByRole('link', { name: `${name}-install` }).waitFor();
-
-      const c = await custom.getClusterCustomObject({ ...kubean, plural: CLUSTER_PLURAL, name }) as { spec: ClusterSpec };
-      assert.deepEqual(c.spec.sshAuthRef, { namespace: ns, name: `${name}-ssh` });
-      const hosts = (await core.readNamespacedConfigMap({ namespace: ns, name: c.spec.hostsConfRef.name })).data?.['hosts.yml'] ?? '';
-      const vars = (await core.readNamespacedConfigMap({ namespace: ns, name: c.spec.varsConfRef.name })).data?.['group_vars.yml'] ?? '';
-      assert.match(hosts, /cp1:\n\s+ip: 10\.20\.0\.11[\s\S]*ansible_user: root/);
-      assert.match(hosts, /w1:\n\s+ip: 10\.20\.0\.21[\s\S]*ansible_user: ubuntu/);
-      assert.match(vars, /kube_version: v1\.33\.2/);
-      assert.match(vars, /kube_network_plugin: cilium/);
-      assert.match(vars, /kube_pods_subnet: 10\.100\.0\.0\/16/);
-      for (const text of [hosts, vars]) assert.ok(!text.includes('PRIVATE KEY') && !text.includes(key), 'no credential in a ConfigMap');
-      const secret = await core.readNamespacedSecret({ namespace: ns, name: `${name}-ssh` });
-      assert.equal(Buffer.from(secret.data?.['ssh-privatekey'] ?? '', 'base64').toString(), `${key}\n`);
-      const op = await getOp(`${name}-install`);
-      assert.equal(op.spec.cluster, name);
-      assert.equal(op.spec.action, 'cluster.yml');
-    } finally {
-      await context.close();
-    }
-  });
-
   it('refuses a form that the checks or RBAC refuse, and leaves nothing behind', async () => {
     const name = env.randomName('badform');
     const { context, page } = await t.newPage();
@@ -282,10 +234,11 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
       await page.getByLabel('Control-plane node 1 IP').fill('10.20.0.300');
       await page.getByLabel('SSH private key (stored in a Secret)').fill('-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----');
       await page.getByLabel('Kubernetes version').fill('v1.33.2');
-      await page.getByRole('button', { name: 'Create' }).click();
+      assert.equal(await page.getByRole('button', { name: 'Create' }).isDisabled(), true, 'no Create before a node check');
+      await page.getByRole('button', { name: 'Check nodes' }).click();
       assert.match(await page.getByRole('alert').innerText(), /Control plane cp1: "10\.20\.0\.300" is not an IP address/);
       await page.getByLabel('Control-plane node 1 IP').fill('10.20.0.30');
-      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('button', { name: 'Check nodes' }).click();
       await page.getByRole('alert').filter({ hasText: /forbidden/i }).waitFor();
       assert.ok((await page.getByRole('alert').innerText()).includes(viewer.user));
       const left = await core.listNamespacedConfigMap({ namespace: ns });
@@ -306,12 +259,15 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
       await page.getByRole('alert').filter({ hasText: 'node1 is the last control plane' }).waitFor();
       const offered = await page.getByLabel('Upgrade to version').locator('option').allInnerTexts();
       assert.deepEqual(offered, ['v1.33.7', 'v1.34.1'], 'higher and one minor up at most, from the versions the bundle serves');
-      const post = (version: string) =>
-        page.evaluate(async ([c, v]) => {
+      const post = (version: string, typed = cluster) =>
+        page.evaluate(async ([c, v, typed]) => {
           const { csrf } = (await (await fetch('/api/session')).json()) as { csrf: string };
-          const res = await fetch(`/api/clusters/${c}/upgrade`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ version: v }) });
+          const res = await fetch(`/api/clusters/${c}/upgrade`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ version: v, confirm: typed }) });
           return { status: res.status, error: ((await res.json()) as { error?: string }).error ?? '' };
-        }, [cluster, version] as const);
+        }, [cluster, version, typed] as const);
+      const unconfirmed = await post('v1.34.1', `${cluster}x`);
+      assert.equal(unconfirmed.status, 422, 'the server wants the name typed too');
+      assert.match(unconfirmed.error, /type the cluster's name .* to confirm the upgrade/);
       assert.match((await post('v1.35.0')).error, /skips a minor version/);
       const unserved = await post('v1.34.9');
       assert.equal(unserved.status, 422);
@@ -331,8 +287,13 @@ describe('slipway console in Chromium', { skip: consoleSuiteSkip() }, () => {
 
       await page.goto(`${t.console.url}#/clusters/${cluster}`);
       await page.getByLabel('Upgrade to version').selectOption('v1.34.1');
-      await screenshot(page, 'upgrade');
-      await page.getByRole('button', { name: 'Upgrade' }).click();
+      const upgradeButton = page.getByRole('button', { name: 'Upgrade', exact: true });
+      assert.equal(await upgradeButton.isDisabled(), true, 'no name typed: Upgrade is disabled');
+      await page.getByLabel('Type the cluster name to confirm the upgrade').fill(`${cluster}x`);
+      assert.equal(await upgradeButton.isDisabled(), true, 'a wrong name keeps it disabled');
+      await page.getByLabel('Type the cluster name to confirm the upgrade').fill(cluster);
+      await screenshot(page, 'upgrade', page.getByRole('form', { name: 'Upgrade' }));
+      await upgradeButton.click();
       await page.waitForURL(/#\/operations\/.*-upgrade-/);
       const upgradeOp = decodeURIComponent(page.url().split('#/operations/')[1]!);
       cleanups.push(() => custom.deleteClusterCustomObject({ ...kubean, plural: CLUSTER_OPERATION_PLURAL, name: upgradeOp }));
