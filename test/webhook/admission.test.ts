@@ -6,29 +6,18 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { before, describe, it } from 'node:test';
-import { ApiException, CustomObjectsApi, KubeConfig, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
+import { CustomObjectsApi, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type Cluster, type ClusterOperation, type ClusterSpec } from '../../src/api/types.js';
 import { ADMITTED_ANNOTATION, verifyStamp } from '../../src/api/admission-stamp.js';
 import { clusterRefs, operationRefs, refsDigest } from '../../src/api/object-refs.js';
 import { SKIP_ADMISSION_LABEL } from '../env/index.js';
+import { clientAs, refused } from './tenant-client.js';
 import { createClusterInputs, INPUT_NAMES, ONE_NODE_HOSTS, operationObject } from '../fixtures/kube-cluster.js';
 import { admissionKey, core, custom, env, eventually, finished, getCluster, getOp, gone, HELD_NAMESPACE_PREFIX, releasePod, runningPod, startController, testLifecycle } from '../controller/controller-harness.js';
 
 const { cleanups, running } = testLifecycle();
 const rbac = env.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
 const kubean = { group: GROUP, version: VERSION };
-
-/** The admin's client, impersonating `user` (who is then in system:authenticated only). */
-function clientAs(user: string): CustomObjectsApi {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: env.kubeConfig.clusters,
-    contexts: env.kubeConfig.contexts,
-    currentContext: env.kubeConfig.currentContext,
-    users: env.kubeConfig.users.map((u) => ({ ...u, impersonateUser: user })),
-  });
-  return kc.makeApiClient(CustomObjectsApi);
-}
 
 const clusterBody = (name: string, spec: ClusterSpec, labels?: Record<string, string>): Cluster => ({ apiVersion: 'kubean.io/v1alpha1', kind: 'Cluster', metadata: { name, ...(labels ? { labels } : {}) }, spec });
 /** Hosts of kwok's Jobs: never dialled. */
@@ -38,18 +27,6 @@ const inputsIn = (ns: string, hosts: string = INPUT_NAMES.hosts): ClusterSpec =>
   varsConfRef: { namespace: ns, name: INPUT_NAMES.vars },
   sshAuthRef: { namespace: ns, name: INPUT_NAMES.ssh },
 });
-
-/** The apiserver's refusal text, or a failure if it was accepted. */
-async function refused(what: Promise<unknown>): Promise<string> {
-  try {
-    await what;
-  } catch (err) {
-    assert.ok(err instanceof ApiException, String(err));
-    const body: unknown = typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
-    return (body as { message?: string }).message ?? JSON.stringify(body);
-  }
-  assert.fail('accepted');
-}
 
 async function created<T extends Cluster | ClusterOperation>(client: CustomObjectsApi, plural: string, body: T): Promise<T> {
   const obj = (await client.createClusterCustomObject({ ...kubean, plural, body })) as T;

@@ -6,34 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { ApiException, CustomObjectsApi, KubeConfig, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
+import { CustomObjectsApi, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import { GENERATED_ANNOTATION, GENERATED_BY_LABEL, RECONCILE_BY_ANNOTATION, signGenerated, verifyReconcileBy } from '../../src/api/reconcile-authority.js';
 import { CLUSTER_OPERATION_PLURAL, CLUSTER_PLURAL, GROUP, VERSION, type ClusterOperation } from '../../src/api/types.js';
 import { admissionKey, clusterFixture, core, custom, env, eventually, getCluster, startController, testLifecycle } from '../controller/controller-harness.js';
 import { SKIP_ADMISSION_LABEL } from '../env/index.js';
+import { clientAs, refused } from './tenant-client.js';
 import { clusterObject, createClusterInputs, operationObject } from '../fixtures/kube-cluster.js';
 
 const { cleanups, running } = testLifecycle();
 const rbac = env.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
 const MERGE = setHeaderOptions('Content-Type', 'application/merge-patch+json');
 const kubean = { group: GROUP, version: VERSION };
-
-function clientAs(user: string): CustomObjectsApi {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: env.kubeConfig.clusters, contexts: env.kubeConfig.contexts, currentContext: env.kubeConfig.currentContext, users: env.kubeConfig.users.map((u) => ({ ...u, impersonateUser: user })) });
-  return kc.makeApiClient(CustomObjectsApi);
-}
-
-async function refused(what: Promise<unknown>): Promise<string> {
-  try {
-    await what;
-  } catch (err) {
-    assert.ok(err instanceof ApiException, String(err));
-    const body: unknown = typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
-    return (body as { message?: string }).message ?? JSON.stringify(body);
-  }
-  assert.fail('accepted');
-}
 
 const annotate = (client: CustomObjectsApi, name: string, annotations: Record<string, string | null>) =>
   client.patchClusterCustomObject({ ...kubean, plural: CLUSTER_PLURAL, name, body: { metadata: { annotations } } }, MERGE);
