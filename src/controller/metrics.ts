@@ -123,34 +123,38 @@ export class ControllerMetrics {
         for (const [status, n] of counts) this.set({ status }, n);
       },
     });
-    new Gauge({
-      name: 'slipway_cluster_certificates_expiry_timestamp_seconds',
-      help: 'When the nearest certificate observed on each cluster expires (status.certificatesExpiry), in Unix seconds; alert on it minus time()',
-      labelNames: ['cluster'],
-      registers,
-      collect() {
-        this.reset();
-        if (!leader()) return;
-        for (const c of clusters()) {
-          const at = Date.parse(c.status?.certificatesExpiry ?? '');
-          if (Number.isFinite(at)) this.set({ cluster: c.metadata.name ?? '' }, at / 1000);
-        }
+    /** One series per Cluster in the leader's store, valued by `value` (undefined: no series). */
+    const perCluster = (name: string, help: string, value: (c: Cluster) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['cluster'],
+        registers,
+        collect() {
+          this.reset();
+          if (!leader()) return;
+          for (const c of clusters()) {
+            const v = value(c);
+            if (v !== undefined) this.set({ cluster: c.metadata.name ?? '' }, v);
+          }
+        },
+      });
+    perCluster(
+      'slipway_cluster_certificates_expiry_timestamp_seconds',
+      'When the nearest certificate observed on each cluster expires (status.certificatesExpiry), in Unix seconds; alert on it minus time()',
+      (c) => {
+        const at = Date.parse(c.status?.certificatesExpiry ?? '');
+        return Number.isFinite(at) ? at / 1000 : undefined;
       },
-    });
-    new Gauge({
-      name: 'slipway_cluster_certificates_expiring',
-      help: `1 for a cluster whose nearest certificate expires within ${CERTIFICATE_WARNING_DAYS} days or has expired (its CertificatesExpiry condition False), else 0`,
-      labelNames: ['cluster'],
-      registers,
-      collect() {
-        this.reset();
-        if (!leader()) return;
-        for (const c of clusters()) {
-          const cond = c.status?.clusterConditions?.find((x) => x.type === CERTIFICATES_EXPIRY);
-          if (cond) this.set({ cluster: c.metadata.name ?? '' }, cond.status === 'False' ? 1 : 0);
-        }
+    );
+    perCluster(
+      'slipway_cluster_certificates_expiring',
+      `1 for a cluster whose nearest certificate expires within ${CERTIFICATE_WARNING_DAYS} days or has expired (its CertificatesExpiry condition False), else 0`,
+      (c) => {
+        const cond = c.status?.clusterConditions?.find((x) => x.type === CERTIFICATES_EXPIRY);
+        return cond ? (cond.status === 'False' ? 1 : 0) : undefined;
       },
-    });
+    );
     new Gauge({
       name: 'slipway_queue_waiting_operations',
       help: 'Unfinished ClusterOperations per cluster that are not running (waiting for their turn or not started yet)',
