@@ -78,6 +78,13 @@ describe('the node check before Create in the console', { skip: consoleSuiteSkip
   // A controller per test: `running` stops it after each.
   const controller = () => startController(ns, running, { executor: 'local', builtinDir, operator: { allowLoopbackHosts: true }, local: { sandbox: { allowLoopbackHosts: true } } });
 
+  /** Signed in as the operator, the Add-cluster form open with the cluster's name and namespace filled in. */
+  const openForm = async (page: import('playwright-core').Page, name: string) => {
+    await signIn(page, operator.token);
+    await page.getByRole('link', { name: 'Add cluster' }).click();
+    await page.getByLabel('Cluster name').fill(name);
+    await page.getByLabel('Namespace for its inputs').fill(ns);
+  };
   const fillRow = async (page: import('playwright-core').Page, label: string, row: { name: string; ip: string; port: string }) => {
     await page.getByLabel(`${label} name`).fill(row.name);
     await page.getByLabel(`${label} IP`).fill(row.ip);
@@ -92,10 +99,7 @@ describe('the node check before Create in the console', { skip: consoleSuiteSkip
     await controller();
     const { context, page } = await t.newPage();
     try {
-      await signIn(page, operator.token);
-      await page.getByRole('link', { name: 'Add cluster' }).click();
-      await page.getByLabel('Cluster name').fill(name);
-      await page.getByLabel('Namespace for its inputs').fill(ns);
+      await openForm(page, name);
       await fillRow(page, 'Control-plane node 1', { name: 'nosshd', ...NO_SSHD });
       await page.getByLabel('SSH private key (stored in a Secret)').fill(key);
       await page.getByLabel('Kubernetes version').fill('v1.33.2');
@@ -128,10 +132,7 @@ describe('the node check before Create in the console', { skip: consoleSuiteSkip
     await controller();
     const { context, page } = await t.newPage();
     try {
-      await signIn(page, operator.token);
-      await page.getByRole('link', { name: 'Add cluster' }).click();
-      await page.getByLabel('Cluster name').fill(name);
-      await page.getByLabel('Namespace for its inputs').fill(ns);
+      await openForm(page, name);
       await fillRow(page, 'Control-plane node 1', hostRow(0));
       await page.getByRole('button', { name: 'Add worker node' }).click();
       await fillRow(page, 'Worker node 1', hostRow(1));
